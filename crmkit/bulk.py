@@ -1,0 +1,252 @@
+"""The fast path between the store and DataFrames: Arrow reads and staged bulk merges (ADBC).
+
+Reads fetch Arrow data straight from the database driver (no Python object per cell) and
+turn it into the schema's dtypes. Writes load a whole frame into a temporary staging table,
+then merge it into the record table with a handful of set-based statements in one
+transaction: new ids are inserted, changed rows updated (version + 1), unchanged rows left
+alone, and every change is written to ``history``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .schema import Table
+from .sqlschema import SQLITE_DATE_FORMAT, SQLITE_DATETIME_FORMAT
+
+STAGE = "crmkit_stage"
+
+
+class Connection:
+    """One ADBC connection and the SQL dialect details that differ between backends."""
+
+    def __init__(self, backend: str, target: str):
+        self.backend = backend
+        if backend == "sqlite":
+            import adbc_driver_sqlite.dbapi as driver
+        else:
+            import adbc_driver_postgresql.dbapi as driver
+        self.conn = driver.connect(target, autocommit=True)
+        if backend == "sqlite":
+            self.execute("PRAGMA busy_timeout = 30000")
+
+    def placeholder(self, i: int) -> str:
+        return "?" if self.backend == "sqlite" else f"${i}"
+
+    @property
+    def differs(self) -> str:
+        return "IS NOT" if self.backend == "sqlite" else "IS DISTINCT FROM"
+
+    def cursor(self):
+        cur = self.conn.cursor()
+        if self.backend == "sqlite":
+            # SQLite columns have no fixed type; the driver infers one per batch, so read the
+            # whole result as one batch to infer from every value, not from the first rows.
+            cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(2**30)})
+        return cur
+
+    def execute(self, sql: str, params=()) -> None:
+        with self.conn.cursor() as cur:
+            cur.execute(sql, params or None)
+
+    def scalar(self, sql: str, params=()):
+        with self.cursor() as cur:
+            cur.execute(sql, params or None)
+            row = cur.fetchone()
+        return None if row is None else row[0]
+
+    def arrow(self, sql: str, params=()) -> pa.Table:
+        with self.cursor() as cur:
+            cur.execute(sql, params or None)
+            return cur.fetch_arrow_table()
+
+    def begin(self) -> None:
+        # IMMEDIATE takes SQLite's write lock now (waiting for it), instead of failing with
+        # "database is locked" half-way through when another process wrote meanwhile.
+        self.execute("BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN")
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        try:
+            self.execute("ROLLBACK")
+        except Exception:  # the failed statement may already have ended the transaction
+            pass
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def to_frame(data: pa.Table, table: Table, backend: str) -> pd.DataFrame:
+    """Arrow columns -> the schema's pandas dtypes (strings, categoricals, datetimes, nullable numbers)."""
+    arrays, names = [], []
+    for name in data.column_names:
+        arr = data.column(name)
+        col = table.by_name.get(name)
+        kind = col.kind if col else ("integer" if name == "version" else "datetime" if name in ("modified_at", "deleted_at") else "text")
+        arrays.append(_cast(arr, kind, backend))
+        names.append(name)
+    converted = pa.table(arrays, names=names)
+    frame = converted.to_pandas(types_mapper=_NULLABLE.get, split_blocks=True, self_destruct=True)
+    for name in names:
+        col = table.by_name.get(name)
+        if col is None:
+            continue
+        if col.kind == "enum":
+            frame[name] = frame[name].astype(col.dtype)
+        elif col.kind in ("datetime", "date"):
+            frame[name] = frame[name].astype("datetime64[ns]")
+    if "version" in frame:
+        frame["version"] = frame["version"].astype("Int64")
+    return frame
+
+
+_NULLABLE = {
+    pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
+    pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+
+
+def _cast(arr: pa.ChunkedArray, kind: str, backend: str) -> pa.ChunkedArray:
+    t = arr.type
+    if kind in ("id", "text"):
+        return arr if pa.types.is_string(t) else pc.cast(arr, pa.string())
+    if kind in ("enum", "category"):
+        if not pa.types.is_string(t):
+            arr = pc.cast(arr, pa.string())
+        return pc.dictionary_encode(arr)  # becomes a pandas categorical without a Python object per cell
+    if kind in ("datetime", "date"):
+        if pa.types.is_timestamp(t):
+            return arr
+        if pa.types.is_date(t):
+            return pc.cast(arr, pa.timestamp("s"))
+        if pa.types.is_string(t):
+            fmt = SQLITE_DATE_FORMAT if kind == "date" else SQLITE_DATETIME_FORMAT
+            return pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+        return pc.cast(arr, pa.timestamp("s"))  # an all-NULL column comes back untyped
+    if kind in ("money", "number"):
+        return pc.cast(arr, pa.float64())
+    if kind == "integer":
+        return pc.cast(arr, pa.int64())
+    if kind == "bool":
+        return pc.cast(arr, pa.bool_())
+    return arr
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def to_arrow(frame: pd.DataFrame, table: Table, backend: str) -> pa.Table:
+    """Canonical values -> Arrow columns in the form the backend stores them."""
+    arrays = []
+    for name in frame.columns:
+        col = table.by_name.get(name)
+        s = frame[name]
+        kind = col.kind if col else "integer"
+        if kind in ("datetime", "date"):
+            s = pd.to_datetime(s)
+            if backend == "sqlite":
+                fmt = SQLITE_DATE_FORMAT if kind == "date" else SQLITE_DATETIME_FORMAT
+                arrays.append(pa.array(s.dt.strftime(fmt).astype(object).where(s.notna(), None), type=pa.string()))
+            else:
+                unit = "date32" if kind == "date" else "timestamp"
+                arr = pa.array(s.astype("datetime64[us]"), type=pa.timestamp("us"))
+                arrays.append(pc.cast(arr, pa.date32()) if unit == "date32" else arr)
+        elif kind in ("money", "number"):
+            arrays.append(pa.array(pd.array(s, dtype="Float64").to_numpy(dtype="float64", na_value=float("nan")),
+                                   mask=pd.isna(s).to_numpy(), type=pa.float64()))
+        elif kind == "integer":
+            arrays.append(pa.array(pd.array(s, dtype="Int64"), type=pa.int64()))
+        elif kind == "bool":
+            arrays.append(pa.array(pd.array(s, dtype="boolean"), type=pa.bool_()))
+        else:
+            arrays.append(pa.array(s.astype(object).where(s.notna(), None), type=pa.string()))
+    return pa.table(arrays, names=list(frame.columns))
+
+
+def merge_frame(db: Connection, frame: pd.DataFrame, table: Table, *, by: str | None,
+                batch: str, now: pd.Timestamp) -> dict[str, int]:
+    """Upsert ``frame`` (canonical columns, id first) into ``table``; the caller owns the transaction.
+
+    Only the columns present in ``frame`` are written: a file without an email column does
+    not erase the emails already in the store. Records deleted in the store stay deleted.
+    Returns the counts: inserted, updated, unchanged, skipped_deleted.
+    """
+    idc = table.id_column
+    data_cols = [c for c in frame.columns if c != idc]
+    db.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    with db.conn.cursor() as cur:
+        cur.adbc_ingest(STAGE, to_arrow(frame, table, db.backend), mode="create", temporary=True)
+    db.execute(f"CREATE INDEX IF NOT EXISTS {STAGE}_id ON {STAGE} ({idc})" if db.backend == "sqlite"
+               else f"CREATE INDEX ON {STAGE} ({idc})")
+    db.execute(f"ANALYZE {STAGE}")
+
+    T, diff = table.name, db.differs
+    cast = _stage_casts(table, db.backend)
+    joined = f"FROM {STAGE} S JOIN {T} ON {T}.{idc} = S.{idc}"
+    changed = " OR ".join(f"{T}.{c} {diff} {cast(c)}" for c in data_cols) or "1 = 0"
+    fresh = f"FROM {STAGE} S WHERE NOT EXISTS (SELECT 1 FROM {T} WHERE {T}.{idc} = S.{idc})"
+
+    n_total = len(frame)
+    n_new = db.scalar(f"SELECT COUNT(*) {fresh}")
+    n_deleted = db.scalar(f"SELECT COUNT(*) {joined} WHERE {T}.deleted_at IS NOT NULL")
+    n_changed = db.scalar(f"SELECT COUNT(*) {joined} WHERE {T}.deleted_at IS NULL AND ({changed})")
+
+    p = db.placeholder
+    stamp = now.to_pydatetime() if db.backend != "sqlite" else now.strftime(SQLITE_DATETIME_FORMAT)
+    if n_changed:
+        text = "TEXT" if db.backend == "sqlite" else "text"
+        selects = [
+            f"SELECT '{T}', {T}.{idc}, 'update', '{c}', CAST({T}.{c} AS {text}), CAST({cast(c)} AS {text}), "
+            f"{p(1)}, {p(2)}, {p(3)} {joined} WHERE {T}.deleted_at IS NULL AND {T}.{c} {diff} {cast(c)}"
+            for c in data_cols
+        ]
+        db.execute(
+            "INSERT INTO history (table_name, record_id, op, field, old_value, new_value, changed_at, changed_by, batch) "
+            + " UNION ALL ".join(selects),
+            _repeat_params(db, (stamp, by, batch), len(selects)),
+        )
+        sets = ", ".join(f"{c} = {cast(c)}" for c in data_cols)
+        db.execute(
+            f"UPDATE {T} SET {sets}, version = {T}.version + 1, modified_at = {p(1)}, modified_by = {p(2)} "
+            f"FROM {STAGE} S WHERE {T}.{idc} = S.{idc} AND {T}.deleted_at IS NULL AND ({changed})",
+            (stamp, by),
+        )
+    if n_new:
+        db.execute(
+            "INSERT INTO history (table_name, record_id, op, field, old_value, new_value, changed_at, changed_by, batch) "
+            f"SELECT '{T}', S.{idc}, 'insert', NULL, NULL, NULL, {p(1)}, {p(2)}, {p(3)} {fresh}",
+            (stamp, by, batch),
+        )
+        cols = ", ".join([idc, *data_cols])
+        vals = ", ".join([f"S.{idc}", *(cast(c) for c in data_cols)])
+        db.execute(
+            f"INSERT INTO {T} ({cols}, version, modified_at, modified_by) SELECT {vals}, 1, {p(1)}, {p(2)} {fresh}",
+            (stamp, by),
+        )
+    db.execute(f"DROP TABLE {STAGE}")
+    return {"inserted": n_new, "updated": n_changed, "skipped_deleted": n_deleted,
+            "unchanged": n_total - n_new - n_changed - n_deleted}
+
+
+def _stage_casts(table: Table, backend: str):
+    """How a staged column is read so it compares equal to the stored one."""
+    def cast(name: str) -> str:
+        col = table.by_name[name]
+        if backend != "sqlite" and col.kind == "date":
+            return f"CAST(S.{name} AS DATE)"
+        return f"S.{name}"
+    return cast
+
+
+def _repeat_params(db: Connection, params: tuple, times: int) -> tuple:
+    # SQLite's "?" is positional: each UNION ALL branch needs its own copy of the values.
+    # PostgreSQL's $1..$3 can be referred to again.
+    return params * times if db.backend == "sqlite" else params

@@ -1,0 +1,424 @@
+"""Users' own files -> validated, canonical DataFrames, with an ImportReport of every problem.
+
+Reading (encodings, .xlsx, the header row) is separate from checking, and nothing here
+touches the store: ``Store.import_file`` reads and checks with this module, then writes
+the good rows in one transaction (or nothing, when the report has errors).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import parsing
+from .exceptions import FileFormatError
+from .schema import Column, Table
+
+HEADER_SEARCH_ROWS = 20  # forms often carry a title (and a blank line) above the header
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell (or row): where it is, as the user sees it in Excel, and why."""
+
+    file: str
+    row: int | None  # the spreadsheet row number (header row + 1 for the first record)
+    column: str | None  # the header as written in the file
+    value: object
+    reason: str
+    severity: str = "error"  # or "warning": reported, but the row is still imported
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row is not None else "file"
+        col = f", column {self.column!r}" if self.column else ""
+        val = f", value {self.value!r}" if self.value is not None else ""
+        return f"{Path(self.file).name} {where}{col}{val}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did. ``ok`` is True when nothing blocks the import."""
+
+    path: str
+    table: str
+    rows_read: int = 0
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # file header -> canonical column
+    ignored_columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # rows left out because they had errors (on_error="skip")
+    skipped_deleted: int = 0  # rows whose record was deleted in the store
+    written: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a table (file, row, column, value, reason, severity)."""
+        cols = ["file", "row", "column", "value", "reason", "severity"]
+        return pd.DataFrame([[getattr(p, c) for c in cols] for p in self.problems], columns=cols)
+
+    def format_problems(self, limit: int | None = None) -> str:
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines = [f"  - {p}" for p in shown]
+        if limit is not None and len(self.problems) > limit:
+            lines.append(f"  … and {len(self.problems) - limit} more (report.to_frame() lists them all)")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        name = Path(self.path).name
+        if self.written:
+            head = (f"{name} -> {self.table}: {self.rows_read} rows read, {self.inserted} inserted, "
+                    f"{self.updated} updated, {self.unchanged} unchanged")
+            if self.skipped:
+                head += f", {self.skipped} skipped for errors"
+            if self.skipped_deleted:
+                head += f", {self.skipped_deleted} skipped (deleted in the store)"
+        else:
+            head = f"{name} -> {self.table}: {self.rows_read} rows read, nothing written"
+        if self.ignored_columns:
+            head += f"\n  columns not imported: {', '.join(self.ignored_columns)}"
+        if self.problems:
+            head += f"\n  {len(self.errors)} error(s), {len(self.warnings)} warning(s):\n" + self.format_problems(20)
+        return head
+
+
+@dataclass
+class CheckedFrame:
+    """The outcome of checking a file: canonical values and which rows are good."""
+
+    frame: pd.DataFrame  # canonical columns present in the file (id always), one row per record
+    excel_rows: np.ndarray  # spreadsheet row number of each frame row
+    bad: np.ndarray  # True where the row has at least one error
+    report: ImportReport
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_cells(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Every cell of a CSV or spreadsheet, as raw objects, no header interpreted."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise FileFormatError(path, "no such file")
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        try:
+            return pd.read_excel(path, header=None, dtype=object, engine="calamine",
+                                 sheet_name=0 if sheet is None else sheet)
+        except Exception as exc:  # calamine raises its own types for broken workbooks
+            raise FileFormatError(path, f"cannot read the spreadsheet: {exc}") from exc
+    if suffix in (".csv", ".txt", ".tsv", ""):
+        return _read_csv(path)
+    raise FileFormatError(path, f"unsupported file type {suffix!r}; use .csv or .xlsx")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    encoding, sep = _sniff_encoding(path, raw)
+    text = raw.decode(encoding)
+    if sep is None:
+        first = text[:4096].split("\n", 1)[0]
+        sep = "\t" if first.count("\t") > first.count(",") else ","
+    import io
+
+    try:
+        return pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                           na_filter=False, sep=sep, skip_blank_lines=False, engine="c")
+    except pd.errors.ParserError as exc:
+        raise FileFormatError(path, f"not a well-formed CSV file: {exc}") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise FileFormatError(path, "the file is empty") from exc
+
+
+def _sniff_encoding(path: Path, raw: bytes) -> tuple[str, str | None]:
+    """UTF-8 (with or without BOM), UTF-16 ("Unicode text" from Excel), else GB18030.
+
+    GB18030 is a superset of GBK and GB2312, which is what Chinese Excel writes as "CSV".
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", "\t"
+    try:
+        raw.decode("utf-8")
+        return "utf-8-sig", None
+    except UnicodeDecodeError as utf8_error:
+        try:
+            raw.decode("gb18030")
+            return "gb18030", None
+        except UnicodeDecodeError:
+            raise FileFormatError(
+                path, f"cannot tell the text encoding: not UTF-8 (byte {utf8_error.start}) nor GBK/GB18030"
+            ) from None
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def normalize_header(h) -> str:
+    """'  应收金额（元）* ' -> '应收金额'; 'Customer ID' -> 'customerid'."""
+    s = str(h).strip().replace("\ufeff", "")
+    s = s.translate(str.maketrans("（）【】：", "()[]:"))
+    s = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*$", "", s)  # trailing unit or note: (元), [必填]
+    s = re.sub(r"[\s_*:#/-]+", "", s).lower()
+    return s
+
+
+def header_lookup(table: Table) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for col in table.columns:
+        for h in col.headers:
+            lookup.setdefault(normalize_header(h), col.name)
+    return lookup
+
+
+def find_header_row(cells: pd.DataFrame, table: Table, mapping: dict[str, str]) -> int:
+    lookup = header_lookup(table)
+    wanted = {normalize_header(k) for k in mapping}
+    best, best_hits = None, 0
+    for i in range(min(HEADER_SEARCH_ROWS, len(cells))):
+        names = {normalize_header(v) for v in cells.iloc[i] if isinstance(v, str) and v.strip()}
+        hits = len(names & (set(lookup) | wanted))
+        if hits > best_hits:
+            best, best_hits = i, hits
+    if best is None:
+        return -1
+    return best
+
+
+def match_columns(headers: list, table: Table, mapping: dict[str, str]):
+    """File headers -> canonical names. Returns (positions, matched, ignored, warnings)."""
+    lookup = header_lookup(table)
+    user = {normalize_header(k): v for k, v in mapping.items()}
+    positions: dict[str, int] = {}
+    matched: dict[str, str] = {}
+    ignored: list[str] = []
+    notes: list[str] = []
+    for pos, h in enumerate(headers):
+        if not isinstance(h, str) or not h.strip():
+            continue
+        key = normalize_header(h)
+        name = user.get(key) or lookup.get(key)
+        if name is None:
+            ignored.append(h.strip())
+        elif name in positions:
+            notes.append(f"column {h.strip()!r} also means {name}; the first such column was used")
+        else:
+            positions[name] = pos
+            matched[h.strip()] = name
+    return positions, matched, ignored, notes
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str] | None = None,
+                known_customers: set[str] | pd.Index | None = None) -> CheckedFrame:
+    """Find the header, parse every mapped column and collect every problem."""
+    mapping = dict(mapping or {})
+    for k, v in mapping.items():
+        if v not in table.by_name:
+            raise FileFormatError(path, f"the mapping sends {k!r} to {v!r}, which is not a column of {table.name}; "
+                                        f"columns: {', '.join(table.column_names)}")
+    report = ImportReport(path=str(path), table=table.name)
+    hdr = find_header_row(cells, table, mapping)
+    if hdr < 0:
+        examples = ", ".join(c.zh for c in table.columns[:5])
+        raise FileFormatError(path, f"no header row found for {table.name} in the first {HEADER_SEARCH_ROWS} rows; "
+                                    f"expected headers like {examples} (or pass a column mapping)")
+    report.header_row = hdr + 1
+    headers = list(cells.iloc[hdr])
+    body = cells.iloc[hdr + 1:]
+    excel_rows = body.index.to_numpy() + 1  # cells row 0 is spreadsheet row 1
+    return _check_body(body, headers, excel_rows, str(path), table, mapping, report, known_customers)
+
+
+def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known_customers=None,
+                partial: bool = False) -> CheckedFrame:
+    """Check a DataFrame whose columns are canonical names or the forms' headers.
+
+    ``partial=True`` checks only the fields given (an update), not that required ones are there.
+    Row numbers in the report count as in a spreadsheet with the header in row 1.
+    """
+    report = ImportReport(path=source, table=table.name, header_row=1)
+    body = frame.reset_index(drop=True)
+    headers = list(body.columns)
+    body.columns = range(len(headers))
+    excel_rows = np.arange(len(body)) + 2
+    return _check_body(body, headers, excel_rows, source, table, {}, report, known_customers, partial)
+
+
+def _check_body(body, headers, excel_rows, path, table, mapping, report, known_customers, partial=False):
+    hdr = (report.header_row or 1) - 1
+    positions, report.columns, report.ignored_columns, notes = match_columns(headers, table, mapping)
+    for n in notes:
+        report.problems.append(Problem(str(path), hdr + 1, None, None, n, "warning"))
+    if not partial:
+        missing = [c for c in table.columns if c.required and c.name not in positions]
+        if table.natural_key == () and table.id_column not in positions:
+            missing.insert(0, table[table.id_column])
+        if missing:
+            need = "; ".join(f"{c.name} ({' / '.join(c.headers[1:3])})" for c in missing)
+            raise FileFormatError(path, f"the header row (row {hdr + 1}) lacks required column(s): {need}. "
+                                        f"Found: {', '.join(str(h) for h in headers if isinstance(h, str))}")
+
+    order = sorted(positions.values())
+    body = body.iloc[:, order]
+    body.columns = order
+    blank = _blank_rows(body).to_numpy()
+    body = body[~blank].reset_index(drop=True)
+    excel_rows = np.asarray(excel_rows)[~blank].astype(np.int64)
+    report.rows_read = len(body)
+
+    header_of = {name: str(headers[pos]).strip() for name, pos in positions.items()}
+    frame = pd.DataFrame(index=body.index)
+    bad = np.zeros(len(body), dtype=bool)
+    flagged: set[tuple[int, str]] = set()
+
+    def add_problem(i: int, name: str | None, value, reason: str, severity="error"):
+        report.problems.append(Problem(str(path), int(excel_rows[i]), header_of.get(name, name), value, reason, severity))
+        if severity == "error":
+            bad[i] = True
+            flagged.add((i, name))
+
+    for name, pos in sorted(positions.items(), key=lambda kv: table.column_names.index(kv[0])):
+        parsed = parsing.parse(body[pos], table[name])
+        frame[name] = parsed.values
+        for i, reason in parsed.reasons.items():
+            add_problem(i, name, _plain(body.at[i, pos]), reason)
+
+    _check_required(frame, table, add_problem, flagged)
+    if not partial:
+        _fill_ids(frame, table)
+        _check_duplicate_ids(frame, table, excel_rows, add_problem)
+    _check_table_rules(frame, table, add_problem)
+    if known_customers is not None and table.name != "customers" and "customer_id" in frame:
+        _check_customers_exist(frame, known_customers, add_problem)
+
+    report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    return CheckedFrame(frame, excel_rows, bad, report)
+
+
+def _isna(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _blank_rows(body: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is empty: spreadsheets are full of them; they are not records."""
+    blank = pd.Series(True, index=body.index)
+    for c in body:
+        col = body[c]
+        if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+            blank &= col.fillna("").str.strip().eq("")
+        else:
+            blank &= col.map(lambda v: v is None or _isna(v) or (isinstance(v, str) and not v.strip()))
+    return blank
+
+
+def _plain(v):
+    """A cell as the user typed it, for the report."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def _check_required(frame, table, add_problem, flagged):
+    for col in table.columns:
+        if col.required and col.name in frame and col.name != table.id_column:
+            for i in frame.index[frame[col.name].isna()]:
+                if (i, col.name) not in flagged:  # a cell that failed to parse has its own reason
+                    add_problem(i, col.name, None, f"missing {col.name} ({col.zh}), which every {table.name} record needs")
+    if table.id_column in frame and not table.natural_key:
+        for i in frame.index[frame[table.id_column].isna()]:
+            if (i, table.id_column) not in flagged:
+                add_problem(i, table.id_column, None, f"missing {table.id_column} ({table[table.id_column].zh})")
+
+
+def _fill_ids(frame: pd.DataFrame, table: Table) -> None:
+    """Give rows without an id a stable one, so importing the same file again matches them.
+
+    The id is a hash of the row's natural key plus its position among identical rows:
+    the same row gets the same id in every import, two identical rows get two ids.
+    """
+    idc = table.id_column
+    if not table.natural_key:
+        return
+    if idc not in frame:
+        frame.insert(0, idc, pd.Series(None, index=frame.index, dtype=object))
+    need = frame[idc].isna()
+    if not need.any():
+        return
+    key_cols = [c for c in table.natural_key if c in frame]
+    key = frame.loc[need, key_cols].astype(object).where(frame.loc[need, key_cols].notna(), "").astype(str)
+    h = pd.util.hash_pandas_object(key, index=False)
+    occurrence = key.assign(_h=h.values).groupby("_h").cumcount()
+    h2 = pd.util.hash_pandas_object(pd.DataFrame({"h": h.values, "n": occurrence.values}), index=False)
+    frame.loc[need, idc] = [f"{table.id_prefix}{v:016x}" for v in h2.to_numpy()]
+
+
+def _check_duplicate_ids(frame, table, excel_rows, add_problem):
+    ids = frame[table.id_column]
+    dup = ids.notna() & ids.duplicated(keep=False)
+    if not dup.any():
+        return
+    first_row = {}
+    for i in frame.index[dup]:
+        first_row.setdefault(ids[i], int(excel_rows[i]))
+    for i in frame.index[dup & ids.duplicated(keep="first")]:
+        add_problem(i, table.id_column, ids[i], f"duplicate {table.id_column} {ids[i]!r}: it is already used in row {first_row[ids[i]]}")
+
+
+def _check_table_rules(frame, table, add_problem):
+    if table.name == "settlements":
+        rec = frame["receivable"].astype("Float64")
+        got = frame["received"].astype("Float64") if "received" in frame else pd.Series(pd.NA, index=frame.index, dtype="Float64")
+        if "outstanding" in frame:
+            out = frame["outstanding"].astype("Float64")
+            gap = (rec - got.fillna(0) - out).abs()
+            for i in frame.index[(gap > 0.005).fillna(False)]:
+                add_problem(i, "outstanding", _num(out[i]),
+                            f"receivable − received ≠ outstanding: {_num(rec[i])} − {_num(got.fillna(0)[i])} = "
+                            f"{_num(rec[i] - got.fillna(0)[i])}, not {_num(out[i])}")
+            frame["outstanding"] = out.fillna(rec - got.fillna(0))
+        else:
+            frame["outstanding"] = rec - got.fillna(0)
+        over = (got > rec).fillna(False)
+        for i in frame.index[over]:
+            add_problem(i, "received", _num(got[i]), f"received {_num(got[i])} is more than the receivable {_num(rec[i])}", "warning")
+    if table.name == "complaints" and "resolved_at" in frame:
+        early = (frame["resolved_at"] < frame["received_at"]).fillna(False)
+        for i in frame.index[early]:
+            add_problem(i, "resolved_at", str(frame.at[i, "resolved_at"]), "resolved before the complaint was received")
+    if table.name == "opportunities" and "closed_at" in frame:
+        early = (frame["closed_at"] < frame["created_at"]).fillna(False)
+        for i in frame.index[early]:
+            add_problem(i, "closed_at", str(frame.at[i, "closed_at"].date()), "closed before the opportunity was created")
+
+
+def _num(v):
+    v = float(v)
+    return int(v) if v.is_integer() else round(v, 2)
+
+
+def _check_customers_exist(frame, known, add_problem):
+    ids = frame["customer_id"]
+    unknown = ids.notna() & ~ids.isin(known)
+    for i in frame.index[unknown]:
+        add_problem(i, "customer_id", ids[i], f"unknown customer {ids[i]!r}: no such customer_id in the store; import the customers first")

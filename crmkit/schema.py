@@ -1,0 +1,339 @@
+"""The one source of truth for crmkit's records.
+
+Every table, column, dtype, enum, Chinese label and accepted header alias lives here.
+The store builds its SQL tables from it, the importer matches headers and checks values
+against it, the exporter writes its headers, and later the widgets and reports read it.
+A new field is one edit in ``TABLES`` below.
+
+Column kinds
+------------
+``id``        the user's own identifier, kept as text ("001" stays "001")
+``text``      free text
+``enum``      one of ``choices`` (canonical English values; Chinese labels accepted on import)
+``category``  free text that reads back as a pandas categorical (regions, sources, products)
+``datetime``  a point in time (naive local time)
+``date``      a calendar day
+``money``     a non-negative amount (nullable float)
+``number``    a nullable float that may be negative (gross margin)
+``integer``   a nullable integer
+``bool``      yes / no
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+KINDS = ("id", "text", "enum", "category", "datetime", "date", "money", "number", "integer", "bool")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    zh: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    # enum values: canonical value -> Chinese label (the label is what the forms print)
+    choices: dict[str, str] | None = None
+    # further spellings accepted on import for enum values: spelling -> canonical value
+    choice_aliases: dict[str, str] = field(default_factory=dict)
+    ordered: bool = False
+    references: str | None = None  # table whose id this column holds
+    personal: bool = False  # masked in reports (phones, emails, birthdays)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name!r}: unknown kind {self.kind!r}")
+        if (self.kind == "enum") != (self.choices is not None):
+            raise ValueError(f"column {self.name!r}: enum columns and only they have choices")
+
+    @cached_property
+    def dtype(self):
+        """The pandas dtype a read returns for this column."""
+        if self.kind in ("id", "text"):
+            return pd.StringDtype()
+        if self.kind == "enum":
+            return pd.CategoricalDtype(list(self.choices), ordered=self.ordered)
+        if self.kind == "category":
+            return "category"
+        if self.kind in ("datetime", "date"):
+            return "datetime64[ns]"
+        if self.kind in ("money", "number"):
+            return "Float64"
+        if self.kind == "integer":
+            return "Int64"
+        return "boolean"
+
+    @cached_property
+    def headers(self) -> tuple[str, ...]:
+        """Every header accepted for this column on import."""
+        return (self.name, self.zh, *self.aliases)
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.name
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    zh: str
+    id_column: str
+    columns: tuple[Column, ...]
+    # the date column that date-range filters apply to, and the column naming the rep
+    date_column: str | None = None
+    rep_column: str | None = None
+    # columns whose values identify a record when a file carries no id column
+    natural_key: tuple[str, ...] = ()
+    id_prefix: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @cached_property
+    def by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
+    def __getitem__(self, name: str) -> Column:
+        return self.by_name[name]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def customer_column(self) -> str | None:
+        if self.name == "customers":
+            return "customer_id"
+        return "customer_id" if "customer_id" in self.by_name else None
+
+    def dtypes(self) -> dict[str, object]:
+        return {c.name: c.dtype for c in self.columns}
+
+
+def _c(name, kind, zh, *aliases, **kw) -> Column:
+    return Column(name, kind, zh, tuple(aliases), **kw)
+
+
+CUSTOMER_TYPES = {"customer": "客户", "partner": "合作伙伴", "supplier": "供应商"}
+VALUE_GRADES = {g: f"{g}级" for g in "ABCDE"}
+INTENT_GRADES = {"O": "O级", "A": "A级", "B": "B级", "C": "C级"}
+CUSTOMER_STATUS = {"active": "活跃", "dormant": "休眠", "lost": "流失"}
+CHANNELS = {
+    "visit": "拜访", "phone": "电话", "email": "邮件", "walk_in": "来店",
+    "call_in": "来电", "wechat": "微信", "event": "活动",
+}
+STAGES = {
+    "contacted": "已沟通", "quoted": "已报价", "proposal": "已做方案",
+    "negotiation": "谈判", "contract": "合同签约",
+}
+OPPORTUNITY_STATUS = {"open": "跟进中", "won": "成交", "lost": "流失"}
+COMPLAINT_STATUS = {"open": "待处理", "in_progress": "处理中", "resolved": "已解决", "closed": "已关闭"}
+GENDERS = {"male": "男", "female": "女"}
+PROFILE_SECTIONS = {
+    "personal": "个人", "education": "教育背景", "family": "家庭", "business": "业务背景",
+    "interests": "特殊兴趣", "lifestyle": "生活方式", "relationship": "客户和你",
+}
+
+_OWNER = ("业务负责人", "经办人", "销售顾问", "业务员", "负责人", "rep")
+_PHONE = ("电话", "手机", "手机号", "手机号码", "联系方式", "tel", "mobile")
+_EMAIL = ("邮箱", "电子邮箱", "e-mail", "mail")
+_CUSTOMER_REF = ("客户ID", "客户代码", "客户号")
+
+TABLES: dict[str, Table] = {}
+
+
+def _table(t: Table) -> Table:
+    TABLES[t.name] = t
+    return t
+
+
+CUSTOMERS = _table(Table(
+    "customers", "客户档案", "customer_id",
+    (
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, "编号", required=True),
+        _c("name", "text", "客户名称", "客户全称", "姓名", "客户姓名", "公司名称", "名称", required=True),
+        _c("mnemonic", "text", "助记", "助记码"),
+        _c("customer_type", "enum", "客户类型", "类型", choices=CUSTOMER_TYPES,
+           choice_aliases={"客户": "customer", "合作伙伴": "partner", "伙伴": "partner", "供应商": "supplier"}),
+        _c("value_grade", "enum", "客户级别", "客户等级", "价值等级", "级别", choices=VALUE_GRADES),
+        _c("region", "category", "区域", "所辖区域", "地区", "片区"),
+        _c("owner", "category", "业务负责人", *_OWNER[1:]),
+        _c("phone", "text", "联系电话", *_PHONE, personal=True),
+        _c("email", "text", "电子邮件", *_EMAIL, personal=True),
+        _c("address", "text", "地址", "营业地址", "详细地址", "通讯地址", personal=True),
+        _c("source", "category", "来源", "客户来源", "信息来源"),
+        _c("status", "enum", "业务状态", "状态", choices=CUSTOMER_STATUS,
+           choice_aliases={"正常": "active", "合作中": "active", "活跃": "active", "休眠": "dormant",
+                           "暂停": "dormant", "流失": "lost", "已流失": "lost"}),
+        _c("created_at", "date", "建档日期", "业务开始日期", "登记日期", "创建日期"),
+        _c("industry", "category", "营业形态", "行业"),
+        _c("org_form", "category", "组织形态"),
+        _c("registered_capital", "money", "注册资金", "注册资本"),
+        _c("tax_id", "text", "税务编号", "税号", "纳税人识别号"),
+        _c("legal_rep", "text", "法人代表", "法定代表人"),
+        _c("payment_terms", "text", "付款条件", "付款方式"),
+        _c("credit_limit", "money", "信用额度"),
+        _c("tags", "text", "标签"),
+        _c("notes", "text", "备注", "说明"),
+    ),
+    date_column="created_at", rep_column="owner", id_prefix="C",
+    aliases=("客户", "客户档案", "客户信息登记表", "客户资料卡", "业务客户管理表"),
+))
+
+CONTACTS = _table(Table(
+    "contacts", "联系人", "contact_id",
+    (
+        _c("contact_id", "id", "联系人编号"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers"),
+        _c("name", "text", "姓名", "联系人", "联系人姓名", required=True),
+        _c("gender", "enum", "性别", choices=GENDERS, choice_aliases={"先生": "male", "女士": "female"}),
+        _c("title", "text", "职务", "职位", "职称"),
+        _c("phone", "text", "联系电话", *_PHONE, personal=True),
+        _c("email", "text", "电子邮件", *_EMAIL, personal=True),
+        _c("birthday", "date", "出生年月日", "出生日期", "生日", personal=True),
+    ),
+    natural_key=("customer_id", "name"), id_prefix="P", aliases=("联系人",),
+))
+
+INTERACTIONS = _table(Table(
+    "interactions", "拜访记录", "interaction_id",
+    (
+        _c("interaction_id", "id", "记录编号", "序号"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers"),
+        _c("occurred_at", "datetime", "日期", "拜访日期", "来访日期", "时间", "日期时间", "来店/来电时间", required=True),
+        _c("channel", "enum", "方式", "拜访方式", "渠道", "来店/来电", choices=CHANNELS,
+           choice_aliases={"上门拜访": "visit", "面访": "visit", "电话拜访": "phone", "电邮": "email",
+                           "展厅来店": "walk_in", "到店": "walk_in", "来店客户": "walk_in",
+                           "来电客户": "call_in", "微信沟通": "wechat", "展会": "event"}),
+        _c("rep", "category", "销售顾问", "拜访人", "业务员", "接待人", "经办人"),
+        _c("purpose", "text", "目的", "拜访目的", "来访目的"),
+        _c("result", "text", "结果", "拜访结果", "洽谈结果"),
+        _c("next_step", "text", "计划", "下一步计划", "后续计划"),
+        _c("next_date", "date", "下次跟进日期", "下次拜访日期", "预约日期"),
+        _c("left_contact", "bool", "留资", "是否留资", "留有资料"),
+        _c("notes", "text", "备注", "说明"),
+    ),
+    date_column="occurred_at", rep_column="rep",
+    natural_key=("customer_id", "occurred_at", "channel", "rep", "purpose", "result", "notes"),
+    id_prefix="I", aliases=("拜访记录表", "客户关系维护表", "来电/店客户登记表", "行动历史"),
+))
+
+OPPORTUNITIES = _table(Table(
+    "opportunities", "意向客户跟踪卡", "opportunity_id",
+    (
+        _c("opportunity_id", "id", "意向编号", "项目编号", "商机编号"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers", required=True),
+        _c("title", "text", "主题", "项目名称", "商机名称"),
+        _c("product", "category", "意向产品", "意向车型", "产品"),
+        _c("stage", "enum", "阶段", "销售阶段", choices=STAGES, ordered=True,
+           choice_aliases={"沟通": "contacted", "初步沟通": "contacted", "报价": "quoted",
+                           "方案": "proposal", "谈判中": "negotiation", "商务谈判": "negotiation",
+                           "签约": "contract", "合同": "contract"}),
+        _c("intent_grade", "enum", "有望度", "意向级别", "客户级别", choices=INTENT_GRADES),
+        _c("expected_amount", "money", "预计金额", "预计成交金额"),
+        _c("expected_close", "date", "预计成交日期"),
+        _c("competitor", "category", "竞争对手"),
+        _c("obstacle", "text", "合作障碍"),
+        _c("created_at", "date", "建卡日期", "创建日期", "登记日期", required=True),
+        _c("status", "enum", "状态", "跟进状态", choices=OPPORTUNITY_STATUS,
+           choice_aliases={"进行中": "open", "跟踪中": "open", "已成交": "won", "成交": "won",
+                           "战败": "lost", "已流失": "lost"}),
+        _c("closed_at", "date", "关闭日期", "成交日期"),
+        _c("lost_reason", "category", "流失原因", "战败原因"),
+        _c("rep", "category", "销售顾问", *_OWNER),
+    ),
+    date_column="created_at", rep_column="rep",
+    natural_key=("customer_id", "title", "product", "created_at"), id_prefix="O",
+    aliases=("意向客户", "项目信息", "商机"),
+))
+
+ORDERS = _table(Table(
+    "orders", "交易记录", "order_id",
+    (
+        _c("order_id", "id", "订单编号", "单号", "交易编号"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers", required=True),
+        _c("ordered_at", "datetime", "交易日期", "订单日期", "日期", "成交日期", required=True),
+        _c("amount", "money", "金额", "交易金额", "销售额", "成交金额", required=True),
+        _c("gross_margin", "number", "毛利", "毛利额"),
+        _c("product", "category", "产品", "产品名称", "车型"),
+        _c("quantity", "integer", "数量"),
+        _c("rep", "category", "销售顾问", *_OWNER),
+    ),
+    date_column="ordered_at", rep_column="rep",
+    natural_key=("customer_id", "ordered_at", "amount", "product", "quantity", "rep"), id_prefix="S",
+    aliases=("交易记录", "销售资料", "订单"),
+))
+
+SETTLEMENTS = _table(Table(
+    "settlements", "客户结算收款表", "settlement_id",
+    (
+        _c("settlement_id", "id", "结算编号", "单据编号"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers", required=True),
+        _c("settled_at", "date", "结算日期", "日期", required=True),
+        _c("receivable", "money", "应收金额", "应收", required=True),
+        _c("received", "money", "实收金额", "实收", "已收金额"),
+        _c("outstanding", "money", "未收金额", "未收", "欠款"),
+        _c("due_date", "date", "到期日", "应收日期", "约定付款日期"),
+        _c("handler", "category", "结算人", "经办人", "收款人"),
+    ),
+    date_column="settled_at", rep_column="handler",
+    natural_key=("customer_id", "settled_at", "receivable", "received", "due_date", "handler"),
+    id_prefix="R", aliases=("结算", "客户结算收款表"),
+))
+
+COMPLAINTS = _table(Table(
+    "complaints", "客户投诉记录", "complaint_id",
+    (
+        _c("complaint_id", "id", "投诉编号"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers"),
+        _c("received_at", "datetime", "投诉日期", "日期", "受理日期", required=True),
+        _c("channel", "category", "渠道", "投诉渠道", "投诉方式"),
+        _c("category", "category", "类别", "投诉类别", "投诉类型"),
+        _c("content", "text", "内容", "投诉内容"),
+        _c("handler", "category", "处理人", "受理人"),
+        _c("status", "enum", "状态", "处理状态", choices=COMPLAINT_STATUS,
+           choice_aliases={"未处理": "open", "待处理": "open", "处理中": "in_progress",
+                           "已处理": "resolved", "已解决": "resolved", "已结案": "closed", "关闭": "closed"}),
+        _c("resolved_at", "datetime", "解决日期", "处理完成日期", "结案日期"),
+        _c("resolution", "text", "处理结果", "处理意见"),
+    ),
+    date_column="received_at", rep_column="handler",
+    natural_key=("customer_id", "received_at", "category", "content"), id_prefix="Q",
+    aliases=("投诉", "客户投诉记录表", "投诉管理卡"),
+))
+
+PROFILE = _table(Table(
+    "profile", "麦凯66表格", "fact_id",
+    (
+        _c("fact_id", "id", "编号"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers", required=True),
+        _c("contact_id", "id", "联系人编号", references="contacts"),
+        _c("section", "enum", "部分", "栏目", choices=PROFILE_SECTIONS),
+        _c("key", "text", "项目", "问题", required=True),
+        _c("value", "text", "内容", "答案", "值"),
+        _c("sensitive", "bool", "敏感"),
+    ),
+    natural_key=("customer_id", "contact_id", "key"), id_prefix="F", aliases=("麦凯66", "客户档案66"),
+))
+
+# Profile facts whose key mentions one of these are sensitive even when the file does not say so
+# (the Mackay 66 form's own confidential items: health, religion, politics, secrets, family).
+SENSITIVE_KEY_WORDS = (
+    "健康", "病", "宗教", "信仰", "政党", "党派", "政治", "机密", "不宜", "隐私",
+    "婚姻", "配偶", "子女", "家庭", "收入", "health", "religion", "politic", "secret", "medical",
+)
+
+SYSTEM_COLUMNS = ("version", "modified_at", "modified_by", "deleted_at")
+
+
+def table(name: str) -> Table:
+    """Look a table up by its canonical name or any of its Chinese names."""
+    if name in TABLES:
+        return TABLES[name]
+    for t in TABLES.values():
+        if name == t.zh or name in t.aliases:
+            return t
+    from .exceptions import UnknownTableError
+
+    raise UnknownTableError(name, list(TABLES))

@@ -1,0 +1,113 @@
+"""SQL tables built from ``schema.TABLES``: the one mechanism that creates and upgrades the store.
+
+``create_or_upgrade`` creates whatever is missing (tables, and columns added to the schema
+since the database was made), and records the schema version in ``crmkit_meta``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+
+from .schema import TABLES, Column
+
+SCHEMA_VERSION = 1
+
+# SQLite keeps datetimes as text; one fixed format everywhere (crmkit's own writes, bulk
+# imports and range filters) keeps string comparison equal to time order.
+SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+SQLITE_DATE_FORMAT = "%Y-%m-%d"
+_SqliteDateTime = sqlite.DATETIME(
+    storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
+    regexp=r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)",
+)
+DateTime = sa.DateTime().with_variant(_SqliteDateTime, "sqlite")
+
+metadata = sa.MetaData()
+
+
+def _sql_type(col: Column):
+    return {
+        "id": sa.String(64),
+        "text": sa.Text(),
+        "enum": sa.String(32),
+        "category": sa.Text(),
+        "datetime": DateTime,
+        "date": sa.Date(),
+        "money": sa.Float(precision=53),
+        "number": sa.Float(precision=53),
+        "integer": sa.BigInteger(),
+        "bool": sa.Boolean(),
+    }[col.kind]
+
+
+def _record_table(t) -> sa.Table:
+    cols = [sa.Column(c.name, _sql_type(c), primary_key=(c.name == t.id_column)) for c in t.columns]
+    cols += [
+        sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+        sa.Column("modified_at", DateTime),
+        sa.Column("modified_by", sa.Text),
+        sa.Column("deleted_at", DateTime),
+    ]
+    indexes = []
+    if t.customer_column and t.name != "customers":
+        indexes.append(sa.Index(f"ix_{t.name}_customer", "customer_id"))
+    if t.date_column:
+        indexes.append(sa.Index(f"ix_{t.name}_{t.date_column}", t.date_column))
+    return sa.Table(t.name, metadata, *cols, *indexes)
+
+
+RECORD_TABLES: dict[str, sa.Table] = {name: _record_table(t) for name, t in TABLES.items()}
+
+history = sa.Table(
+    "history", metadata,
+    sa.Column("history_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("table_name", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("op", sa.String(16), nullable=False),  # insert, update, delete, restore
+    sa.Column("field", sa.String(64)),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+    sa.Column("changed_at", DateTime, nullable=False),
+    sa.Column("changed_by", sa.Text),
+    sa.Column("batch", sa.String(32)),  # the import that made the change, if any
+    sa.Index("ix_history_record", "table_name", "record_id"),
+)
+
+imports = sa.Table(
+    "import_log", metadata,
+    sa.Column("batch", sa.String(32), primary_key=True),
+    sa.Column("table_name", sa.String(32), nullable=False),
+    sa.Column("source", sa.Text),
+    sa.Column("rows_read", sa.Integer),
+    sa.Column("inserted", sa.Integer),
+    sa.Column("updated", sa.Integer),
+    sa.Column("unchanged", sa.Integer),
+    sa.Column("skipped", sa.Integer),
+    sa.Column("imported_at", DateTime, nullable=False),
+    sa.Column("imported_by", sa.Text),
+)
+
+meta = sa.Table(
+    "crmkit_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text),
+)
+
+
+def create_or_upgrade(engine: sa.Engine) -> None:
+    """Create missing tables and add columns the schema gained since the store was made."""
+    with engine.begin() as conn:
+        metadata.create_all(conn)
+        inspector = sa.inspect(conn)
+        for name, table in RECORD_TABLES.items():
+            have = {c["name"] for c in inspector.get_columns(name)}
+            for col in table.columns:
+                if col.name not in have:
+                    ddl = sa.schema.CreateColumn(col).compile(dialect=engine.dialect)
+                    conn.execute(sa.text(f'ALTER TABLE {name} ADD COLUMN {ddl}'))
+        row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+        if row is None:
+            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        elif int(row[0]) < SCHEMA_VERSION:
+            conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))

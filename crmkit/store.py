@@ -1,0 +1,516 @@
+"""The record store: typed reads, checked imports, versioned edits and their history.
+
+>>> crm = crmkit.open()                      # data/crm.db, or $CRMKIT_DB_URL
+>>> crm = crmkit.open("postgresql+psycopg://postgres@127.0.0.1:5432/test")
+>>> visits = crm.interactions(start="2026-10-01", end="2026-11-01", region="华东")
+>>> row = crm.get("customers", "000123")
+>>> crm.update("customers", "000123", {"phone": "13800000000"}, expected_version=row["version"])
+
+SQLite and PostgreSQL run the same code. Small edits go through SQLAlchemy; bulk reads and
+imports take the Arrow fast path in ``bulk.py``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import bulk, importing, parsing
+from .exceptions import (ConflictError, DuplicateIdError, ImportValidationError, RecordNotFoundError,
+                         RecordValidationError, StoreConnectionError)
+from .schema import SENSITIVE_KEY_WORDS, TABLES, Table, table as lookup_table
+from .sqlschema import RECORD_TABLES, create_or_upgrade, history, imports
+
+ENV_URL = "CRMKIT_DB_URL"
+
+
+def project_dir(start: Path | None = None) -> Path:
+    """The crmkit project folder (the one holding ``data/``), found from the working directory up.
+
+    Notebooks run in ``notebooks/``; they must reach the same ``data/crm.db`` as the CLI.
+    """
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / "data").is_dir() and ((d / "pyproject.toml").exists() or (d / "crmkit").is_dir()):
+            return d
+    return here
+
+
+def default_url() -> str:
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL]
+    return f"sqlite:///{project_dir() / 'data' / 'crm.db'}"
+
+
+def open(url: str | None = None, *, user: str | None = None) -> "Store":  # noqa: A001 - crmkit.open reads well
+    """Open (and create or upgrade) the store at ``url``; see ``default_url`` for the default."""
+    return Store(url or default_url(), user=user)
+
+
+def _who(by: str | None, default: str | None) -> str:
+    if by:
+        return by
+    if default:
+        return default
+    try:
+        return os.environ.get("CRMKIT_USER") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+class Store:
+    """A crmkit database. Create it with ``crmkit.open``."""
+
+    def __init__(self, url: str, *, user: str | None = None):
+        self.url = _normalise_url(url)
+        self.user = user
+        parsed = sa.engine.make_url(self.url)
+        self.backend = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql"
+        if self.backend == "sqlite":
+            if not parsed.database or parsed.database == ":memory:":
+                raise StoreConnectionError(url, "an in-memory SQLite store cannot be shared; give a file path")
+            path = Path(parsed.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._adbc_target = str(path)
+            self.engine = sa.create_engine(self.url, connect_args={"timeout": 30})
+            sa.event.listen(self.engine, "connect", _sqlite_on_connect)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
+        elif self.backend == "postgresql":
+            self._adbc_target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        # edits run on this view of the engine, which SQLite opens with BEGIN IMMEDIATE
+        self._writer = self.engine.execution_options(writer=True)
+        try:
+            create_or_upgrade(self._writer)
+        except sa.exc.OperationalError as exc:
+            raise StoreConnectionError(self.url, str(exc.orig).strip()) from exc
+        self._reader: bulk.Connection | None = None
+
+    def __repr__(self) -> str:
+        return f"<crmkit.Store {sa.engine.make_url(self.url).render_as_string(hide_password=True)}>"
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self.engine.dispose()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ reads
+
+    def customers(self, **filters) -> pd.DataFrame:
+        """Customers (客户档案). Filters: start, end (on created_at), customer, rep (owner), region."""
+        return self.read("customers", **filters)
+
+    def contacts(self, **filters) -> pd.DataFrame:
+        return self.read("contacts", **filters)
+
+    def interactions(self, **filters) -> pd.DataFrame:
+        """Visits, calls, walk-ins and call-ins (拜访记录, 来电/店登记). Dates filter occurred_at."""
+        return self.read("interactions", **filters)
+
+    def opportunities(self, **filters) -> pd.DataFrame:
+        return self.read("opportunities", **filters)
+
+    def orders(self, **filters) -> pd.DataFrame:
+        return self.read("orders", **filters)
+
+    def settlements(self, **filters) -> pd.DataFrame:
+        return self.read("settlements", **filters)
+
+    def complaints(self, **filters) -> pd.DataFrame:
+        return self.read("complaints", **filters)
+
+    def profile(self, customer: str | Iterable[str] | None = None, *, include_sensitive: bool = False) -> pd.DataFrame:
+        """Mackay 66 facts. Sensitive ones (health, religion, family …) only with include_sensitive=True."""
+        frame = self.read("profile", customer=customer, _allow_sensitive=include_sensitive)
+        return frame
+
+    def read(self, table: str, *, start=None, end=None, customer=None, rep=None, region=None,
+             include_deleted: bool = False, columns: list[str] | None = None,
+             _allow_sensitive: bool = False) -> pd.DataFrame:
+        """One table as a typed DataFrame, filtered in SQL with bound parameters.
+
+        ``start``/``end`` bound the table's date column (start inclusive, end exclusive);
+        ``customer`` is an id or a list of ids; ``rep`` a name or list; ``region`` a region or
+        list (matched on the customer's region). Deleted records are left out unless asked for.
+        """
+        t = lookup_table(table)
+        db = self._fast()
+        cols = self._columns(t, columns, include_deleted)
+        where, params = self._where(t, db, start=start, end=end, customer=customer, rep=rep, region=region,
+                                    include_deleted=include_deleted)
+        if t.name == "profile" and not _allow_sensitive:
+            where.append("(sensitive IS NULL OR sensitive = " + ("0" if self.backend == "sqlite" else "false") + ")")
+        sql = f"SELECT {', '.join(cols)} FROM {t.name}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {t.id_column}"
+        data = db.arrow(sql, params)
+        return bulk.to_frame(data, t, self.backend).set_axis(range(data.num_rows), axis=0)
+
+    def _columns(self, t: Table, columns, include_deleted) -> list[str]:
+        if columns is None:
+            cols = [*t.column_names, "version"]
+        else:
+            unknown = [c for c in columns if c not in t.by_name and c != "version"]
+            if unknown:
+                raise KeyError(f"{t.name} has no column(s) {unknown}; columns: {t.column_names}")
+            cols = list(dict.fromkeys([t.id_column, *columns]))
+        if include_deleted:
+            cols.append("deleted_at")
+        return cols
+
+    def _where(self, t: Table, db: bulk.Connection, *, start, end, customer, rep, region, include_deleted):
+        where: list[str] = []
+        params: list = []
+
+        def bind(value) -> str:
+            params.append(value)
+            return db.placeholder(len(params))
+
+        def bind_many(values) -> str:
+            values = [values] if isinstance(values, str) else list(values)
+            return ", ".join(bind(v) for v in values)
+
+        if not include_deleted:
+            where.append("deleted_at IS NULL")
+        if start is not None or end is not None:
+            if t.date_column is None:
+                raise ValueError(f"{t.name} has no date to filter on")
+            kind = t[t.date_column].kind
+            if start is not None:
+                where.append(f"{t.date_column} >= {bind(self._db_time(start, kind))}")
+            if end is not None:
+                where.append(f"{t.date_column} < {bind(self._db_time(end, kind))}")
+        if customer is not None:
+            if t.customer_column is None:
+                raise ValueError(f"{t.name} has no customer to filter on")
+            where.append(f"{t.customer_column} IN ({bind_many(customer)})")
+        if rep is not None:
+            if t.rep_column is None:
+                raise ValueError(f"{t.name} has no rep to filter on")
+            where.append(f"{t.rep_column} IN ({bind_many(rep)})")
+        if region is not None:
+            if t.name == "customers":
+                where.append(f"region IN ({bind_many(region)})")
+            elif t.customer_column:
+                where.append(f"customer_id IN (SELECT customer_id FROM customers WHERE region IN ({bind_many(region)}))")
+            else:
+                raise ValueError(f"{t.name} has no region to filter on")
+        return where, params
+
+    def _db_time(self, value, kind: str):
+        ts = pd.Timestamp(value)
+        if self.backend == "sqlite":
+            from .sqlschema import SQLITE_DATE_FORMAT, SQLITE_DATETIME_FORMAT
+
+            return ts.strftime(SQLITE_DATE_FORMAT if kind == "date" else SQLITE_DATETIME_FORMAT)
+        return ts.to_pydatetime()
+
+    def _fast(self) -> bulk.Connection:
+        if self._reader is None:
+            self._reader = bulk.Connection(self.backend, self._adbc_target)
+        return self._reader
+
+    def get(self, table: str, record_id: str) -> dict:
+        """One record as a dict (with its ``version``); raises RecordNotFoundError."""
+        t = lookup_table(table)
+        sql_t = RECORD_TABLES[t.name]
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sql_t).where(sql_t.c[t.id_column] == str(record_id))).mappings().first()
+        if row is None or row["deleted_at"] is not None:
+            raise RecordNotFoundError(t.name, record_id)
+        return {k: row[k] for k in [*t.column_names, "version"]}
+
+    def history(self, table: str | None = None, record_id: str | None = None) -> pd.DataFrame:
+        """Every change (insert, update per field, delete), oldest first."""
+        q = sa.select(history).order_by(history.c.history_id)
+        if table is not None:
+            q = q.where(history.c.table_name == lookup_table(table).name)
+        if record_id is not None:
+            q = q.where(history.c.record_id == str(record_id))
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(q, conn)
+        frame["changed_at"] = pd.to_datetime(frame["changed_at"])
+        for c in ("table_name", "record_id", "op", "field", "old_value", "new_value", "changed_by", "batch"):
+            frame[c] = frame[c].astype(pd.StringDtype())
+        return frame
+
+    # ------------------------------------------------------------------ imports
+
+    def import_file(self, path, table: str, *, columns: dict[str, str] | None = None, on_error: str = "raise",
+                    sheet: str | int | None = None, by: str | None = None) -> importing.ImportReport:
+        """Check a CSV/.xlsx file and write it in one transaction; see ``importing`` for the rules.
+
+        ``on_error="raise"`` (default): any error writes nothing and raises ImportValidationError,
+        whose ``report`` lists every problem. ``on_error="skip"``: the good rows are written, the
+        bad ones listed in the returned report. Importing the same file twice changes nothing.
+        """
+        t = lookup_table(table)
+        path = Path(path)
+        cells = importing.read_cells(path, sheet)
+        checked = importing.check_cells(cells, str(path), t, columns, known_customers=self._known_customers(t))
+        return self._write_checked(checked, t, on_error, by, source=str(path))
+
+    def import_frame(self, frame: pd.DataFrame, table: str, *, on_error: str = "raise", by: str | None = None,
+                     source: str = "<DataFrame>") -> importing.ImportReport:
+        """Like ``import_file`` for a DataFrame with canonical (or the forms') column names."""
+        t = lookup_table(table)
+        checked = importing.check_frame(frame, source, t, known_customers=self._known_customers(t))
+        return self._write_checked(checked, t, on_error, by, source=source)
+
+    def _known_customers(self, t: Table):
+        if t.name == "customers" or "customer_id" not in t.by_name:
+            return None
+        ids = self._fast().arrow("SELECT customer_id FROM customers")
+        return pd.Index(ids.column(0).to_pandas())
+
+    def _write_checked(self, checked: importing.CheckedFrame, t: Table, on_error: str, by, source: str):
+        if on_error not in ("raise", "skip"):
+            raise ValueError("on_error must be 'raise' or 'skip'")
+        report = checked.report
+        if report.errors and on_error == "raise":
+            raise ImportValidationError(report)
+        good = checked.frame[~checked.bad]
+        report.skipped = int(checked.bad.sum())
+        if t.name == "profile":
+            good = _flag_sensitive(good)
+        batch = uuid.uuid4().hex[:16]
+        now = pd.Timestamp.now().floor("s")
+        who = _who(by, self.user)
+        db = bulk.Connection(self.backend, self._adbc_target)  # its own: one import, one transaction
+        try:
+            db.begin()
+            counts = bulk.merge_frame(db, good, t, by=who, batch=batch, now=now) if len(good) else \
+                {"inserted": 0, "updated": 0, "unchanged": 0, "skipped_deleted": 0}
+            p = db.placeholder
+            stamp = now.strftime("%Y-%m-%d %H:%M:%S") if self.backend == "sqlite" else now.to_pydatetime()
+            db.execute(
+                f"INSERT INTO import_log (batch, table_name, source, rows_read, inserted, updated, unchanged, skipped, "
+                f"imported_at, imported_by) VALUES ({', '.join(p(i) for i in range(1, 11))})",
+                (batch, t.name, source, report.rows_read, counts["inserted"], counts["updated"],
+                 counts["unchanged"], report.skipped, stamp, who),
+            )
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        finally:
+            db.close()
+        report.inserted, report.updated = counts["inserted"], counts["updated"]
+        report.unchanged, report.skipped_deleted = counts["unchanged"], counts["skipped_deleted"]
+        report.written = True
+        return report
+
+    # ------------------------------------------------------------------ edits
+
+    def add(self, table: str, record: dict, *, by: str | None = None) -> dict:
+        """Add one record; returns it as stored (with its id and version 1)."""
+        t = lookup_table(table)
+        values = self._check_record(t, record, partial=False)
+        if values.get(t.id_column) is None:
+            values[t.id_column] = f"{t.id_prefix}{uuid.uuid4().hex[:12].upper()}"
+        rid = values[t.id_column]
+        sql_t = RECORD_TABLES[t.name]
+        now, who = pd.Timestamp.now().floor("s").to_pydatetime(), _who(by, self.user)
+        with self._writer.begin() as conn:
+            if conn.execute(sa.select(sql_t.c[t.id_column]).where(sql_t.c[t.id_column] == rid)).first():
+                raise DuplicateIdError(t.name, rid)
+            self._check_references(conn, t, values)
+            conn.execute(sql_t.insert().values(**values, version=1, modified_at=now, modified_by=who))
+            conn.execute(history.insert().values(table_name=t.name, record_id=rid, op="insert",
+                                                 changed_at=now, changed_by=who))
+        return self.get(t.name, rid)
+
+    def update(self, table: str, record_id: str, changes: dict, *, expected_version: int,
+               by: str | None = None) -> dict:
+        """Change fields of one record, if nobody changed it since you read ``expected_version``.
+
+        Raises ConflictError (naming your value and the store's for each field) when the record
+        moved on; nothing is overwritten. Returns the record as stored, with its new version.
+        """
+        t = lookup_table(table)
+        record_id = str(record_id)
+        if t.id_column in changes and str(changes[t.id_column]) != record_id:
+            raise RecordValidationError(t.name, [importing.Problem("", None, t.id_column, changes[t.id_column],
+                                                                   "the id of a record cannot be changed")])
+        changes = {k: v for k, v in changes.items() if k != t.id_column}
+        values = self._check_record(t, changes, partial=True)
+        sql_t = RECORD_TABLES[t.name]
+        idc = sql_t.c[t.id_column]
+        now, who = pd.Timestamp.now().floor("s").to_pydatetime(), _who(by, self.user)
+        with self._writer.begin() as conn:
+            current = conn.execute(sa.select(sql_t).where(idc == record_id)).mappings().first()
+            if current is None:
+                raise RecordNotFoundError(t.name, record_id)
+            if current["deleted_at"] is not None or current["version"] != expected_version:
+                raise ConflictError(t.name, record_id, expected_version, current["version"],
+                                    {k: (current[k], v) for k, v in values.items()},
+                                    deleted=current["deleted_at"] is not None)
+            self._check_references(conn, t, values)
+            diff = {k: v for k, v in values.items() if not _same(current[k], v)}
+            if not diff:
+                return self.get(t.name, record_id)
+            result = conn.execute(
+                sql_t.update()
+                .where(idc == record_id, sql_t.c.version == expected_version, sql_t.c.deleted_at.is_(None))
+                .values(**diff, version=expected_version + 1, modified_at=now, modified_by=who)
+            )
+            if result.rowcount != 1:  # lost a race between the read above and this write
+                latest = conn.execute(sa.select(sql_t).where(idc == record_id)).mappings().first()
+                raise ConflictError(t.name, record_id, expected_version, latest["version"],
+                                    {k: (latest[k], v) for k, v in values.items()})
+            conn.execute(history.insert(), [
+                dict(table_name=t.name, record_id=record_id, op="update", field=k,
+                     old_value=_text(current[k]), new_value=_text(v), changed_at=now, changed_by=who)
+                for k, v in diff.items()
+            ])
+        return self.get(t.name, record_id)
+
+    def delete(self, table: str, record_id: str, *, expected_version: int | None = None,
+               by: str | None = None) -> None:
+        """Soft-delete one record: it leaves the reads, stays in the database and its history."""
+        self._set_deleted(table, record_id, expected_version, by, deleted=True)
+
+    def restore(self, table: str, record_id: str, *, by: str | None = None) -> dict:
+        """Bring back a deleted record."""
+        self._set_deleted(table, record_id, None, by, deleted=False)
+        return self.get(table, record_id)
+
+    def _set_deleted(self, table, record_id, expected_version, by, deleted: bool) -> None:
+        t = lookup_table(table)
+        record_id = str(record_id)
+        sql_t = RECORD_TABLES[t.name]
+        idc = sql_t.c[t.id_column]
+        now, who = pd.Timestamp.now().floor("s").to_pydatetime(), _who(by, self.user)
+        with self._writer.begin() as conn:
+            current = conn.execute(sa.select(sql_t).where(idc == record_id)).mappings().first()
+            if current is None or (current["deleted_at"] is not None) == deleted:
+                raise RecordNotFoundError(t.name, record_id)
+            if expected_version is not None and current["version"] != expected_version:
+                raise ConflictError(t.name, record_id, expected_version, current["version"], {})
+            conn.execute(sql_t.update().where(idc == record_id, sql_t.c.version == current["version"]).values(
+                deleted_at=now if deleted else None, version=current["version"] + 1,
+                modified_at=now, modified_by=who))
+            conn.execute(history.insert().values(table_name=t.name, record_id=record_id,
+                                                 op="delete" if deleted else "restore",
+                                                 changed_at=now, changed_by=who))
+
+    def _check_record(self, t: Table, record: dict, *, partial: bool) -> dict:
+        """Parse and check one record with the importer's rules; raise RecordValidationError."""
+        unknown = [k for k in record if k not in t.by_name]
+        if unknown:
+            raise RecordValidationError(t.name, [importing.Problem("", None, k, record[k], f"{t.name} has no field {k!r}")
+                                                 for k in unknown])
+        frame = pd.DataFrame([{k: _blank_to_none(v) for k, v in record.items()}], dtype=object)
+        checked = importing.check_frame(frame, "", t, partial=partial)
+        if checked.report.errors:
+            raise RecordValidationError(t.name, checked.report.errors)
+        row = checked.frame.iloc[0]
+        return {k: _python(row[k]) for k in checked.frame.columns if k in record or k == t.id_column and k in record}
+
+    def _check_references(self, conn, t: Table, values: dict) -> None:
+        cid = values.get("customer_id")
+        if t.name == "customers" or cid is None:
+            return
+        cust = RECORD_TABLES["customers"]
+        if conn.execute(sa.select(cust.c.customer_id).where(cust.c.customer_id == cid)).first() is None:
+            raise RecordValidationError(t.name, [importing.Problem("", None, "customer_id", cid,
+                                                                   f"unknown customer {cid!r}")])
+
+    # ------------------------------------------------------------------ export
+
+    def export(self, table: str, path, *, lang: str = "zh", **filters) -> Path:
+        """Write a table to .xlsx or .csv with the forms' headers (lang="zh") or English ones."""
+        from .exporting import export_frame
+
+        t = lookup_table(table)
+        frame = self.read(t.name, **filters).drop(columns=["version"])
+        return export_frame(frame, t, path, lang=lang)
+
+    def counts(self) -> dict[str, int]:
+        """How many live records each table holds."""
+        db = self._fast()
+        return {name: int(db.scalar(f"SELECT COUNT(*) FROM {name} WHERE deleted_at IS NULL")) for name in TABLES}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _normalise_url(url: str) -> str:
+    if "://" not in url:  # a plain path means an SQLite file
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_on_connect(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see below).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer, nor it them
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # Writers take the write lock at BEGIN: a read-then-write transaction in deferred mode
+    # fails with "database is locked" when another process wrote in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writer") else "BEGIN")
+
+
+def _flag_sensitive(frame: pd.DataFrame) -> pd.DataFrame:
+    if "key" not in frame:
+        return frame
+    by_key = frame["key"].fillna("").str.lower().str.contains("|".join(SENSITIVE_KEY_WORDS))
+    frame = frame.copy()
+    given = frame["sensitive"] if "sensitive" in frame else pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    frame["sensitive"] = (given.fillna(False).astype(bool) | by_key).astype("boolean")
+    return frame
+
+
+def _blank_to_none(v):
+    if isinstance(v, str) and not v.strip():
+        return None
+    return v
+
+
+def _python(v):
+    """A parsed pandas scalar as the plain Python value SQLAlchemy binds."""
+    if v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if hasattr(a, "year") and hasattr(b, "year"):
+        return pd.Timestamp(a) == pd.Timestamp(b)
+    return a == b
+
+
+def _text(v) -> str | None:
+    if v is None:
+        return None
+    if hasattr(v, "isoformat"):
+        return pd.Timestamp(v).isoformat(sep=" ")
+    return str(v)
