@@ -269,8 +269,9 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
         report.problems.append(Problem(str(path), hdr + 1, None, None, n, "warning"))
     if not partial:
         missing = [c for c in table.columns if c.required and c.name not in positions]
-        if table.natural_key == () and table.id_column not in positions:
-            missing.insert(0, table[table.id_column])
+        idcol = table[table.id_column]
+        if not table.natural_key and table.id_column not in positions and idcol not in missing:
+            missing.insert(0, idcol)
         if missing:
             need = "; ".join(f"{c.name} ({' / '.join(c.headers[1:3])})" for c in missing)
             raise FileFormatError(path, f"the header row (row {hdr + 1}) lacks required column(s): {need}. "

@@ -95,19 +95,47 @@ meta = sa.Table(
 )
 
 
-def create_or_upgrade(engine: sa.Engine) -> None:
-    """Create missing tables and add columns the schema gained since the store was made."""
-    with engine.begin() as conn:
-        metadata.create_all(conn)
-        inspector = sa.inspect(conn)
-        for name, table in RECORD_TABLES.items():
-            have = {c["name"] for c in inspector.get_columns(name)}
-            for col in table.columns:
-                if col.name not in have:
-                    ddl = sa.schema.CreateColumn(col).compile(dialect=engine.dialect)
-                    conn.execute(sa.text(f'ALTER TABLE {name} ADD COLUMN {ddl}'))
-        row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
-        if row is None:
-            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-        elif int(row[0]) < SCHEMA_VERSION:
-            conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+def _dialect(backend: str):
+    if backend == "sqlite":
+        from sqlalchemy.dialects import sqlite as d
+    else:
+        from sqlalchemy.dialects import postgresql as d
+    return d.dialect()
+
+
+def _existing_columns(db, name: str) -> set[str]:
+    if db.backend == "sqlite":
+        rows = db.rows(f"SELECT name FROM pragma_table_info('{name}')")
+        return {r["name"] for r in rows}
+    rows = db.rows("SELECT column_name FROM information_schema.columns "
+                   "WHERE table_schema = current_schema() AND table_name = $1", (name,))
+    return {r["column_name"] for r in rows}
+
+
+def create_or_upgrade(db) -> None:
+    """Create missing tables and indexes, and add the columns the schema gained since.
+
+    ``db`` is a ``crmkit.db.Connection``; SQLAlchemy only writes the DDL for its dialect.
+    """
+    dialect = _dialect(db.backend)
+    with db.transaction():
+        if db.backend == "postgresql":
+            # two processes opening a new store at once must not both create the tables
+            db.execute("SELECT pg_advisory_xact_lock(7245179)")
+        for table in metadata.sorted_tables:
+            have = _existing_columns(db, table.name)
+            if not have:
+                db.execute(str(sa.schema.CreateTable(table).compile(dialect=dialect)))
+            else:
+                for col in table.columns:
+                    if col.name not in have:
+                        ddl = sa.schema.CreateColumn(col).compile(dialect=dialect)
+                        db.execute(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
+            for index in table.indexes:
+                db.execute(str(sa.schema.CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
+        p = db.placeholder
+        version = db.scalar(f"SELECT value FROM crmkit_meta WHERE key = {p(1)}", ("schema_version",))
+        if version is None:
+            db.execute(f"INSERT INTO crmkit_meta (key, value) VALUES ({p(1)}, {p(2)})", ("schema_version", str(SCHEMA_VERSION)))
+        elif int(version) < SCHEMA_VERSION:
+            db.execute(f"UPDATE crmkit_meta SET value = {p(1)} WHERE key = {p(2)}", (str(SCHEMA_VERSION), "schema_version"))

@@ -6,8 +6,8 @@
 >>> row = crm.get("customers", "000123")
 >>> crm.update("customers", "000123", {"phone": "13800000000"}, expected_version=row["version"])
 
-SQLite and PostgreSQL run the same code. Small edits go through SQLAlchemy; bulk reads and
-imports take the Arrow fast path in ``bulk.py``.
+SQLite and PostgreSQL run the same code, all through ``db.Connection``: reads and imports
+take its Arrow fast path; edits are small SQL statements with bound parameters.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from typing import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from . import bulk, importing, parsing
+from . import db as dbapi, importing, parsing
 from .exceptions import (ConflictError, DuplicateIdError, ImportValidationError, RecordNotFoundError,
                          RecordValidationError, StoreConnectionError)
 from .schema import SENSITIVE_KEY_WORDS, TABLES, Table, table as lookup_table
-from .sqlschema import RECORD_TABLES, create_or_upgrade, history, imports
+from .sqlschema import create_or_upgrade
 
 ENV_URL = "CRMKIT_DB_URL"
 
@@ -76,31 +76,23 @@ class Store:
         if self.backend == "sqlite":
             if not parsed.database or parsed.database == ":memory:":
                 raise StoreConnectionError(url, "an in-memory SQLite store cannot be shared; give a file path")
-            path = Path(parsed.database)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._adbc_target = str(path)
-            self.engine = sa.create_engine(self.url, connect_args={"timeout": 30})
-            sa.event.listen(self.engine, "connect", _sqlite_on_connect)
-            sa.event.listen(self.engine, "begin", _sqlite_begin)
-        elif self.backend == "postgresql":
-            self._adbc_target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
-        # edits run on this view of the engine, which SQLite opens with BEGIN IMMEDIATE
-        self._writer = self.engine.execution_options(writer=True)
+            self.path: Path | None = Path(parsed.database)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._target = str(self.path)
+        else:
+            self.path = None
+            self._target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
         try:
-            create_or_upgrade(self._writer)
-        except sa.exc.OperationalError as exc:
-            raise StoreConnectionError(self.url, str(exc.orig).strip()) from exc
-        self._reader: bulk.Connection | None = None
+            self._db = dbapi.Connection(self.backend, self._target)
+            create_or_upgrade(self._db)
+        except (dbapi.DatabaseError, OSError) as exc:
+            raise StoreConnectionError(self.url, str(exc).strip().splitlines()[0]) from exc
 
     def __repr__(self) -> str:
         return f"<crmkit.Store {sa.engine.make_url(self.url).render_as_string(hide_password=True)}>"
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-        self.engine.dispose()
+        self._db.close()
 
     def __enter__(self):
         return self
@@ -148,7 +140,7 @@ class Store:
         list (matched on the customer's region). Deleted records are left out unless asked for.
         """
         t = lookup_table(table)
-        db = self._fast()
+        db = self._db
         cols = self._columns(t, columns, include_deleted)
         where, params = self._where(t, db, start=start, end=end, customer=customer, rep=rep, region=region,
                                     include_deleted=include_deleted)
@@ -159,7 +151,7 @@ class Store:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {t.id_column}"
         data = db.arrow(sql, params)
-        return bulk.to_frame(data, t, self.backend).set_axis(range(data.num_rows), axis=0)
+        return dbapi.to_frame(data, t, self.backend).set_axis(range(data.num_rows), axis=0)
 
     def _columns(self, t: Table, columns, include_deleted) -> list[str]:
         if columns is None:
@@ -173,7 +165,7 @@ class Store:
             cols.append("deleted_at")
         return cols
 
-    def _where(self, t: Table, db: bulk.Connection, *, start, end, customer, rep, region, include_deleted):
+    def _where(self, t: Table, db: dbapi.Connection, *, start, end, customer, rep, region, include_deleted):
         where: list[str] = []
         params: list = []
 
@@ -220,33 +212,39 @@ class Store:
             return ts.strftime(SQLITE_DATE_FORMAT if kind == "date" else SQLITE_DATETIME_FORMAT)
         return ts.to_pydatetime()
 
-    def _fast(self) -> bulk.Connection:
-        if self._reader is None:
-            self._reader = bulk.Connection(self.backend, self._adbc_target)
-        return self._reader
-
     def get(self, table: str, record_id: str) -> dict:
         """One record as a dict (with its ``version``); raises RecordNotFoundError."""
         t = lookup_table(table)
-        sql_t = RECORD_TABLES[t.name]
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(sql_t).where(sql_t.c[t.id_column] == str(record_id))).mappings().first()
+        row = self._row(t, str(record_id))
         if row is None or row["deleted_at"] is not None:
             raise RecordNotFoundError(t.name, record_id)
         return {k: row[k] for k in [*t.column_names, "version"]}
 
+    def _row(self, t: Table, record_id: str, db: dbapi.Connection | None = None) -> dict | None:
+        db = db or self._db
+        data = db.arrow(f"SELECT {', '.join(t.column_names)}, version, deleted_at FROM {t.name} "
+                        f"WHERE {t.id_column} = {db.placeholder(1)}", (record_id,))
+        if data.num_rows == 0:
+            return None
+        frame = dbapi.to_frame(data, t, self.backend)
+        return {k: _python(v) for k, v in frame.iloc[0].items()}
+
     def history(self, table: str | None = None, record_id: str | None = None) -> pd.DataFrame:
-        """Every change (insert, update per field, delete), oldest first."""
-        q = sa.select(history).order_by(history.c.history_id)
+        """Every change (insert, update per field, delete, restore), oldest first."""
+        where, params = [], []
         if table is not None:
-            q = q.where(history.c.table_name == lookup_table(table).name)
+            params.append(lookup_table(table).name)
+            where.append(f"table_name = {self._db.placeholder(len(params))}")
         if record_id is not None:
-            q = q.where(history.c.record_id == str(record_id))
-        with self.engine.connect() as conn:
-            frame = pd.read_sql(q, conn)
-        frame["changed_at"] = pd.to_datetime(frame["changed_at"])
+            params.append(str(record_id))
+            where.append(f"record_id = {self._db.placeholder(len(params))}")
+        sql = "SELECT * FROM history" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY history_id"
+        data = self._db.arrow(sql, params)
+        frame = data.to_pandas(types_mapper=dbapi.NULLABLE.get)
         for c in ("table_name", "record_id", "op", "field", "old_value", "new_value", "changed_by", "batch"):
             frame[c] = frame[c].astype(pd.StringDtype())
+        frame["changed_at"] = pd.to_datetime(frame["changed_at"].astype(object), format="ISO8601").astype("datetime64[ns]")
+        frame["history_id"] = frame["history_id"].astype("Int64")
         return frame
 
     # ------------------------------------------------------------------ imports
@@ -275,7 +273,7 @@ class Store:
     def _known_customers(self, t: Table):
         if t.name == "customers" or "customer_id" not in t.by_name:
             return None
-        ids = self._fast().arrow("SELECT customer_id FROM customers")
+        ids = self._db.arrow("SELECT customer_id FROM customers")
         return pd.Index(ids.column(0).to_pandas())
 
     def _write_checked(self, checked: importing.CheckedFrame, t: Table, on_error: str, by, source: str):
@@ -291,25 +289,16 @@ class Store:
         batch = uuid.uuid4().hex[:16]
         now = pd.Timestamp.now().floor("s")
         who = _who(by, self.user)
-        db = bulk.Connection(self.backend, self._adbc_target)  # its own: one import, one transaction
-        try:
-            db.begin()
-            counts = bulk.merge_frame(db, good, t, by=who, batch=batch, now=now) if len(good) else \
+        db = self._db
+        with db.transaction():  # one import, one transaction
+            counts = dbapi.merge_frame(db, good, t, by=who, batch=batch, now=now) if len(good) else \
                 {"inserted": 0, "updated": 0, "unchanged": 0, "skipped_deleted": 0}
-            p = db.placeholder
-            stamp = now.strftime("%Y-%m-%d %H:%M:%S") if self.backend == "sqlite" else now.to_pydatetime()
             db.execute(
                 f"INSERT INTO import_log (batch, table_name, source, rows_read, inserted, updated, unchanged, skipped, "
-                f"imported_at, imported_by) VALUES ({', '.join(p(i) for i in range(1, 11))})",
+                f"imported_at, imported_by) VALUES ({db.placeholders(10)})",
                 (batch, t.name, source, report.rows_read, counts["inserted"], counts["updated"],
-                 counts["unchanged"], report.skipped, stamp, who),
+                 counts["unchanged"], report.skipped, db.value(now, "datetime"), who),
             )
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
-        finally:
-            db.close()
         report.inserted, report.updated = counts["inserted"], counts["updated"]
         report.unchanged, report.skipped_deleted = counts["unchanged"], counts["skipped_deleted"]
         report.written = True
@@ -320,19 +309,24 @@ class Store:
     def add(self, table: str, record: dict, *, by: str | None = None) -> dict:
         """Add one record; returns it as stored (with its id and version 1)."""
         t = lookup_table(table)
+        record = dict(record)
+        if _blank_to_none(record.get(t.id_column)) is None:
+            record[t.id_column] = f"{t.id_prefix}{uuid.uuid4().hex[:12].upper()}"
+        for col in t.columns:  # so that a missing required field is reported like an empty one
+            if col.required:
+                record.setdefault(col.name, None)
         values = self._check_record(t, record, partial=False)
-        if values.get(t.id_column) is None:
-            values[t.id_column] = f"{t.id_prefix}{uuid.uuid4().hex[:12].upper()}"
         rid = values[t.id_column]
-        sql_t = RECORD_TABLES[t.name]
-        now, who = pd.Timestamp.now().floor("s").to_pydatetime(), _who(by, self.user)
-        with self._writer.begin() as conn:
-            if conn.execute(sa.select(sql_t.c[t.id_column]).where(sql_t.c[t.id_column] == rid)).first():
+        now, who = pd.Timestamp.now().floor("s"), _who(by, self.user)
+        db = self._db
+        with db.transaction():
+            if db.scalar(f"SELECT 1 FROM {t.name} WHERE {t.id_column} = {db.placeholder(1)}", (rid,)):
                 raise DuplicateIdError(t.name, rid)
-            self._check_references(conn, t, values)
-            conn.execute(sql_t.insert().values(**values, version=1, modified_at=now, modified_by=who))
-            conn.execute(history.insert().values(table_name=t.name, record_id=rid, op="insert",
-                                                 changed_at=now, changed_by=who))
+            self._check_references(db, t, values)
+            names = [*values, "version", "modified_at", "modified_by"]
+            params = [db.value(v, t[k].kind) for k, v in values.items()] + [1, db.value(now, "datetime"), who]
+            db.execute(f"INSERT INTO {t.name} ({', '.join(names)}) VALUES ({db.placeholders(len(names))})", params)
+            self._log(db, t, rid, "insert", now, who)
         return self.get(t.name, rid)
 
     def update(self, table: str, record_id: str, changes: dict, *, expected_version: int,
@@ -349,35 +343,38 @@ class Store:
                                                                    "the id of a record cannot be changed")])
         changes = {k: v for k, v in changes.items() if k != t.id_column}
         values = self._check_record(t, changes, partial=True)
-        sql_t = RECORD_TABLES[t.name]
-        idc = sql_t.c[t.id_column]
-        now, who = pd.Timestamp.now().floor("s").to_pydatetime(), _who(by, self.user)
-        with self._writer.begin() as conn:
-            current = conn.execute(sa.select(sql_t).where(idc == record_id)).mappings().first()
+        now, who = pd.Timestamp.now().floor("s"), _who(by, self.user)
+        db = self._db
+        with db.transaction():
+            current = self._row(t, record_id, db)
             if current is None:
                 raise RecordNotFoundError(t.name, record_id)
             if current["deleted_at"] is not None or current["version"] != expected_version:
                 raise ConflictError(t.name, record_id, expected_version, current["version"],
                                     {k: (current[k], v) for k, v in values.items()},
                                     deleted=current["deleted_at"] is not None)
-            self._check_references(conn, t, values)
+            self._check_references(db, t, values)
             diff = {k: v for k, v in values.items() if not _same(current[k], v)}
             if not diff:
                 return self.get(t.name, record_id)
-            result = conn.execute(
-                sql_t.update()
-                .where(idc == record_id, sql_t.c.version == expected_version, sql_t.c.deleted_at.is_(None))
-                .values(**diff, version=expected_version + 1, modified_at=now, modified_by=who)
+            p = db.placeholder
+            sets = ", ".join(f"{k} = {p(i)}" for i, k in enumerate(diff, start=1))
+            n = len(diff)
+            params = [db.value(v, t[k].kind) for k, v in diff.items()]
+            params += [expected_version + 1, db.value(now, "datetime"), who, record_id, expected_version]
+            # The version test in WHERE is what makes this safe against a concurrent writer;
+            # RETURNING tells whether the row matched (ADBC reports no row count).
+            done = db.rows(
+                f"UPDATE {t.name} SET {sets}, version = {p(n + 1)}, modified_at = {p(n + 2)}, modified_by = {p(n + 3)} "
+                f"WHERE {t.id_column} = {p(n + 4)} AND version = {p(n + 5)} AND deleted_at IS NULL RETURNING version",
+                params,
             )
-            if result.rowcount != 1:  # lost a race between the read above and this write
-                latest = conn.execute(sa.select(sql_t).where(idc == record_id)).mappings().first()
+            if not done:
+                latest = self._row(t, record_id, db)
                 raise ConflictError(t.name, record_id, expected_version, latest["version"],
                                     {k: (latest[k], v) for k, v in values.items()})
-            conn.execute(history.insert(), [
-                dict(table_name=t.name, record_id=record_id, op="update", field=k,
-                     old_value=_text(current[k]), new_value=_text(v), changed_at=now, changed_by=who)
-                for k, v in diff.items()
-            ])
+            for k, v in diff.items():
+                self._log(db, t, record_id, "update", now, who, field=k, old=current[k], new=v)
         return self.get(t.name, record_id)
 
     def delete(self, table: str, record_id: str, *, expected_version: int | None = None,
@@ -393,21 +390,29 @@ class Store:
     def _set_deleted(self, table, record_id, expected_version, by, deleted: bool) -> None:
         t = lookup_table(table)
         record_id = str(record_id)
-        sql_t = RECORD_TABLES[t.name]
-        idc = sql_t.c[t.id_column]
-        now, who = pd.Timestamp.now().floor("s").to_pydatetime(), _who(by, self.user)
-        with self._writer.begin() as conn:
-            current = conn.execute(sa.select(sql_t).where(idc == record_id)).mappings().first()
+        now, who = pd.Timestamp.now().floor("s"), _who(by, self.user)
+        db = self._db
+        with db.transaction():
+            current = self._row(t, record_id, db)
             if current is None or (current["deleted_at"] is not None) == deleted:
                 raise RecordNotFoundError(t.name, record_id)
             if expected_version is not None and current["version"] != expected_version:
                 raise ConflictError(t.name, record_id, expected_version, current["version"], {})
-            conn.execute(sql_t.update().where(idc == record_id, sql_t.c.version == current["version"]).values(
-                deleted_at=now if deleted else None, version=current["version"] + 1,
-                modified_at=now, modified_by=who))
-            conn.execute(history.insert().values(table_name=t.name, record_id=record_id,
-                                                 op="delete" if deleted else "restore",
-                                                 changed_at=now, changed_by=who))
+            p = db.placeholder
+            stamp = db.value(now, "datetime")
+            db.execute(
+                f"UPDATE {t.name} SET deleted_at = {p(1)}, version = {p(2)}, modified_at = {p(3)}, modified_by = {p(4)} "
+                f"WHERE {t.id_column} = {p(5)}",
+                (stamp if deleted else None, current["version"] + 1, stamp, who, record_id),
+            )
+            self._log(db, t, record_id, "delete" if deleted else "restore", now, who)
+
+    def _log(self, db, t: Table, record_id: str, op: str, now, who, field=None, old=None, new=None) -> None:
+        db.execute(
+            "INSERT INTO history (table_name, record_id, op, field, old_value, new_value, changed_at, changed_by) "
+            f"VALUES ({db.placeholders(8)})",
+            (t.name, record_id, op, field, _text(old), _text(new), db.value(now, "datetime"), who),
+        )
 
     def _check_record(self, t: Table, record: dict, *, partial: bool) -> dict:
         """Parse and check one record with the importer's rules; raise RecordValidationError."""
@@ -420,14 +425,13 @@ class Store:
         if checked.report.errors:
             raise RecordValidationError(t.name, checked.report.errors)
         row = checked.frame.iloc[0]
-        return {k: _python(row[k]) for k in checked.frame.columns if k in record or k == t.id_column and k in record}
+        return {k: _python(row[k]) for k in checked.frame.columns if k in record}
 
-    def _check_references(self, conn, t: Table, values: dict) -> None:
+    def _check_references(self, db, t: Table, values: dict) -> None:
         cid = values.get("customer_id")
         if t.name == "customers" or cid is None:
             return
-        cust = RECORD_TABLES["customers"]
-        if conn.execute(sa.select(cust.c.customer_id).where(cust.c.customer_id == cid)).first() is None:
+        if db.scalar(f"SELECT 1 FROM customers WHERE customer_id = {db.placeholder(1)}", (cid,)) is None:
             raise RecordValidationError(t.name, [importing.Problem("", None, "customer_id", cid,
                                                                    f"unknown customer {cid!r}")])
 
@@ -443,7 +447,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """How many live records each table holds."""
-        db = self._fast()
+        db = self._db
         return {name: int(db.scalar(f"SELECT COUNT(*) FROM {name} WHERE deleted_at IS NULL")) for name in TABLES}
 
 
@@ -456,21 +460,6 @@ def _normalise_url(url: str) -> str:
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
-
-
-def _sqlite_on_connect(dbapi_conn, _record) -> None:
-    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see below).
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer, nor it them
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
-
-
-def _sqlite_begin(conn) -> None:
-    # Writers take the write lock at BEGIN: a read-then-write transaction in deferred mode
-    # fails with "database is locked" when another process wrote in between.
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writer") else "BEGIN")
 
 
 def _flag_sensitive(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,9 @@
-"""The fast path between the store and DataFrames: Arrow reads and staged bulk merges (ADBC).
+"""The store's one way into the database (ADBC), and the fast path to and from DataFrames.
+
+Every read and write of crmkit goes through ``Connection``, on SQLite and PostgreSQL alike.
+One driver per backend matters on SQLite: two SQLite libraries in one process (Python's
+sqlite3 and the ADBC driver's own) undo each other's file locks and corrupt the database
+(https://sqlite.org/howtocorrupt.html, "multiple copies of SQLite").
 
 Reads fetch Arrow data straight from the database driver (no Python object per cell) and
 turn it into the schema's dtypes. Writes load a whole frame into a temporary staging table,
@@ -9,6 +14,9 @@ alone, and every change is written to ``history``.
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,9 +26,18 @@ from .sqlschema import SQLITE_DATE_FORMAT, SQLITE_DATETIME_FORMAT
 
 STAGE = "crmkit_stage"
 
+try:
+    from adbc_driver_manager import DatabaseError
+except ImportError:  # pragma: no cover - the driver manager comes with both drivers
+    DatabaseError = Exception
+
 
 class Connection:
-    """One ADBC connection and the SQL dialect details that differ between backends."""
+    """One ADBC connection and the SQL dialect details that differ between backends.
+
+    It runs in autocommit mode; ``transaction()`` opens an explicit one. A lock makes it safe
+    to share between the threads of one process (widget callbacks run on their own thread).
+    """
 
     def __init__(self, backend: str, target: str):
         self.backend = backend
@@ -29,11 +46,16 @@ class Connection:
         else:
             import adbc_driver_postgresql.dbapi as driver
         self.conn = driver.connect(target, autocommit=True)
+        self.lock = threading.RLock()
         if backend == "sqlite":
             self.execute("PRAGMA busy_timeout = 30000")
+            self.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer, nor it them
 
     def placeholder(self, i: int) -> str:
         return "?" if self.backend == "sqlite" else f"${i}"
+
+    def placeholders(self, n: int, start: int = 1) -> str:
+        return ", ".join(self.placeholder(i) for i in range(start, start + n))
 
     @property
     def differs(self) -> str:
@@ -48,36 +70,61 @@ class Connection:
         return cur
 
     def execute(self, sql: str, params=()) -> None:
-        with self.conn.cursor() as cur:
+        with self.lock, self.conn.cursor() as cur:
             cur.execute(sql, params or None)
 
+    def rows(self, sql: str, params=()) -> list[dict]:
+        with self.lock, self.cursor() as cur:
+            cur.execute(sql, params or None)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+
     def scalar(self, sql: str, params=()):
-        with self.cursor() as cur:
+        with self.lock, self.cursor() as cur:
             cur.execute(sql, params or None)
             row = cur.fetchone()
         return None if row is None else row[0]
 
     def arrow(self, sql: str, params=()) -> pa.Table:
-        with self.cursor() as cur:
+        with self.lock, self.cursor() as cur:
             cur.execute(sql, params or None)
             return cur.fetch_arrow_table()
 
-    def begin(self) -> None:
-        # IMMEDIATE takes SQLite's write lock now (waiting for it), instead of failing with
-        # "database is locked" half-way through when another process wrote meanwhile.
-        self.execute("BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN")
+    @contextmanager
+    def transaction(self):
+        """All or nothing. On SQLite the write lock is taken at the start (BEGIN IMMEDIATE):
+        a read-then-write transaction that starts deferred fails with "database is locked"
+        when another process wrote in between."""
+        with self.lock:
+            self.execute("BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN")
+            try:
+                yield self
+            except BaseException:
+                try:
+                    self.execute("ROLLBACK")
+                except Exception:  # the failed statement may already have ended the transaction
+                    pass
+                raise
+            self.execute("COMMIT")
 
-    def commit(self) -> None:
-        self.execute("COMMIT")
-
-    def rollback(self) -> None:
-        try:
-            self.execute("ROLLBACK")
-        except Exception:  # the failed statement may already have ended the transaction
-            pass
+    def value(self, v, kind: str):
+        """A Python value as this backend stores a column of ``kind``."""
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return None
+        if kind in ("datetime", "date"):
+            ts = pd.Timestamp(v)
+            if self.backend == "sqlite":
+                return ts.strftime(SQLITE_DATE_FORMAT if kind == "date" else SQLITE_DATETIME_FORMAT)
+            return ts.date() if kind == "date" else ts.to_pydatetime()
+        if kind == "bool":
+            return int(bool(v)) if self.backend == "sqlite" else bool(v)
+        if hasattr(v, "item"):  # numpy scalars
+            return v.item()
+        return v
 
     def close(self) -> None:
-        self.conn.close()
+        with self.lock:
+            self.conn.close()
 
 
 # --------------------------------------------------------------------------- reading
@@ -93,7 +140,7 @@ def to_frame(data: pa.Table, table: Table, backend: str) -> pd.DataFrame:
         arrays.append(_cast(arr, kind, backend))
         names.append(name)
     converted = pa.table(arrays, names=names)
-    frame = converted.to_pandas(types_mapper=_NULLABLE.get, split_blocks=True, self_destruct=True)
+    frame = converted.to_pandas(types_mapper=NULLABLE.get, split_blocks=True, self_destruct=True)
     for name in names:
         col = table.by_name.get(name)
         if col is None:
@@ -107,7 +154,7 @@ def to_frame(data: pa.Table, table: Table, backend: str) -> pd.DataFrame:
     return frame
 
 
-_NULLABLE = {
+NULLABLE = {
     pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
     pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(),
     pa.bool_(): pd.BooleanDtype(),

@@ -1,0 +1,165 @@
+"""The ``crmkit`` command: a thin shell over the functions a notebook calls.
+
+    crmkit init                         create (or upgrade) the store
+    crmkit demo --customers 2000        fill it with a seeded demo data set, write sample files
+    crmkit import FILE --table T        check a CSV/.xlsx and import it
+    crmkit export TABLE FILE            write a table to .xlsx/.csv with the forms' headers
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .exceptions import CrmkitError, FileFormatError, ImportValidationError
+from .schema import TABLES
+
+# Tables in the order they can be loaded: customers before whatever refers to them.
+LOAD_ORDER = ("customers", "contacts", "interactions", "opportunities", "orders", "settlements", "complaints", "profile")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except ImportValidationError as err:
+        print(err.report, file=sys.stderr)
+        if getattr(args, "problems", None):
+            err.report.to_frame().to_csv(args.problems, index=False, encoding="utf-8-sig")
+            print(f"all {len(err.report.problems)} problems written to {args.problems}", file=sys.stderr)
+        print("nothing was written. Fix the file, or add --skip-errors to import only the good rows.", file=sys.stderr)
+        return 1
+    except CrmkitError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crmkit", description="Customer management for sales teams, from Jupyter.")
+    p.add_argument("--version", action="version", version=f"crmkit {__version__}")
+    sub = p.add_subparsers(title="commands", metavar="COMMAND")
+
+    def db_option(sp):
+        sp.add_argument("--db", metavar="URL", help="store URL (default: $CRMKIT_DB_URL or data/crm.db)")
+
+    sp = sub.add_parser("init", help="create or upgrade the store and show what it holds")
+    db_option(sp)
+    sp.set_defaults(run=_init, command="init")
+
+    sp = sub.add_parser("demo", help="fill the store with a seeded, realistic demo data set")
+    db_option(sp)
+    sp.add_argument("--customers", type=int, default=2000, metavar="N", help="number of customers (default 2000)")
+    sp.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    sp.add_argument("--samples", metavar="DIR", default=None,
+                    help="where to write sample input files (default: data/samples next to the store)")
+    sp.set_defaults(run=_demo, command="demo")
+
+    sp = sub.add_parser("import", help="check a CSV/.xlsx file and import it (all or nothing)")
+    db_option(sp)
+    sp.add_argument("path", type=Path, help="the file (.csv in UTF-8/GBK, or .xlsx)")
+    sp.add_argument("--table", "-t", required=True, help=f"one of: {', '.join(TABLES)} (Chinese names work too)")
+    sp.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
+                    help="read a column of the file as a crmkit column, e.g. --map 'Kunde=name' (repeatable)")
+    sp.add_argument("--sheet", help="worksheet name or number in an .xlsx (default: the first)")
+    sp.add_argument("--skip-errors", action="store_true", help="import the good rows, list the bad ones")
+    sp.add_argument("--problems", type=Path, metavar="CSV", help="also write every problem to this CSV")
+    sp.add_argument("--by", help="who is importing (recorded in the history)")
+    sp.set_defaults(run=_import, command="import")
+
+    sp = sub.add_parser("export", help="write a table to .xlsx or .csv with the forms' headers")
+    db_option(sp)
+    sp.add_argument("table", help=f"one of: {', '.join(TABLES)}")
+    sp.add_argument("path", type=Path, help="output file, .xlsx or .csv")
+    sp.add_argument("--lang", choices=["zh", "en"], default="zh", help="headers and labels (default zh)")
+    sp.set_defaults(run=_export, command="export")
+    return p
+
+
+def _open(args):
+    from .store import open as open_store
+
+    return open_store(args.db)
+
+
+def _init(args) -> int:
+    crm = _open(args)
+    print(f"store: {crm!r}")
+    _print_counts(crm)
+    return 0
+
+
+def _demo(args) -> int:
+    from tqdm import tqdm
+
+    from . import demo
+
+    crm = _open(args)
+    steps = tqdm(total=len(LOAD_ORDER) + 2, desc="demo", unit="step", file=sys.stderr)
+    steps.set_postfix_str(f"generating {args.customers} customers")
+    data = demo.generate(n_customers=args.customers, seed=args.seed)
+    steps.update()
+    for name in LOAD_ORDER:
+        steps.set_postfix_str(f"loading {name}")
+        crm.import_frame(data.tables[name], name, by="crmkit demo", source=f"demo(seed={args.seed})")
+        steps.update()
+    samples = Path(args.samples) if args.samples else _data_dir(crm) / "samples"
+    steps.set_postfix_str(f"writing samples to {samples}")
+    written = demo.write_sample_files(samples, data)
+    steps.update()
+    steps.close()
+    print(f"demo data (seed {args.seed}, history up to {data.as_of:%Y-%m-%d}) is in {crm!r}")
+    _print_counts(crm)
+    print("sample input files to try `crmkit import` on:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
+def _import(args) -> int:
+    crm = _open(args)
+    mapping = {}
+    for item in args.map:
+        if "=" not in item:
+            raise FileFormatError(args.path, f"--map wants HEADER=COLUMN, got {item!r}")
+        header, column = item.rsplit("=", 1)
+        mapping[header.strip()] = column.strip()
+    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
+    report = crm.import_file(args.path, args.table, columns=mapping, sheet=sheet,
+                             on_error="skip" if args.skip_errors else "raise", by=args.by)
+    print(report)
+    if args.problems and report.problems:
+        report.to_frame().to_csv(args.problems, index=False, encoding="utf-8-sig")
+        print(f"all {len(report.problems)} problems written to {args.problems}")
+    return 0
+
+
+def _export(args) -> int:
+    crm = _open(args)
+    path = crm.export(args.table, args.path, lang=args.lang)
+    print(f"wrote {path}")
+    return 0
+
+
+def _data_dir(crm) -> Path:
+    from .store import project_dir
+
+    if crm.path is not None:
+        return crm.path.parent
+    return project_dir() / "data"
+
+
+def _print_counts(crm) -> None:
+    counts = crm.counts()
+    width = max(len(n) for n in counts)
+    for name, n in counts.items():
+        print(f"  {name:<{width}}  {n:>9,}  {TABLES[name].zh}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
