@@ -129,21 +129,39 @@ def read_cells(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    encoding, sep = _sniff_encoding(path, raw)
-    text = raw.decode(encoding)
-    if sep is None:
-        first = text[:4096].split("\n", 1)[0]
-        sep = "\t" if first.count("\t") > first.count(",") else ","
+    """All cells as text (``"001"`` stays ``"001"``), read by Arrow's multi-threaded CSV reader."""
+    import csv
     import io
 
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise FileFormatError(path, "the file is empty")
+    encoding, sep = _sniff_encoding(path, raw)
+    head = raw[:65536].decode(encoding, errors="ignore")
+    if sep is None:
+        first = head.split("\n", 1)[0]
+        sep = "\t" if first.count("\t") > first.count(",") else ","
+    # Every column must be read as text, so count them first (the header may sit below a title).
+    width = max((len(r) for r in csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=sep)), default=1)
+    names = [f"c{i}" for i in range(width)]
     try:
-        return pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                           na_filter=False, sep=sep, skip_blank_lines=False, engine="c")
-    except pd.errors.ParserError as exc:
+        table = pacsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pacsv.ReadOptions(column_names=names, encoding=encoding.replace("utf-8-sig", "utf8")),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid as exc:
         raise FileFormatError(path, f"not a well-formed CSV file: {exc}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise FileFormatError(path, "the file is empty") from exc
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+    if len(frame) and isinstance(frame.iat[0, 0], str):
+        frame.iat[0, 0] = frame.iat[0, 0].lstrip("\ufeff")
+    frame.columns = range(width)
+    return frame
 
 
 def _sniff_encoding(path: Path, raw: bytes) -> tuple[str, str | None]:
@@ -326,10 +344,10 @@ def _blank_rows(body: pd.DataFrame) -> pd.Series:
     blank = pd.Series(True, index=body.index)
     for c in body:
         col = body[c]
-        if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
-            blank &= col.fillna("").str.strip().eq("")
+        if isinstance(col.dtype, pd.StringDtype):
+            blank &= col.str.strip().fillna("").eq("").to_numpy(dtype=bool)
         else:
-            blank &= col.map(lambda v: v is None or _isna(v) or (isinstance(v, str) and not v.strip()))
+            blank &= col.map(lambda v: v is None or _isna(v) or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
     return blank
 
 
@@ -362,16 +380,17 @@ def _fill_ids(frame: pd.DataFrame, table: Table) -> None:
     if not table.natural_key:
         return
     if idc not in frame:
-        frame.insert(0, idc, pd.Series(None, index=frame.index, dtype=object))
+        frame.insert(0, idc, pd.Series(pd.NA, index=frame.index, dtype=pd.StringDtype()))
     need = frame[idc].isna()
     if not need.any():
         return
     key_cols = [c for c in table.natural_key if c in frame]
-    key = frame.loc[need, key_cols].astype(object).where(frame.loc[need, key_cols].notna(), "").astype(str)
-    h = pd.util.hash_pandas_object(key, index=False)
-    occurrence = key.assign(_h=h.values).groupby("_h").cumcount()
-    h2 = pd.util.hash_pandas_object(pd.DataFrame({"h": h.values, "n": occurrence.values}), index=False)
-    frame.loc[need, idc] = [f"{table.id_prefix}{v:016x}" for v in h2.to_numpy()]
+    # parse() gives each kind one dtype, so equal rows hash equally whatever file they came from
+    h = pd.util.hash_pandas_object(frame.loc[need, key_cols], index=False).to_numpy()
+    occurrence = pd.Series(h).groupby(h).cumcount().to_numpy().astype(np.uint64)
+    h2 = pd.util.hash_pandas_object(pd.DataFrame({"h": h, "n": occurrence}), index=False).to_numpy()
+    hexed = np.frombuffer(h2.astype(">u8").tobytes().hex().encode(), dtype="S16").astype(str)
+    frame.loc[need, idc] = np.char.add(table.id_prefix, hexed)
 
 
 def _check_duplicate_ids(frame, table, excel_rows, add_problem):
@@ -419,7 +438,12 @@ def _num(v):
 
 
 def _check_customers_exist(frame, known, add_problem):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     ids = frame["customer_id"]
-    unknown = ids.notna() & ~ids.isin(known)
+    # Arrow's hash lookup: pandas' isin on Arrow strings goes through Python objects
+    found = pc.is_in(pa.array(ids.astype(pd.StringDtype()).array), value_set=pa.array(pd.Index(known).astype(str)))
+    unknown = ids.notna() & ~pd.Series(found.to_numpy(zero_copy_only=False), index=ids.index).fillna(False).astype(bool)
     for i in frame.index[unknown]:
         add_problem(i, "customer_id", ids[i], f"unknown customer {ids[i]!r}: no such customer_id in the store; import the customers first")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import Column
 
@@ -20,6 +22,7 @@ from .schema import Column
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Serial numbers outside these bounds are not dates anyone keeps in a CRM (1900 … 2199).
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 1, 109_574
+DATE_MIN, DATE_MAX = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
 
 _DATE_RE = (
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
@@ -27,7 +30,6 @@ _DATE_RE = (
 )
 _TRUE = {"是", "有", "y", "yes", "true", "t", "1", "1.0", "√", "✓", "已留", "留资"}
 _FALSE = {"否", "无", "没有", "n", "no", "false", "f", "0", "0.0", "×", "✗", "未留", "未留资"}
-_FORMULA_CHARS = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -67,23 +69,43 @@ def _parse_typed(raw: pd.Series, column: Column) -> Parsed | None:
     return None
 
 
+TEXT = pd.StringDtype()  # Arrow-backed in pandas 3: string work runs in C, not per cell in Python
+
+
+def _arrow(text: pd.Series) -> pa.Array:
+    return pa.array(text.astype(TEXT).array, type=pa.string())
+
+
+def _matches(text: pd.Series, pattern: str) -> pd.Series:
+    """Cells that match ``pattern`` from their start (RE2 syntax), computed by Arrow in C++."""
+    hit = pc.match_substring_regex(_arrow(text), "^(?:" + pattern + ")")
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=text.index).fillna(False).astype(bool)
+
+
+def _nfkc(text: pd.Series) -> pd.Series:
+    """Full-width digits and punctuation (a Chinese input method's) as their ASCII forms."""
+    normal = pc.utf8_normalize(_arrow(text), "NFKC")
+    return pd.Series(pd.arrays.ArrowStringArray(normal), index=text.index)
+
+
 def to_text(raw: pd.Series) -> pd.Series:
-    """Cells as stripped strings (object dtype), NA for empty cells.
+    """Cells as stripped strings (``TEXT`` dtype), NA for empty cells.
 
     Numbers that an .xlsx stored for an id column (``1.0``) come back as ``"1"``;
     a leading apostrophe that protected a formula-like text in Excel is dropped.
     """
-    s = raw.astype(object)
-    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
-        s = s.where(s.notna(), None)  # the usual CSV case: no per-cell Python work
+    if isinstance(raw.dtype, pd.StringDtype) or pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        s = raw.astype(TEXT)  # the usual CSV case: no per-cell Python work
     else:
-        s = s.map(lambda v: None if _is_missing(v) else v if isinstance(v, str) else _scalar_to_text(v))
+        s = raw.astype(object).map(
+            lambda v: None if _is_missing(v) else v if isinstance(v, str) else _scalar_to_text(v)
+        ).astype(TEXT)
     s = s.str.strip()
-    s = s.where(s != "", None)
+    s = s.where(s != "")
     # "'=SUM(A1)" is how a spreadsheet (and crmkit's own export) keeps a formula-like text
-    quoted = s.str.startswith("'", na=False) & s.str[1:2].isin(_FORMULA_CHARS)
+    quoted = s.str.match(r"'[=+\-@]").fillna(False)
     if quoted.any():
-        s = s.where(~quoted, s.str[1:])
+        s = s.where(~quoted, s.str.slice(1))
     return s
 
 
@@ -99,7 +121,9 @@ def _scalar_to_text(v) -> str:
         return "是" if v else "否"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    if isinstance(v, pd.Timestamp) or hasattr(v, "isoformat"):
+    if isinstance(v, dt.time):
+        return v.isoformat()
+    if isinstance(v, (pd.Timestamp, dt.date, np.datetime64)):
         return pd.Timestamp(v).isoformat(sep=" ")
     return str(v)
 
@@ -119,7 +143,7 @@ def _parse_text(text: pd.Series, column: Column) -> Parsed:
                 np.where(too_long[bad].fillna(False), "an id is at most 64 characters", "an id cannot contain line breaks or tabs"),
                 index=text.index[bad], dtype=object,
             )
-            text = text.where(~bad, None)
+            text = text.where(~bad)
     return Parsed(text, reasons)
 
 
@@ -139,67 +163,119 @@ def enum_lookup(column: Column) -> dict[str, str]:
 
 def _parse_enum(text: pd.Series, column: Column) -> Parsed:
     lookup = enum_lookup(column)
-    values = text.str.lower().map(lookup)
+    # map the few distinct spellings, not every cell
+    spellings = pd.Series(text.dropna().unique()).astype(object)
+    canonical = dict(zip(spellings, spellings.str.lower().map(lookup)))
+    values = text.map(canonical).astype(TEXT)
     bad = text.notna() & values.isna()
     reasons = _no_problems()
     if bad.any():
         allowed = ", ".join(f"{v} ({label})" for v, label in column.choices.items())
-        reasons = text[bad].map(lambda v: f"unknown {column.name} {v!r}; allowed: {allowed}")
-    return Parsed(values.astype(object).where(values.notna(), None), reasons)
+        reasons = text[bad].astype(object).map(lambda v: f"unknown {column.name} {v!r}; allowed: {allowed}")
+    return Parsed(values, reasons)
 
 
 def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    todo = text.notna()
+    reasons: dict = {}
+    text = _nfkc(text)
+    todo = text.notna().to_numpy().copy()
+    todo = pd.Series(todo, index=text.index)
+
+    def take(stamps: pd.Series) -> None:
+        """Keep parsed values inside the range a CRM uses; name the others."""
+        stamps = stamps.dropna()
+        inside = (stamps >= DATE_MIN) & (stamps < DATE_MAX)
+        for i in stamps.index[~inside]:
+            reasons[i] = f"date {text[i]!r} is out of range; crmkit keeps dates from 1900 to 2199"
+        out[stamps.index[inside]] = stamps[inside].astype("datetime64[ns]")
+        todo[stamps.index] = False
+
     # Real dates from an .xlsx arrive as datetime objects.
-    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
-        is_dt = pd.Series(False, index=raw.index)
-    else:
-        is_dt = raw.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64, dt.date)))
-    if is_dt.any():
-        out[is_dt] = pd.to_datetime(raw[is_dt].astype(object), errors="coerce")
-        todo &= ~is_dt
-    # Fast path: ISO 8601 strings (what crmkit itself writes) parse in C.
-    if todo.any():
-        iso = pd.to_datetime(text[todo], format="ISO8601", errors="coerce")
-        out[iso.index] = iso
-        todo &= out.isna()
+    if not (isinstance(raw.dtype, pd.StringDtype) or pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty")):
+        is_dt = raw.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64, dt.datetime, dt.date)))
+        if is_dt.any():
+            stamps = pd.to_datetime(raw[is_dt].map(_naive), errors="coerce", format="mixed")
+            take(stamps.where(stamps.notna(), None))
+    # A bare number is an Excel serial date (44927 is 2023-01-01), never a year.
+    numeric = todo & _matches(text, r"-?\d+(?:\.\d*)?$")
+    if numeric.any():
+        take(_from_excel_serial(pd.to_numeric(text[numeric]), reasons, text))
+        todo &= ~numeric
+    # Fast path: ISO 8601 strings (what crmkit itself writes) parse in C. A UTC offset is
+    # dropped: the CRM keeps the wall-clock time the user wrote.
+    iso_like = todo & _matches(text, r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+    if iso_like.any():
+        bare = text[iso_like].str.replace(r"(?:Z|[+-]\d{2}:?\d{2})$", "", regex=True)
+        stamps = pd.to_datetime(bare, format="ISO8601", errors="coerce")
+        take(stamps)
     # 2023/01/01, 2023-1-1 10:30, 2023年1月1日, 2023.1.1
     if todo.any():
-        parts = text[todo].str.extract(_DATE_RE)
-        seconds = parts["S"].astype(float).fillna(0)
+        parts = _extract(text[todo], _DATE_RE)
+        far = (parts["y"] < DATE_MIN.year) | (parts["y"] >= DATE_MAX.year)
+        for i in parts.index[far]:
+            reasons[i] = f"date {text[i]!r} is out of range; crmkit keeps dates from 1900 to 2199"
+            todo[i] = False
+        parts = parts[~far]
+        # pandas would roll 25:00 over into the next day; a clock has no such time
+        clock = (parts["H"] > 23) | (parts["M"] > 59) | (parts["S"] >= 60)
+        for i in parts.index[clock.fillna(False)]:
+            reasons[i] = f"{text[i]!r} has no such time of day"
+            todo[i] = False
+        parts = parts[~clock.fillna(False)]
         stamps = pd.to_datetime(
-            pd.DataFrame({
-                "year": parts["y"].astype(float), "month": parts["m"].astype(float),
-                "day": parts["d"].astype(float), "hour": parts["H"].astype(float).fillna(0),
-                "minute": parts["M"].astype(float).fillna(0), "second": np.floor(seconds),
-            }),
+            pd.DataFrame({"year": parts["y"], "month": parts["m"], "day": parts["d"],
+                          "hour": parts["H"].fillna(0), "minute": parts["M"].fillna(0),
+                          "second": np.floor(parts["S"].fillna(0))}),
             errors="coerce",
-        )
-        stamps = stamps.where(parts["y"].notna())
-        out[stamps.index] = stamps
-        todo &= out.isna()
-    # Excel serial dates (44927 is 2023-01-01), as numbers or as text in a CSV
-    if todo.any():
-        serial = pd.to_numeric(text[todo], errors="coerce")
-        ok = serial.between(EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX)
-        if ok.any():
-            days = serial[ok]
-            out[days.index] = EXCEL_EPOCH + pd.to_timedelta(days.round(6), unit="D")
-            todo &= out.isna()
-    reasons = _no_problems()
-    if todo.any():
-        reasons = text[todo].map(lambda v: f"unparseable date {v!r}; write it like 2023-01-31, 2023/1/31 or 2023年1月31日")
+        ) if len(parts) else pd.Series(dtype="datetime64[ns]")
+        take(stamps)
+    for i in text.index[todo & ~text.index.isin(list(reasons))]:
+        reasons[i] = f"unparseable date {text[i]!r}; write it like 2023-01-31, 2023/1/31 or 2023年1月31日"
     if column.kind == "date":
         out = out.dt.normalize()
     # seconds resolution is all a CRM keeps; it also makes round trips exact
     out = out.dt.floor("s")
-    return Parsed(out, reasons)
+    return Parsed(out, pd.Series(reasons, dtype=object))
+
+
+def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """The named groups of ``pattern`` as numbers, one row per matching cell (Arrow, RE2)."""
+    found = pc.extract_regex(_arrow(text), pattern)
+    matched = found.is_valid().to_numpy(zero_copy_only=False)
+    columns = {}
+    for name in found.type.names if hasattr(found.type, "names") else [f.name for f in found.type]:
+        col = pc.struct_field(found, name)
+        col = pc.if_else(pc.equal(col, ""), None, col)  # an optional group that did not take part
+        columns[name] = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+    return pd.DataFrame(columns, index=text.index)[matched]
+
+
+def _naive(v):
+    """A datetime as its wall-clock time, without a time zone."""
+    ts = pd.Timestamp(v)
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def _from_excel_serial(serial: pd.Series, reasons: dict, text: pd.Series) -> pd.Series:
+    """Excel day numbers -> timestamps, to the nearest second.
+
+    Excel counts a 1900-02-29 that never was (serial 60), so serials before it start one
+    day later than those after it.
+    """
+    ok = serial.between(EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX) & (serial.floordiv(1) != 60)
+    for i in serial.index[~ok]:
+        reasons[i] = (f"{text[i]!r} is not a date: as an Excel day number it is out of range"
+                      if serial[i] != 60 else "Excel's day 60 is 1900-02-29, a day that does not exist")
+    days = serial[ok]
+    epoch = np.where(days < 60, EXCEL_EPOCH + pd.Timedelta(days=1), EXCEL_EPOCH).astype("datetime64[s]")
+    seconds = (days * 86400).round().to_numpy(dtype="int64").astype("timedelta64[s]")
+    return pd.Series((epoch + seconds).astype("datetime64[ns]"), index=days.index)
 
 
 def _parse_numbers(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
     cleaned = (
-        text.str.replace(r"[\s,，¥￥元]|RMB|CNY", "", regex=True)
+        _nfkc(text).str.replace(r"[\s,，¥￥元]|RMB|CNY", "", regex=True)
         .str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accountants' (100) means -100
     )
     numbers = pd.to_numeric(cleaned, errors="coerce").astype("Float64")
@@ -218,6 +294,8 @@ def _check_numbers(numbers: pd.Series, shown: pd.Series, column: Column) -> Pars
     if column.kind == "integer":
         for i in numbers.index[(finite & (numbers % 1 != 0)).fillna(False)]:
             reasons[i] = f"{shown[i]!r} is not a whole number"
+        for i in numbers.index[(finite & (numbers.abs() >= 2**53)).fillna(False)]:
+            reasons[i] = f"{shown[i]!r} is too large for a count"
     values = numbers.where(finite)
     if reasons:
         values[list(reasons)] = pd.NA
@@ -233,5 +311,5 @@ def _parse_bool(text: pd.Series) -> Parsed:
     bad = text.notna() & values.isna()
     reasons = _no_problems()
     if bad.any():
-        reasons = text[bad].map(lambda v: f"{v!r} is not yes/no; write 是 or 否")
+        reasons = text[bad].astype(object).map(lambda v: f"{v!r} is not yes/no; write 是 or 否")
     return Parsed(values, reasons)

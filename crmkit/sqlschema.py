@@ -112,6 +112,13 @@ def _existing_columns(db, name: str) -> set[str]:
     return {r["column_name"] for r in rows}
 
 
+def secondary_indexes(table_name: str, backend: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of a record table's indexes, for a bulk load to rebuild."""
+    dialect = _dialect(backend)
+    return [(ix.name, str(sa.schema.CreateIndex(ix).compile(dialect=dialect)))
+            for ix in RECORD_TABLES[table_name].indexes]
+
+
 def create_or_upgrade(db) -> None:
     """Create missing tables and indexes, and add the columns the schema gained since.
 
