@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -95,6 +96,7 @@ def _init(args) -> int:
 
 
 def _demo(args) -> int:
+    import pandas as pd
     from tqdm import tqdm
 
     from . import demo
@@ -109,14 +111,19 @@ def _demo(args) -> int:
         crm.import_frame(data.tables[name], name, by="crmkit demo", source=f"demo(seed={args.seed})")
         steps.update()
     samples = Path(args.samples) if args.samples else _data_dir(crm) / "samples"
-    steps.set_postfix_str(f"writing samples to {samples}")
-    written = demo.write_sample_files(samples, data)
+    # The project ships the default samples; rewrite them only when asked (or missing), so
+    # running the demo leaves the working tree as it was.
+    existing = sorted(samples.glob("*.*")) if samples.is_dir() else []
+    if args.samples or not existing:
+        steps.set_postfix_str(f"writing samples to {samples}")
+        existing = demo.write_sample_files(samples, data)
     steps.update()
     steps.close()
-    print(f"demo data (seed {args.seed}, history up to {data.as_of:%Y-%m-%d}) is in {crm!r}")
+    last_day = data.as_of - pd.Timedelta(days=1)
+    print(f"demo data (seed {args.seed}, {args.customers} customers, history up to {last_day:%Y-%m-%d}) is in {crm!r}")
     _print_counts(crm)
-    print("sample input files to try `crmkit import` on:")
-    for path in written:
+    print("sample input files to try `crmkit import` on (e.g. crmkit import data/samples/orders.csv --table orders):")
+    for path in existing:
         print(f"  {path}")
     return 0
 
@@ -130,8 +137,9 @@ def _import(args) -> int:
         header, column = item.rsplit("=", 1)
         mapping[header.strip()] = column.strip()
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
-    report = crm.import_file(args.path, args.table, columns=mapping, sheet=sheet,
-                             on_error="skip" if args.skip_errors else "raise", by=args.by)
+    with _stages(["reading", "checking", "writing"], args.path.name) as step:
+        report = crm.import_file(args.path, args.table, columns=mapping, sheet=sheet,
+                                 on_error="skip" if args.skip_errors else "raise", by=args.by, progress=step)
     print(report)
     if args.problems and report.problems:
         report.to_frame().to_csv(args.problems, index=False, encoding="utf-8-sig")
@@ -144,6 +152,24 @@ def _export(args) -> int:
     path = crm.export(args.table, args.path, lang=args.lang)
     print(f"wrote {path}")
     return 0
+
+
+@contextmanager
+def _stages(stages: list[str], what: str):
+    """A progress bar over the named stages of one long job (on stderr, so stdout stays clean)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(stages), desc=what, unit="stage", file=sys.stderr, leave=False)
+
+    def step(stage: str) -> None:
+        bar.update(stages.index(stage) - bar.n)
+        bar.set_postfix_str(stage)
+
+    try:
+        yield step
+        bar.update(len(stages) - bar.n)
+    finally:
+        bar.close()
 
 
 def _data_dir(crm) -> Path:

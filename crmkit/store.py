@@ -250,17 +250,24 @@ class Store:
     # ------------------------------------------------------------------ imports
 
     def import_file(self, path, table: str, *, columns: dict[str, str] | None = None, on_error: str = "raise",
-                    sheet: str | int | None = None, by: str | None = None) -> importing.ImportReport:
+                    sheet: str | int | None = None, by: str | None = None,
+                    progress=None) -> importing.ImportReport:
         """Check a CSV/.xlsx file and write it in one transaction; see ``importing`` for the rules.
 
         ``on_error="raise"`` (default): any error writes nothing and raises ImportValidationError,
         whose ``report`` lists every problem. ``on_error="skip"``: the good rows are written, the
         bad ones listed in the returned report. Importing the same file twice changes nothing.
+        ``progress``, if given, is called with the name of each stage as it starts
+        ("reading", "checking", "writing").
         """
+        step = progress or (lambda stage: None)
         t = lookup_table(table)
         path = Path(path)
+        step("reading")
         cells = importing.read_cells(path, sheet)
+        step("checking")
         checked = importing.check_cells(cells, str(path), t, columns, known_customers=self._known_customers(t))
+        step("writing")
         return self._write_checked(checked, t, on_error, by, source=str(path))
 
     def import_frame(self, frame: pd.DataFrame, table: str, *, on_error: str = "raise", by: str | None = None,
