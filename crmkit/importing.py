@@ -129,7 +129,12 @@ def read_cells(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """All cells as text (``"001"`` stays ``"001"``), read by Arrow's multi-threaded CSV reader."""
+    """All cells as text (``"001"`` stays ``"001"``), one row per spreadsheet row.
+
+    Arrow's multi-threaded reader takes rectangular files (what Excel writes: it pads title
+    and blank rows with separators). A ragged file (a bare title line, an empty line) falls
+    back to Python's csv module, slower but with every row kept, so row numbers stay right.
+    """
     import csv
     import io
 
@@ -140,27 +145,30 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if not raw.strip():
         raise FileFormatError(path, "the file is empty")
     encoding, sep = _sniff_encoding(path, raw)
-    head = raw[:65536].decode(encoding, errors="ignore")
-    if sep is None:
-        first = head.split("\n", 1)[0]
-        sep = "\t" if first.count("\t") > first.count(",") else ","
-    # Every column must be read as text, so count them first (the header may sit below a title).
-    width = max((len(r) for r in csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=sep)), default=1)
+    head = raw[:65536].decode(encoding, errors="ignore").lstrip("\ufeff")
+    if sep is None:  # over several lines: a title line alone has no separator at all
+        sep = "\t" if head.count("\t") > head.count(",") else ","
+    width = max((len(r) for r in csv.reader(io.StringIO(head), delimiter=sep)), default=1)
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
             io.BytesIO(raw),
             read_options=pacsv.ReadOptions(column_names=names, encoding=encoding.replace("utf-8-sig", "utf8")),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except pa.ArrowInvalid as exc:
-        raise FileFormatError(path, f"not a well-formed CSV file: {exc}") from exc
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+        frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+    except pa.ArrowInvalid:
+        try:
+            rows = list(csv.reader(io.StringIO(raw.decode(encoding)), delimiter=sep))
+        except csv.Error as exc:
+            raise FileFormatError(path, f"not a well-formed CSV file: {exc}") from exc
+        width = max(len(r) for r in rows)
+        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=pd.StringDtype())
     if len(frame) and isinstance(frame.iat[0, 0], str):
         frame.iat[0, 0] = frame.iat[0, 0].lstrip("\ufeff")
-    frame.columns = range(width)
+    frame.columns = range(frame.shape[1])
     return frame
 
 
@@ -245,7 +253,7 @@ def match_columns(headers: list, table: Table, mapping: dict[str, str]):
 
 
 def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str] | None = None,
-                known_customers: set[str] | pd.Index | None = None) -> CheckedFrame:
+                known_customers: pd.Series | None = None) -> CheckedFrame:
     """Find the header, parse every mapped column and collect every problem."""
     mapping = dict(mapping or {})
     for k, v in mapping.items():
@@ -437,13 +445,22 @@ def _num(v):
     return int(v) if v.is_integer() else round(v, 2)
 
 
-def _check_customers_exist(frame, known, add_problem):
+def _check_customers_exist(frame, known: pd.Series, add_problem):
+    """``known``: every customer id in the store -> whether it was deleted."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     ids = frame["customer_id"]
-    # Arrow's hash lookup: pandas' isin on Arrow strings goes through Python objects
-    found = pc.is_in(pa.array(ids.astype(pd.StringDtype()).array), value_set=pa.array(pd.Index(known).astype(str)))
-    unknown = ids.notna() & ~pd.Series(found.to_numpy(zero_copy_only=False), index=ids.index).fillna(False).astype(bool)
+    arrow_ids = pa.array(ids.astype(pd.StringDtype()).array)
+
+    def member(values) -> pd.Series:
+        # Arrow's hash lookup: pandas' isin on Arrow strings goes through Python objects
+        hit = pc.is_in(arrow_ids, value_set=pa.array(pd.Index(values).astype(str), type=pa.string()))
+        return pd.Series(hit.to_numpy(zero_copy_only=False), index=ids.index).fillna(False).astype(bool)
+
+    unknown = ids.notna() & ~member(known.index)
     for i in frame.index[unknown]:
         add_problem(i, "customer_id", ids[i], f"unknown customer {ids[i]!r}: no such customer_id in the store; import the customers first")
+    if known.any():
+        for i in frame.index[ids.notna() & member(known.index[known.to_numpy()])]:
+            add_problem(i, "customer_id", ids[i], f"customer {ids[i]!r} was deleted in the store", "warning")

@@ -20,8 +20,9 @@ from .schema import Column
 
 # Excel's day zero for serial dates (it counts the fictitious 1900-02-29, hence the 30th).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-# Serial numbers outside these bounds are not dates anyone keeps in a CRM (1900 … 2199).
-EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 1, 109_574
+# Excel day numbers crmkit reads as dates: 10000 is 1927-05-18, 109574 is 2199-12-31. A smaller
+# number in a date column is far more often a year someone typed ("2000") than a day in 1905.
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 10_000, 109_574
 DATE_MIN, DATE_MAX = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
 
 _DATE_RE = (
@@ -258,17 +259,15 @@ def _naive(v):
 
 
 def _from_excel_serial(serial: pd.Series, reasons: dict, text: pd.Series) -> pd.Series:
-    """Excel day numbers -> timestamps, to the nearest second.
-
-    Excel counts a 1900-02-29 that never was (serial 60), so serials before it start one
-    day later than those after it.
-    """
-    ok = serial.between(EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX) & (serial.floordiv(1) != 60)
+    """Excel day numbers -> timestamps, to the nearest second; out-of-range ones get a reason."""
+    ok = serial.between(EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX)
     for i in serial.index[~ok]:
-        reasons[i] = (f"{text[i]!r} is not a date: as an Excel day number it is out of range"
-                      if serial[i] != 60 else "Excel's day 60 is 1900-02-29, a day that does not exist")
+        reasons[i] = (f"{text[i]!r} is not a date: write the full date, like 2023-01-31 "
+                      f"(as an Excel day number it is outside 1927–2199)")
     days = serial[ok]
-    epoch = np.where(days < 60, EXCEL_EPOCH + pd.Timedelta(days=1), EXCEL_EPOCH).astype("datetime64[s]")
+    # Excel's day numbers count a 1900-02-29 that never was; from March 1900 on (all of
+    # the accepted range) day zero is therefore 1899-12-30.
+    epoch = np.full(len(days), EXCEL_EPOCH, dtype="datetime64[s]")
     seconds = (days * 86400).round().to_numpy(dtype="int64").astype("timedelta64[s]")
     return pd.Series((epoch + seconds).astype("datetime64[ns]"), index=days.index)
 

@@ -277,11 +277,13 @@ class Store:
         checked = importing.check_frame(frame, source, t, known_customers=self._known_customers(t))
         return self._write_checked(checked, t, on_error, by, source=source)
 
-    def _known_customers(self, t: Table):
+    def _known_customers(self, t: Table) -> pd.Series | None:
+        """Every customer id in the store -> whether it was deleted (for the reference check)."""
         if t.name == "customers" or "customer_id" not in t.by_name:
             return None
-        ids = self._db.arrow("SELECT customer_id FROM customers")
-        return pd.Index(ids.column(0).to_pandas())
+        data = self._db.arrow("SELECT customer_id, deleted_at IS NOT NULL AS deleted FROM customers")
+        return pd.Series(data.column(1).to_numpy(zero_copy_only=False).astype(bool),
+                         index=pd.Index(data.column(0).to_pandas(), dtype=object))
 
     def _write_checked(self, checked: importing.CheckedFrame, t: Table, on_error: str, by, source: str):
         if on_error not in ("raise", "skip"):

@@ -206,3 +206,12 @@ def test_opening_an_older_store_adds_the_columns_the_schema_gained(store_url):
 def test_unreachable_server_gives_a_clear_error():
     with pytest.raises(crmkit.exceptions.StoreConnectionError, match="cannot open the store"):
         crmkit.open("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_a_file_referring_to_a_deleted_customer_gets_a_warning_not_silence(filled):
+    filled.delete("customers", "002")
+    report = filled.import_frame(pd.DataFrame({"customer_id": ["002"], "occurred_at": ["2024-05-01 10:00"],
+                                               "channel": ["visit"]}), "interactions")
+    assert report.inserted == 1
+    assert [(p.severity, p.value) for p in report.problems] == [("warning", "002")]
+    assert "deleted" in report.problems[0].reason
