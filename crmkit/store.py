@@ -229,8 +229,12 @@ class Store:
         frame = dbapi.to_frame(data, t, self.backend)
         return {k: _python(v) for k, v in frame.iloc[0].items()}
 
-    def history(self, table: str | None = None, record_id: str | None = None) -> pd.DataFrame:
-        """Every change (insert, update per field, delete, restore), oldest first."""
+    def history(self, table: str | None = None, record_id: str | None = None, *,
+                include_sensitive: bool = False) -> pd.DataFrame:
+        """Every change (insert, update per field, delete, restore), oldest first.
+
+        Old and new values of sensitive profile facts show as "***" unless include_sensitive=True.
+        """
         where, params = [], []
         if table is not None:
             params.append(lookup_table(table).name)
@@ -245,6 +249,12 @@ class Store:
             frame[c] = frame[c].astype(pd.StringDtype())
         frame["changed_at"] = pd.to_datetime(frame["changed_at"].astype(object), format="ISO8601").astype("datetime64[ns]")
         frame["history_id"] = frame["history_id"].astype("Int64")
+        if not include_sensitive and (frame["table_name"] == "profile").any():
+            secret = self._db.arrow("SELECT fact_id FROM profile WHERE sensitive = "
+                                    + ("1" if self.backend == "sqlite" else "true")).column(0).to_pylist()
+            hide = (frame["table_name"] == "profile") & frame["record_id"].isin(secret)
+            for c in ("old_value", "new_value"):
+                frame.loc[hide & frame[c].notna(), c] = "***"
         return frame
 
     # ------------------------------------------------------------------ imports
@@ -325,6 +335,8 @@ class Store:
             if col.required:
                 record.setdefault(col.name, None)
         values = self._check_record(t, record, partial=False)
+        if t.name == "profile" and _sensitive_key(values.get("key")):
+            values["sensitive"] = True
         rid = values[t.id_column]
         now, who = pd.Timestamp.now().floor("s"), _who(by, self.user)
         db = self._db
@@ -364,6 +376,8 @@ class Store:
                                     deleted=current["deleted_at"] is not None)
             self._check_references(db, t, values)
             diff = {k: v for k, v in values.items() if not _same(current[k], v)}
+            if t.name == "profile" and "key" in diff and _sensitive_key(diff["key"]) and not current["sensitive"]:
+                diff["sensitive"] = True  # a fact renamed into a sensitive one becomes one
             if not diff:
                 return self.get(t.name, record_id)
             p = db.placeholder
@@ -471,7 +485,12 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+def _sensitive_key(key) -> bool:
+    return isinstance(key, str) and any(w in key.lower() for w in SENSITIVE_KEY_WORDS)
+
+
 def _flag_sensitive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark profile facts whose key names a sensitive matter (health, religion …) as sensitive."""
     if "key" not in frame:
         return frame
     by_key = frame["key"].fillna("").str.lower().str.contains("|".join(SENSITIVE_KEY_WORDS))

@@ -190,6 +190,19 @@ def test_sensitive_profile_facts_only_when_asked(filled):
     assert everything.set_index("key").loc["健康状况", "sensitive"]
     assert filled.profile("002").empty
 
+    health = everything.set_index("key").loc["健康状况"]
+    filled.update("profile", health["fact_id"], {"value": "已康复"}, expected_version=health["version"])
+    change = filled.history("profile", health["fact_id"]).query("op == 'update'")
+    assert change[["old_value", "new_value"]].values.tolist() == [["***", "***"]]
+    change = filled.history("profile", health["fact_id"], include_sensitive=True).query("op == 'update'")
+    assert change[["old_value", "new_value"]].values.tolist() == [["高血压", "已康复"]]
+
+    added = filled.add("profile", {"customer_id": "001", "key": "宗教信仰", "value": "无"})
+    assert added["sensitive"]
+    hobby = everything.set_index("key").loc["兴趣爱好"]
+    renamed = filled.update("profile", hobby["fact_id"], {"key": "政党"}, expected_version=hobby["version"])
+    assert renamed["sensitive"] and "政党" not in set(filled.profile()["key"])
+
 
 def test_opening_an_older_store_adds_the_columns_the_schema_gained(store_url):
     crm = crmkit.open(store_url)
