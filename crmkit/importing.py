@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import parsing
 from .exceptions import FileFormatError
-from .schema import Column, Table
+from .schema import Table
 
 HEADER_SEARCH_ROWS = 20  # forms often carry a title (and a blank line) above the header
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 import getpass
 import os
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 import sqlalchemy as sa
 
-from . import db as dbapi, importing, parsing
+from . import db as dbapi, importing
 from .exceptions import (ConflictError, DuplicateIdError, ImportValidationError, RecordNotFoundError,
                          RecordValidationError, StoreConnectionError)
 from .schema import SENSITIVE_KEY_WORDS, TABLES, Table, table as lookup_table
