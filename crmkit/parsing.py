@@ -85,8 +85,10 @@ def _matches(text: pd.Series, pattern: str) -> pd.Series:
 
 def _nfkc(text: pd.Series) -> pd.Series:
     """Full-width digits and punctuation (a Chinese input method's) as their ASCII forms."""
-    normal = pc.utf8_normalize(_arrow(text), "NFKC")
-    return pd.Series(pd.arrays.ArrowStringArray(normal), index=text.index)
+    arr = _arrow(text)
+    if not pc.any(pc.match_substring_regex(arr, "[\uFF01-\uFF5E\u3000]")).as_py():
+        return text  # the usual case; normalising every cell costs more than looking
+    return pd.Series(pd.arrays.ArrowStringArray(pc.utf8_normalize(arr, "NFKC")), index=text.index)
 
 
 def to_text(raw: pd.Series) -> pd.Series:
