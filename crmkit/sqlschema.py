@@ -115,8 +115,8 @@ def _existing_columns(db, name: str) -> set[str]:
 def secondary_indexes(table_name: str, backend: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of a record table's indexes, for a bulk load to rebuild."""
     dialect = _dialect(backend)
-    return [(ix.name, str(sa.schema.CreateIndex(ix).compile(dialect=dialect)))
-            for ix in RECORD_TABLES[table_name].indexes]
+    table = metadata.tables[table_name]
+    return [(ix.name, str(sa.schema.CreateIndex(ix).compile(dialect=dialect))) for ix in table.indexes]
 
 
 def create_or_upgrade(db) -> None:
