@@ -126,8 +126,7 @@ class Store:
 
     def profile(self, customer: str | Iterable[str] | None = None, *, include_sensitive: bool = False) -> pd.DataFrame:
         """Mackay 66 facts. Sensitive ones (health, religion, family …) only with include_sensitive=True."""
-        frame = self.read("profile", customer=customer, _allow_sensitive=include_sensitive)
-        return frame
+        return self.read("profile", customer=customer, _allow_sensitive=include_sensitive)
 
     def read(self, table: str, *, start=None, end=None, customer=None, rep=None, region=None,
              include_deleted: bool = False, columns: list[str] | None = None,
@@ -174,7 +173,7 @@ class Store:
 
         def bind_many(values) -> str:
             values = [values] if isinstance(values, str) else list(values)
-            return ", ".join(bind(v) for v in values)
+            return ", ".join(bind(v) for v in values) or "NULL"  # IN (NULL) matches nothing
 
         if not include_deleted:
             where.append("deleted_at IS NULL")
@@ -183,9 +182,9 @@ class Store:
                 raise ValueError(f"{t.name} has no date to filter on")
             kind = t[t.date_column].kind
             if start is not None:
-                where.append(f"{t.date_column} >= {bind(self._db_time(start, kind))}")
+                where.append(f"{t.date_column} >= {bind(db.value(start, kind))}")
             if end is not None:
-                where.append(f"{t.date_column} < {bind(self._db_time(end, kind))}")
+                where.append(f"{t.date_column} < {bind(db.value(end, kind))}")
         if customer is not None:
             if t.customer_column is None:
                 raise ValueError(f"{t.name} has no customer to filter on")
@@ -202,14 +201,6 @@ class Store:
             else:
                 raise ValueError(f"{t.name} has no region to filter on")
         return where, params
-
-    def _db_time(self, value, kind: str):
-        ts = pd.Timestamp(value)
-        if self.backend == "sqlite":
-            from .sqlschema import SQLITE_DATE_FORMAT, SQLITE_DATETIME_FORMAT
-
-            return ts.strftime(SQLITE_DATE_FORMAT if kind == "date" else SQLITE_DATETIME_FORMAT)
-        return ts.to_pydatetime()
 
     def get(self, table: str, record_id: str) -> dict:
         """One record as a dict (with its ``version``); raises RecordNotFoundError."""

@@ -228,3 +228,7 @@ def test_a_file_referring_to_a_deleted_customer_gets_a_warning_not_silence(fille
     assert report.inserted == 1
     assert [(p.severity, p.value) for p in report.problems] == [("warning", "002")]
     assert "deleted" in report.problems[0].reason
+
+
+def test_an_empty_filter_list_matches_nothing(filled):
+    assert filled.interactions(customer=[]).empty and filled.customers(region=[]).empty
