@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -237,6 +238,8 @@ def merge_frame(db: Connection, frame: pd.DataFrame, table: Table, *, by: str | 
     not erase the emails already in the store. Records deleted in the store stay deleted.
     Returns the counts: inserted, updated, unchanged, skipped_deleted.
     """
+    if db.scalar(f"SELECT 1 FROM {table.name} LIMIT 1") is None:
+        return _load_into_empty(db, frame, table, by=by, batch=batch, now=now)
     idc = table.id_column
     data_cols = [c for c in frame.columns if c != idc]
     db.execute(f"DROP TABLE IF EXISTS {STAGE}")
@@ -267,8 +270,7 @@ def merge_frame(db: Connection, frame: pd.DataFrame, table: Table, *, by: str | 
             for c in data_cols
         ]
         db.execute(
-            "INSERT INTO history (table_name, record_id, op, field, old_value, new_value, changed_at, changed_by, batch) "
-            + " UNION ALL ".join(selects),
+            _HISTORY_INSERT + " " + " UNION ALL ".join(selects),
             _repeat_params(db, (stamp, by, batch), len(selects)),
         )
         sets = ", ".join(f"{c} = {cast(c)}" for c in data_cols)
@@ -278,31 +280,63 @@ def merge_frame(db: Connection, frame: pd.DataFrame, table: Table, *, by: str | 
             (stamp, by),
         )
     if n_new:
-        # Maintaining secondary indexes row by row in random key order costs several times
-        # more than building them again in one sorted pass; do that when the load is big.
-        indexes = []
-        if n_new >= max(REBUILD_INDEXES_FROM, db.scalar(f"SELECT COUNT(*) FROM {T}")):
-            indexes += secondary_indexes(T, db.backend)
-        if n_new >= max(REBUILD_INDEXES_FROM, db.scalar("SELECT COUNT(*) FROM history")):
-            indexes += secondary_indexes("history", db.backend)
-        for name, _ in indexes:
-            db.execute(f"DROP INDEX {name}")
-        db.execute(
-            "INSERT INTO history (table_name, record_id, op, field, old_value, new_value, changed_at, changed_by, batch) "
-            f"SELECT '{T}', S.{idc}, 'insert', NULL, NULL, NULL, {p(1)}, {p(2)}, {p(3)} {fresh}",
-            (stamp, by, batch),
-        )
-        cols = ", ".join([idc, *data_cols])
-        vals = ", ".join([f"S.{idc}", *(cast(c) for c in data_cols)])
-        db.execute(
-            f"INSERT INTO {T} ({cols}, version, modified_at, modified_by) SELECT {vals}, 1, {p(1)}, {p(2)} {fresh}",
-            (stamp, by),
-        )
-        for _, create in indexes:
-            db.execute(create)
+        with _indexes_rebuilt_for(db, T, n_new):
+            db.execute(
+                f"{_HISTORY_INSERT} SELECT '{T}', S.{idc}, 'insert', NULL, NULL, NULL, {p(1)}, {p(2)}, {p(3)} {fresh}",
+                (stamp, by, batch),
+            )
+            cols = ", ".join([idc, *data_cols])
+            vals = ", ".join([f"S.{idc}", *(cast(c) for c in data_cols)])
+            db.execute(
+                f"INSERT INTO {T} ({cols}, version, modified_at, modified_by) SELECT {vals}, 1, {p(1)}, {p(2)} {fresh}",
+                (stamp, by),
+            )
     db.execute(f"DROP TABLE {STAGE}")
     return {"inserted": n_new, "updated": n_changed, "skipped_deleted": n_deleted,
             "unchanged": n_total - n_new - n_changed - n_deleted}
+
+
+_HISTORY_INSERT = ("INSERT INTO history (table_name, record_id, op, field, old_value, new_value, "
+                   "changed_at, changed_by, batch)")
+
+
+def _load_into_empty(db: Connection, frame: pd.DataFrame, table: Table, *, by, batch, now) -> dict[str, int]:
+    """A first load has nothing to compare with: the rows go straight into the table (COPY on
+    PostgreSQL), without the staging table and its joins."""
+    n = len(frame)
+    data = to_arrow(frame, table, db.backend)
+    stamp = db.value(now, "datetime")
+    data = data.append_column("version", pa.array(np.ones(n, dtype=np.int32)))
+    if db.backend == "sqlite":
+        data = data.append_column("modified_at", pa.array(np.full(n, stamp, dtype=object), type=pa.string()))
+    else:
+        data = data.append_column("modified_at", pa.array(np.full(n, np.datetime64(now, "us")), type=pa.timestamp("us")))
+    data = data.append_column("modified_by", pa.array(np.full(n, by, dtype=object), type=pa.string()))
+    p = db.placeholder
+    with _indexes_rebuilt_for(db, table.name, n):
+        with db.conn.cursor() as cur:
+            cur.adbc_ingest(table.name, data, mode="append")
+        db.execute(f"{_HISTORY_INSERT} SELECT '{table.name}', {table.id_column}, 'insert', NULL, NULL, NULL, "
+                   f"{p(1)}, {p(2)}, {p(3)} FROM {table.name}", (stamp, by, batch))
+    return {"inserted": n, "updated": 0, "skipped_deleted": 0, "unchanged": 0}
+
+
+@contextmanager
+def _indexes_rebuilt_for(db: Connection, name: str, n_new: int):
+    """Around a big insert, drop the secondary indexes of ``name`` and of history, then rebuild them.
+
+    Maintaining an index row by row in random key order costs several times more than
+    building it again in one sorted pass, when the new rows are at least as many as the old.
+    """
+    indexes = []
+    for table_name in (name, "history"):
+        if n_new >= max(REBUILD_INDEXES_FROM, db.scalar(f"SELECT COUNT(*) FROM {table_name}")):
+            indexes += secondary_indexes(table_name, db.backend)
+    for index_name, _ in indexes:
+        db.execute(f"DROP INDEX {index_name}")
+    yield
+    for _, create in indexes:
+        db.execute(create)
 
 
 def _stage_casts(table: Table, backend: str):
