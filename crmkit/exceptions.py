@@ -120,3 +120,90 @@ class StoreConnectionError(CrmkitError):
 
     def __str__(self) -> str:
         return f"cannot open the store at {self.url}: {self.reason}"
+
+
+class ValueInputError(CrmkitError, ValueError):
+    """The data or settings given to a value analysis (RFM, grades, ABC, clusters) cannot be used.
+
+    ``column`` names the column (or setting) at fault, ``reason`` says what is wrong, and
+    ``rows`` holds up to ten offending row labels (customer ids) when rows are the cause.
+    """
+
+    def __init__(self, reason: str, column: str | None = None, rows: list | None = None):
+        super().__init__(reason, column, rows)
+        self.reason = reason
+        self.column = column
+        self.rows = list(rows or [])[:10]
+
+    def __str__(self) -> str:
+        where = f"{self.column}: " if self.column else ""
+        rows = f" (e.g. {', '.join(map(repr, self.rows))})" if self.rows else ""
+        return f"{where}{self.reason}{rows}"
+
+
+class CJKFontMissingError(CrmkitError):
+    """No font that can draw Chinese is installed, so charts would show empty boxes."""
+
+    def __init__(self, tried: list[str]):
+        super().__init__(tried)
+        self.tried = tried
+
+    def __str__(self) -> str:
+        return (
+            "no Chinese (CJK) font is installed for matplotlib; looked for: " + ", ".join(self.tried)
+            + ". Install one, e.g. on Debian/Ubuntu `apt-get install fonts-noto-cjk` "
+            "(conda: `conda install -c conda-forge font-ttf-noto-cjk`), or pass lang='en'."
+        )
+
+
+def _some(ids, limit: int = 5) -> str:
+    """'a', 'b', 'c' and 12 more: enough ids to find the rows, not a wall of them."""
+    ids = list(ids)
+    shown = ", ".join(repr(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+class ModelInputError(CrmkitError, ValueError):
+    """A summary frame cannot be fitted or scored as it is; nothing was fitted.
+
+    ``model`` is the estimator (``"BetaGeo"``, ``"GammaGamma"``, …), ``column`` the column at
+    fault (or None when it is the frame as a whole), ``customers`` the index labels of the
+    rows at fault (all of them; the message shows the first few), ``reason`` what is wrong and
+    ``hint`` what to try.
+    """
+
+    def __init__(self, model: str, reason: str, column: str | None = None, customers=(), hint: str = ""):
+        super().__init__(model, reason, column)
+        self.model = model
+        self.reason = reason
+        self.column = column
+        self.customers = list(customers)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = f" (column {self.column!r})" if self.column else ""
+        text = f"{self.model}: {self.reason}{where}"
+        if self.customers:
+            text += f"; {len(self.customers)} customer(s): {_some(self.customers)}"
+        return text + (f". {self.hint}" if self.hint else "")
+
+
+class ConvergenceError(CrmkitError, RuntimeError):
+    """Maximum likelihood did not reach a usable optimum; nothing was stored on the model.
+
+    ``params`` holds the last parameters tried (a dict, in the summary's own units),
+    ``reason`` what went wrong and ``hint`` what to try.
+    """
+
+    def __init__(self, model: str, reason: str, params: dict | None = None, hint: str = ""):
+        super().__init__(model, reason)
+        self.model = model
+        self.reason = reason
+        self.params = dict(params or {})
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.model} did not converge: {self.reason}"
+        if self.params:
+            text += " (last parameters: " + ", ".join(f"{k}={v:.4g}" for k, v in self.params.items()) + ")"
+        return text + (f". Try: {self.hint}" if self.hint else "")

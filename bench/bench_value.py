@@ -1,0 +1,494 @@
+"""Benchmark crmkit's value models (RFM summary, BG/NBD, Gamma-Gamma, CLV) against lifetimes.
+
+    python bench/bench_value.py                              # 1M customers, ~2.7M orders
+    python bench/bench_value.py --customers 20000            # smoke test (< 1 min)
+    python bench/bench_value.py --workdir /tmp/valuebench    # keep (and reuse) the order file
+
+What is measured (see bench/README.md): the same orders, simulated from a BG/NBD process with
+Gamma-Gamma spends, go through the same four steps in crmkit and in lifetimes 0.11.3, each
+step in a fresh Python process (this script with ``--step``) that reports its wall time and
+its peak RSS (``getrusage(RUSAGE_SELF).ru_maxrss``):
+
+* RFM summary: ``crmkit.value.rfm.rfm_summary`` / ``lifetimes.utils.summary_data_from_transaction_data``;
+* BG/NBD fit: ``BetaGeo().fit(summary)`` / ``BetaGeoFitter().fit(frequency, recency, T)``;
+* Gamma-Gamma fit: ``GammaGamma().fit(summary)`` / ``GammaGammaFitter().fit`` on the repeat buyers;
+* 12-month CLV of every customer: ``customer_lifetime_value`` / ``GammaGammaFitter.customer_lifetime_value``;
+* the whole crmkit pipeline (the four steps in one process), against a 3-second goal.
+
+Both libraries fit the same summary (crmkit's; the two summaries are compared cell by cell)
+and score with their own fitted parameters; the parameters and their relative differences are
+printed. A lifetimes step that does not finish within ``--lifetimes-timeout`` seconds is run
+again on a subsample (``--subsample`` customers), and the table says so. The table is printed
+and written as markdown to bench/out/value.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# Steps import crmkit from a copy taken when the run starts (CRMKIT_BENCH_SRC), so that edits
+# made to crmkit/ while a run goes on do not mix two versions into one table.
+SRC = os.environ.get("CRMKIT_BENCH_SRC") or str(ROOT)
+if SRC not in sys.path:
+    sys.path.insert(0, SRC)
+
+OUT_DIR = HERE / "out"
+AS_OF = "2025-12-31"       # the last day observed; first purchases fall in the three years before
+START = "2023-01-01"
+TRUTH = {"r": 0.45, "alpha": 70.0, "a": 0.8, "b": 2.5, "p": 6.0, "q": 4.0, "v": 300.0}  # days, yuan
+BG_NAMES, GG_NAMES = ["r", "alpha", "a", "b"], ["p", "q", "v"]
+GOAL_SPEEDUP, GOAL_PIPELINE_S, GOAL_PARAMS_REL = 5.0, 3.0, 1e-3
+
+
+# =========================================================================== data
+
+
+def generate_orders(path: Path, n_customers: int, seed: int) -> dict:
+    """Orders of ``n_customers`` customers, simulated from BG/NBD with Gamma-Gamma spends (numpy only).
+
+    First purchases are uniform over START..AS_OF (to the second); repeat purchases follow the
+    BG/NBD process (``simulate_bgnbd`` gives each customer's count x and last purchase t_x;
+    the other x-1 fall uniformly before t_x, as the events of a Poisson process do). Every
+    order's amount is Gamma(p, ν) with ν ~ Gamma(q, v) per customer. Ids are text ("C0000001").
+    """
+    import numpy as np
+    import pandas as pd
+
+    from crmkit.value.bgnbd import simulate_bgnbd
+
+    rng = np.random.default_rng(seed)
+    t = TRUTH
+    start = pd.Timestamp(START)
+    end = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
+    window_s = (end - start).total_seconds()
+    first_s = np.floor(rng.uniform(0, window_s, n_customers))
+    age_days = (window_s - first_s) / 86400.0
+    summary = simulate_bgnbd(n_customers, t["r"], t["alpha"], t["a"], t["b"], age_days, seed=seed + 1)
+    x = summary["frequency"].to_numpy()
+    last = summary["recency"].to_numpy()
+
+    owner = np.repeat(np.arange(n_customers), x)                      # one row per repeat purchase
+    nth = np.arange(len(owner)) - np.repeat(np.cumsum(x) - x, x)      # 0..x-1 within a customer
+    after = np.where(nth == x[owner] - 1, last[owner], rng.uniform(0, 1, len(owner)) * last[owner])
+    customer = np.concatenate([np.arange(n_customers), owner])
+    seconds = np.concatenate([first_s, first_s[owner] + np.floor(after * 86400.0)])
+    nu = rng.gamma(t["q"], 1.0 / t["v"], n_customers)
+    amount = np.round(rng.gamma(t["p"], 1.0 / nu[customer]), 2)
+    amount = np.maximum(amount, 0.01)  # a 0.00 after rounding would be a free order
+
+    ids = pd.Series(np.char.add("C", np.char.zfill(np.arange(n_customers).astype(str), 7))).astype("str")
+    orders = pd.DataFrame({
+        "customer_id": ids.to_numpy()[customer],
+        "ordered_at": start + pd.to_timedelta(seconds, unit="s"),
+        "amount": amount,
+    }).sample(frac=1.0, random_state=seed).reset_index(drop=True)  # an order log is not sorted by customer
+    path.parent.mkdir(parents=True, exist_ok=True)
+    orders.to_parquet(path, index=False)
+    return {"orders": len(orders), "customers": n_customers, "repeat_share": float((x > 0).mean())}
+
+
+# =========================================================================== steps (child side)
+
+
+def _peak_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
+
+
+def _quiet_lifetimes():
+    import warnings
+
+    # lifetimes sets a pandas option at import that pandas 3 deprecates (Pandas4Warning), and
+    # its fitters warn about autograd/pandas internals; none of it concerns the timings.
+    warnings.simplefilter("ignore")
+    import lifetimes
+    import lifetimes.utils
+
+    return lifetimes
+
+
+def _warm_crmkit() -> None:
+    """Import what crmkit's models import lazily, before the clock starts.
+
+    crmkit imports scipy inside its functions (so that ``import crmkit`` stays fast); lifetimes
+    imports it at module import. Warming it here times both libraries' work, not their imports.
+    """
+    import scipy.optimize
+    import scipy.special  # noqa: F401
+
+
+def _read_summary(workdir: Path, subsample: int | None):
+    import pandas as pd
+
+    summary = pd.read_parquet(workdir / "summary.parquet")
+    return summary.iloc[:subsample] if subsample else summary
+
+
+def run_step(spec: dict) -> dict:
+    """One measured step, in this (fresh) process. Returns seconds, rows, notes; peak RSS is added by main."""
+    kind, workdir, sub = spec["kind"], Path(spec["workdir"]), spec.get("subsample")
+    if kind == "generate":
+        t0 = time.perf_counter()
+        info = generate_orders(workdir / "orders.parquet", spec["customers"], spec["seed"])
+        return {"seconds": time.perf_counter() - t0, "rows": info["orders"], "info": info}
+
+    if kind == "noop":  # what importing the libraries alone costs: the floor under every peak
+        import numpy  # noqa: F401
+        import pandas  # noqa: F401
+        import scipy.optimize
+        import scipy.special  # noqa: F401
+
+        import crmkit.value.lifetime_value  # noqa: F401
+        _quiet_lifetimes()
+        return {"seconds": None, "rows": None, "notes": "imports only (pandas, scipy, crmkit.value, lifetimes)"}
+
+    if kind in ("crm_rfm", "lt_rfm", "crm_pipeline"):
+        import pandas as pd
+
+        orders = pd.read_parquet(workdir / "orders.parquet")
+        if sub:
+            keep = orders["customer_id"].isin(orders["customer_id"].drop_duplicates().iloc[:sub])
+            orders = orders[keep].reset_index(drop=True)
+        if kind == "lt_rfm":
+            from_transactions = _quiet_lifetimes().utils.summary_data_from_transaction_data
+            t0 = time.perf_counter()
+            summary = from_transactions(orders, "customer_id", "ordered_at", monetary_value_col="amount",
+                                        observation_period_end=AS_OF, freq="D")
+            seconds = time.perf_counter() - t0
+            summary.to_parquet(workdir / "summary_lifetimes.parquet")
+            return {"seconds": seconds, "rows": len(orders), "notes": f"{len(summary):,} customers"}
+        try:
+            from crmkit.value.rfm import rfm_summary
+        except ImportError as exc:
+            return {"error": f"crmkit.value.rfm.rfm_summary is not available yet ({exc})"}
+        if kind == "crm_rfm":
+            t0 = time.perf_counter()
+            summary = rfm_summary(orders, as_of=AS_OF, time_unit="D")
+            seconds = time.perf_counter() - t0
+            summary.to_parquet(workdir / "summary.parquet")
+            return {"seconds": seconds, "rows": len(orders), "notes": f"{len(summary):,} customers"}
+
+        import numpy as np
+
+        from crmkit.value.bgnbd import BetaGeo
+        from crmkit.value.gammagamma import GammaGamma
+        from crmkit.value.lifetime_value import customer_lifetime_value
+
+        _warm_crmkit()
+        marks = [time.perf_counter()]
+        summary = rfm_summary(orders, as_of=AS_OF, time_unit="D")
+        marks.append(time.perf_counter())
+        bg = BetaGeo().fit(summary)
+        marks.append(time.perf_counter())
+        gg = GammaGamma().fit(summary)
+        marks.append(time.perf_counter())
+        clv = customer_lifetime_value(bg, gg, summary, months=12, time_unit="D")
+        marks.append(time.perf_counter())
+        parts = np.diff(marks)
+        notes = "rfm {:.2f}s + BG/NBD {:.2f}s + Gamma-Gamma {:.2f}s + CLV {:.2f}s".format(*parts)
+        return {"seconds": marks[-1] - marks[0], "rows": len(orders), "notes": notes + f"; total CLV {clv.sum():,.0f}"}
+
+    summary = _read_summary(workdir, sub)
+    if kind in ("crm_bg", "crm_gg", "crm_clv"):
+        from crmkit.value.bgnbd import BetaGeo
+        from crmkit.value.gammagamma import GammaGamma
+        from crmkit.value.lifetime_value import customer_lifetime_value
+
+        _warm_crmkit()
+        if kind == "crm_clv":
+            bg, gg = BetaGeo().fit(summary), GammaGamma().fit(summary)  # not timed
+            t0 = time.perf_counter()
+            clv = customer_lifetime_value(bg, gg, summary, months=12, time_unit="D")
+            seconds = time.perf_counter() - t0
+            # lifetimes' month is 30 days, crmkit's 30.4375: the comparison uses lifetimes' month
+            same_month = customer_lifetime_value(bg, gg, summary, months=12, periods_per_month=30.0)
+            same_month.to_frame().to_parquet(workdir / "clv_crmkit_30d.parquet")
+            return {"seconds": seconds, "rows": len(summary), "notes": f"total {clv.sum():,.0f}"}
+        model = BetaGeo() if kind == "crm_bg" else GammaGamma()
+        t0 = time.perf_counter()
+        model.fit(summary)
+        seconds = time.perf_counter() - t0
+        notes = f"{model.n_patterns_:,} distinct patterns of {model.n_customers_:,} customers, {model.n_iter_} Newton steps"
+        return {"seconds": seconds, "rows": len(summary), "notes": notes,
+                "params": model.params_.to_dict(), "se": model.summary_["se(coef)"].to_dict()}
+
+    if kind in ("lt_bg", "lt_gg", "lt_clv"):
+        import pandas as pd
+
+        lt = _quiet_lifetimes()
+        f, r, T, m = (summary[c] for c in ("frequency", "recency", "T", "monetary_value"))
+        if kind == "lt_bg":
+            t0 = time.perf_counter()
+            fitter = lt.BetaGeoFitter().fit(f, r, T)
+            return {"seconds": time.perf_counter() - t0, "rows": len(summary),
+                    "params": fitter.params_.to_dict(), "se": fitter.summary["se(coef)"].to_dict()}
+        if kind == "lt_gg":
+            buyers = summary[f > 0]
+            t0 = time.perf_counter()
+            fitter = lt.GammaGammaFitter().fit(buyers["frequency"], buyers["monetary_value"])
+            return {"seconds": time.perf_counter() - t0, "rows": len(summary),
+                    "notes": f"fitted on the {len(buyers):,} repeat buyers, as lifetimes requires",
+                    "params": fitter.params_.to_dict(), "se": fitter.summary["se(coef)"].to_dict()}
+        # CLV from lifetimes' own fitted parameters (passed in by the driver; fitting is not timed)
+        bg, gg = lt.BetaGeoFitter(), lt.GammaGammaFitter()
+        bg.params_ = pd.Series(spec["bg_params"])[BG_NAMES]
+        bg.predict = bg.conditional_expected_number_of_purchases_up_to_time  # what BetaGeoFitter.fit sets
+        gg.params_ = pd.Series(spec["gg_params"])[GG_NAMES]
+        t0 = time.perf_counter()
+        clv = gg.customer_lifetime_value(bg, f, r, T, m, time=12, discount_rate=0.01, freq="D")
+        seconds = time.perf_counter() - t0
+        clv.to_frame("clv").to_parquet(workdir / "clv_lifetimes.parquet")
+        return {"seconds": seconds, "rows": len(summary), "notes": f"total {clv.sum():,.0f}"}
+
+    raise ValueError(f"unknown step kind {kind!r}")
+
+
+def child_main(spec_json: str) -> None:
+    spec = json.loads(spec_json)
+    result = run_step(spec)
+    result["peak_mb"] = _peak_mb()
+    print("BENCH-RESULT " + json.dumps(result))
+
+
+# =========================================================================== driver (parent side)
+
+
+SNAPSHOT: str | None = None  # set by main: the folder holding this run's copy of crmkit/
+
+
+def snapshot_crmkit(folder: Path) -> str:
+    """Copy crmkit/ for the steps to import; returns a short digest of its sources."""
+    import hashlib
+
+    dest = folder / "crmkit"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(ROOT / "crmkit", dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    digest = hashlib.sha1()
+    for f in sorted(dest.rglob("*.py")):
+        digest.update(f.relative_to(dest).as_posix().encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def spawn(spec: dict, timeout: float) -> dict:
+    """Run one step in a fresh interpreter; return its result (or the error)."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    if SNAPSHOT:
+        env["CRMKIT_BENCH_SRC"] = SNAPSHOT
+    try:
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", json.dumps(spec)],
+                              check=False, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f}s", "timeout": True}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line[len("BENCH-RESULT "):])
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+    return {"error": f"exit {proc.returncode}: " + " | ".join(tail)}
+
+
+def machine() -> list[str]:
+    import numpy
+    import pandas
+    import scipy
+
+    try:
+        import lifetimes
+        lt_version = lifetimes.__version__
+    except Exception as exc:  # noqa: BLE001 - reported, not fatal: the crmkit side still runs
+        lt_version = f"not importable ({type(exc).__name__})"
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=False).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "crmkit"], capture_output=True,
+                               text=True, check=False).stdout.strip()
+    except OSError:
+        commit, dirty = "?", ""
+    mem = ""
+    try:
+        with open("/proc/meminfo") as fh:
+            mem = f", {int(fh.readline().split()[1]) / 1024**2:.0f} GB RAM"
+    except OSError:
+        pass
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    cpu = platform.processor() or platform.machine()
+    return [
+        f"{cpu}, {os.cpu_count()} CPUs{mem}, load average {load} at start",
+        (f"Python {platform.python_version()}, numpy {numpy.__version__}, pandas {pandas.__version__}, "
+         f"scipy {scipy.__version__}, lifetimes {lt_version}"),
+        f"crmkit commit {commit}{' + uncommitted changes' if dirty else ''}",
+    ]
+
+
+def _fmt_s(x) -> str:
+    return "—" if x is None else (f"{x:.3f}" if x < 10 else f"{x:.1f}")
+
+
+def main(argv=None) -> int:
+    global SNAPSHOT
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--customers", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=20240501)
+    ap.add_argument("--workdir", type=Path, help="keep the order file here (reused when size and seed match)")
+    ap.add_argument("--lifetimes-timeout", type=float, default=300.0,
+                    help="seconds a lifetimes step may take on the full data before it runs on a subsample")
+    ap.add_argument("--subsample", type=int, default=100_000, help="customers for a lifetimes step that timed out")
+    ap.add_argument("--no-lifetimes", action="store_true", help="crmkit steps only")
+    ap.add_argument("--step", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.step:
+        child_main(args.step)
+        return 0
+
+    tmp = Path(tempfile.mkdtemp(prefix="crmkit-valuebench-"))
+    workdir = args.workdir or tmp
+    workdir.mkdir(parents=True, exist_ok=True)
+    SNAPSHOT = str(tmp / "src")
+    digest = snapshot_crmkit(Path(SNAPSHOT))
+    head = machine() + [f"crmkit sources digest {digest} (the steps import this snapshot)"]
+    for line in head:
+        print(line)
+
+    stamp = workdir / "orders.json"
+    wanted = {"customers": args.customers, "seed": args.seed, "truth": TRUTH}
+    base = {"workdir": str(workdir)}
+    if stamp.exists() and json.loads(stamp.read_text()).get("wanted") == wanted and (workdir / "orders.parquet").exists():
+        info = json.loads(stamp.read_text())["info"]
+        print(f"reusing {workdir / 'orders.parquet'}")
+    else:
+        print(f"generating {args.customers:,} customers' orders ...", flush=True)
+        res = spawn({**base, "kind": "generate", "customers": args.customers, "seed": args.seed}, 3600)
+        if "error" in res:
+            print("data generation failed:", res["error"])
+            return 1
+        info = res["info"]
+        stamp.write_text(json.dumps({"wanted": wanted, "info": info}))
+    print(f"{info['orders']:,} orders of {info['customers']:,} customers "
+          f"({info['repeat_share']:.0%} with repeat purchases)")
+
+    results: dict[str, dict] = {}
+
+    def step(name, kind, timeout=900.0, fallback=False, **extra):
+        print(f"  {name} ...", end=" ", flush=True)
+        res = spawn({**base, "kind": kind, **extra}, timeout)
+        if res.get("timeout") and fallback:
+            print(f"no result within {timeout:.0f}s; again on {args.subsample:,} customers ...", end=" ", flush=True)
+            full = res["error"]
+            res = spawn({**base, "kind": kind, "subsample": args.subsample, **extra}, 3600)
+            res["subsample_note"] = f"full data {full}; this row: first {args.subsample:,} customers"
+        print(res.get("error") or f"{_fmt_s(res.get('seconds'))}s, peak {res.get('peak_mb', 0):.0f} MB")
+        results[kind] = res
+        return res
+
+    step("startup (imports only)", "noop")
+    pairs = [("RFM summary", "crm_rfm", "lt_rfm"), ("BG/NBD fit", "crm_bg", "lt_bg"),
+             ("Gamma-Gamma fit", "crm_gg", "lt_gg"), ("12-month CLV, every customer", "crm_clv", "lt_clv")]
+    for title, ours, theirs in pairs:
+        step(f"crmkit {title}", ours)
+        if args.no_lifetimes:
+            continue
+        extra = {}
+        if theirs == "lt_clv":
+            if "params" not in results.get("lt_bg", {}) or "params" not in results.get("lt_gg", {}):
+                results[theirs] = {"error": "lifetimes' fits failed, no parameters to score with"}
+                continue
+            extra = {"bg_params": results["lt_bg"]["params"], "gg_params": results["lt_gg"]["params"]}
+            if results["lt_bg"].get("subsample_note") or results["lt_gg"].get("subsample_note"):
+                extra["subsample"] = args.subsample
+        step(f"lifetimes {title}", theirs, timeout=args.lifetimes_timeout, fallback=True, **extra)
+    step("crmkit whole pipeline (RFM → BG/NBD → Gamma-Gamma → CLV, one process)", "crm_pipeline")
+
+    # ---- comparisons
+    import numpy as np
+    import pandas as pd
+
+    notes_extra: dict[str, str] = {}
+    if (workdir / "summary_lifetimes.parquet").exists() and (workdir / "summary.parquet").exists():
+        ours = pd.read_parquet(workdir / "summary.parquet")
+        theirs = pd.read_parquet(workdir / "summary_lifetimes.parquet").reindex(ours.index)
+        diff = float(np.nanmax(np.abs(ours.to_numpy(float) - theirs[ours.columns].to_numpy(float))))
+        notes_extra["lt_rfm"] = f"same summary as crmkit's: max abs difference {diff:.2g}"
+    if (workdir / "clv_lifetimes.parquet").exists() and (workdir / "clv_crmkit_30d.parquet").exists():
+        theirs = pd.read_parquet(workdir / "clv_lifetimes.parquet")["clv"]
+        ours = pd.read_parquet(workdir / "clv_crmkit_30d.parquet")["clv"].reindex(theirs.index)
+        rel = float(np.max(np.abs(ours / theirs - 1)[theirs > 1e-9]))
+        notes_extra["lt_clv"] = f"max relative difference from crmkit (30-day month): {rel:.1e}"
+
+    table = ["| step | crmkit s | lifetimes s | speed-up | crmkit peak MB | lifetimes peak MB | notes |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    noop = results.get("noop", {})
+    table.append(f"| startup (imports only) | — | — | — | {noop.get('peak_mb', 0):.0f} | (same process) | "
+                 f"{noop.get('notes', noop.get('error', ''))} |")
+    verdicts = []
+    for title, ours, theirs in pairs:
+        a, b = results.get(ours, {}), results.get(theirs, {})
+        sa, sb = a.get("seconds"), b.get("seconds")
+        speed = "—"
+        if sa and sb and not b.get("subsample_note"):
+            speed = f"{sb / sa:.1f}×"
+            verdicts.append((title, sb / sa))
+        elif sa and sb:
+            speed = f"({sb / sa:.1f}× vs subsample)"
+        notes = "; ".join(x for x in (a.get("error"), a.get("notes"), b.get("error"), b.get("subsample_note"),
+                                      b.get("notes"), notes_extra.get(theirs)) if x)
+        table.append(f"| {title} | {_fmt_s(sa)} | {_fmt_s(sb)} | {speed} | {a.get('peak_mb', 0):.0f} | "
+                     f"{b.get('peak_mb', 0):.0f} | {notes} |")
+    pipe = results.get("crm_pipeline", {})
+    table.append(f"| **whole crmkit pipeline** | **{_fmt_s(pipe.get('seconds'))}** | — | — | "
+                 f"{pipe.get('peak_mb', 0):.0f} | — | {pipe.get('notes', pipe.get('error', ''))} |")
+
+    params = ["| parameter | truth | crmkit | ± se | lifetimes | relative difference |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    worst = 0.0
+    for ours, theirs, names in (("crm_bg", "lt_bg", BG_NAMES), ("crm_gg", "lt_gg", GG_NAMES)):
+        a, b = results.get(ours, {}), results.get(theirs, {})
+        for k in names:
+            pa, pb = a.get("params", {}).get(k), b.get("params", {}).get(k)
+            rel = abs(pa / pb - 1) if pa is not None and pb is not None else None
+            if rel is not None and not b.get("subsample_note"):
+                worst = max(worst, rel)
+            se = a.get("se", {}).get(k)
+            params.append(f"| {k} | {TRUTH[k]:g} | {pa if pa is None else f'{pa:.6g}'} | "
+                          f"{'—' if se is None else f'{se:.3g}'} | {pb if pb is None else f'{pb:.6g}'} | "
+                          f"{'—' if rel is None else f'{rel:.1e}'}"
+                          f"{' (lifetimes on subsample)' if b.get('subsample_note') else ''} |")
+
+    goals = [f"- every step ≥ {GOAL_SPEEDUP:g}× faster than lifetimes: "
+             + ", ".join(f"{t} {s:.1f}× {'✓' if s >= GOAL_SPEEDUP else '✗'}" for t, s in verdicts)]
+    if pipe.get("seconds"):
+        ok = pipe["seconds"] < GOAL_PIPELINE_S
+        goals.append(f"- whole pipeline < {GOAL_PIPELINE_S:g} s: {pipe['seconds']:.2f} s {'✓' if ok else '✗'}")
+    if not args.no_lifetimes:
+        goals.append(f"- parameters within {GOAL_PARAMS_REL:g} relative of lifetimes: worst {worst:.1e} "
+                     f"{'✓' if worst <= GOAL_PARAMS_REL else '✗'}")
+    end_load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+    md = ["# Value models: crmkit against lifetimes", "", *[f"- {h}" for h in head],
+          f"- load average at end: {end_load}",
+          (f"- data: {info['orders']:,} orders of {info['customers']:,} customers, simulated from BG/NBD "
+           f"(r={TRUTH['r']}, α={TRUTH['alpha']} days, a={TRUTH['a']}, b={TRUTH['b']}) with Gamma-Gamma "
+           f"amounts (p={TRUTH['p']}, q={TRUTH['q']}, v={TRUTH['v']}); summary in days as of {AS_OF}"),
+          "", "## Steps (each in a fresh process; peak = ru_maxrss of that process)", "", *table,
+          "", "## Parameters (both fitted on crmkit's summary)", "", *params, "", "## Goals", "", *goals, ""]
+    text = "\n".join(md)
+    print("\n" + text)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "value.md").write_text(text)
+    print(f"written to {OUT_DIR / 'value.md'}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

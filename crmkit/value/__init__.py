@@ -1,0 +1,37 @@
+"""Segment customers by value: RFM, value grades, ABC, clusters, lifetime value.
+
+Everything works on plain DataFrames (orders with ``customer_id``, ``ordered_at``, ``amount``
+and, for profit, ``gross_margin``), whether they come from ``crm.orders()`` or elsewhere.
+
+>>> from crmkit import value
+>>> summary = value.rfm_summary(orders, as_of="2026-11-01")            # frequency, recency, T, monetary_value
+>>> segments = value.rfm_segments(summary)                              # R, F, M, rfm_score, segment
+>>> bg = value.BetaGeo().fit(summary)
+>>> gg = value.GammaGamma().fit(summary[summary["frequency"] > 0])
+>>> clv = value.customer_lifetime_value(bg, gg, summary, months=12)
+>>> grades = value.value_grades(orders, clv=clv)                        # score and A–E value_grade
+
+Modules: ``rfm`` (summary and RFM segments), ``grades`` (value grades, ABC), ``bgnbd`` and
+``gammagamma`` (the models), ``lifetime_value`` (CLV), ``clusters`` (k-means), ``migration``
+(segment moves between two dates), ``plots``.
+"""
+
+from .bgnbd import BetaGeo
+from .clusters import ClusterResult, choose_k, kmeans_segments
+from .gammagamma import GammaGamma
+from .grades import abc, grade_from_score, value_grades
+from .lifetime_value import customer_lifetime_value
+from .migration import segment_migration
+from .plots import (plot_frequency_recency_matrix, plot_migration, plot_pareto, plot_probability_alive_matrix,
+                    plot_segment_sizes)
+from .rfm import SEGMENT_RULES, rfm_segments, rfm_summary
+
+__all__ = [
+    "rfm_summary", "rfm_segments", "SEGMENT_RULES",
+    "value_grades", "grade_from_score", "abc",
+    "BetaGeo", "GammaGamma", "customer_lifetime_value",
+    "kmeans_segments", "choose_k", "ClusterResult",
+    "segment_migration",
+    "plot_frequency_recency_matrix", "plot_probability_alive_matrix", "plot_segment_sizes",
+    "plot_migration", "plot_pareto",
+]

@@ -1,0 +1,687 @@
+"""BG/NBD: how many purchases each customer will make, and whether they are still a customer.
+
+The beta-geometric/NBD model of Fader, Hardie & Lee (2005), "'Counting Your Customers' the
+Easy Way: An Alternative to the Pareto/NBD Model", *Marketing Science* 24(2), 275-284. While
+alive, a customer buys at a Poisson rate λ ~ Gamma(r, α); after every repeat purchase they
+leave for good with probability p ~ Beta(a, b). ``BetaGeo`` fits r, α, a and b by maximum
+likelihood to the summary ``crmkit.value.rfm.rfm_summary`` returns, and predicts from them.
+
+This module also holds what the value models share (the scikit-learn parameter protocol,
+checking a summary frame, the Newton fit and its standard errors); ``gammagamma`` uses it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ConvergenceError, ModelInputError
+
+#: Fewer repeat buyers than this and the dropout (a, b) or spend (p, q, v) parameters rest
+#: on a handful of people: the fit refuses rather than return numbers nobody should use.
+MIN_REPEAT_BUYERS = 10
+
+# A fitted parameter this far from 1 (in the rescaled units the fit works in) means the
+# likelihood kept improving towards a boundary (e.g. no heterogeneity left to estimate).
+_RUNOFF = np.log(1e6)
+# Beyond this, a parameter whose log is uncertain by more than ±1 has run off too.
+_FAR = np.log(1e3)
+
+_SUMMARY_HINT = "build the summary with crmkit.value.rfm.rfm_summary(orders)"
+
+
+# =========================================================================== shared machinery
+
+
+class _Estimator:
+    """The scikit-learn estimator protocol (get_params, set_params, tags, repr, fitted check).
+
+    Written out rather than inherited from ``sklearn.base.BaseEstimator`` so that importing
+    the value models does not import scikit-learn (0.5-1 s); ``sklearn.base.clone``,
+    ``check_is_fitted`` and ``get_tags`` work on it all the same.
+    """
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        return [p.name for p in inspect.signature(cls.__init__).parameters.values()
+                if p.name != "self" and p.kind == p.KEYWORD_ONLY]
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's keyword arguments, as scikit-learn expects."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params):
+        """Set constructor arguments; returns self."""
+        names = self._param_names()
+        for name, value in params.items():
+            if name not in names:
+                raise ValueError(f"{type(self).__name__} has no parameter {name!r}; "
+                                 f"its parameters are: {', '.join(names)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults.get(k)]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "params_")
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import Tags, TargetTags  # only when scikit-learn asks, so it is loaded
+
+        # BaseEstimator's defaults; the input is a summary frame, not a feature matrix.
+        tags = Tags(estimator_type=None, target_tags=TargetTags(required=False))
+        tags.input_tags.two_d_array = False
+        return tags
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            from sklearn.exceptions import NotFittedError  # only on this error path: sklearn is slow to import
+
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call "
+                                 f"{type(self).__name__}().fit(summary) first")
+
+
+def _summary_columns(summary, model: str, columns: tuple[str, ...], monetary: bool = False) -> dict[str, np.ndarray]:
+    """The summary's columns as float arrays, after every check a fit or a prediction needs.
+
+    Checks: a DataFrame with the columns; numbers, no NaN/inf, none negative; whole
+    frequencies; recency <= T; recency 0 without repeat purchases; and, with ``monetary``,
+    monetary_value > 0 for repeat buyers (customers without repeat purchases may hold 0 or NaN
+    there: their first purchase is not part of the spend model). Raises ModelInputError naming
+    the column and the customers at fault.
+    """
+    if not isinstance(summary, pd.DataFrame):
+        raise ModelInputError(model, f"expected a DataFrame with columns {', '.join(columns)}, "
+                                     f"got {type(summary).__name__}", hint=_SUMMARY_HINT)
+    for c in columns:
+        if c not in summary.columns:
+            have = ", ".join(map(str, summary.columns)) or "none"
+            raise ModelInputError(model, f"the summary has no column {c!r} (it has: {have})", column=c,
+                                  hint=_SUMMARY_HINT)
+    if len(summary) == 0:
+        raise ModelInputError(model, "the summary has no customers", hint=_SUMMARY_HINT)
+
+    values: dict[str, np.ndarray] = {}
+    for c in columns:
+        s = summary[c]
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            raise ModelInputError(model, f"{c} must be numeric, not {s.dtype}", column=c)
+        values[c] = s.to_numpy(dtype="float64", na_value=np.nan)
+
+    def refuse(mask, column, reason, hint=""):
+        if mask.any():
+            raise ModelInputError(model, reason, column=column, customers=summary.index[mask], hint=hint)
+
+    x = values["frequency"]
+    repeat = x > 0
+    for c, v in values.items():
+        relevant = repeat if c == "monetary_value" else True  # no spend is modelled for one-off buyers
+        refuse(~np.isfinite(v) & relevant, c, "missing or infinite values")
+        refuse((v < 0) & relevant, c, "negative values")
+    refuse(x != np.floor(x), "frequency", "frequency must count repeat purchases (whole numbers)")
+    if "recency" in values:
+        rec = values["recency"]
+        if "T" in values:
+            refuse(rec > values["T"], "recency", "recency is greater than T",
+                   "recency runs from the first to the last purchase and T from the first purchase to "
+                   "the end of the period, so T >= recency: was as_of before some purchases?")
+        refuse((x == 0) & (rec != 0), "recency", "recency is not 0 for customers without repeat purchases",
+               "recency is the time from the first to the last purchase: 0 when frequency is 0")
+    if monetary:
+        refuse(repeat & (values["monetary_value"] <= 0), "monetary_value",
+               "monetary_value must be > 0 for customers with repeat purchases",
+               "the Gamma-Gamma model needs a positive mean spend per repeat purchase: drop refunds and "
+               "zero-value orders before the summary, or leave those customers out")
+    return values
+
+
+def _check_settings(model: _Estimator) -> tuple[float, float, int]:
+    """penalizer_coef, tol and max_iter, checked at fit time (scikit-learn's place for it)."""
+    penalizer, tol, max_iter = model.penalizer_coef, model.tol, model.max_iter
+    if not (np.isfinite(penalizer) and penalizer >= 0):
+        raise ValueError(f"penalizer_coef must be a number >= 0, got {penalizer!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a number > 0, got {tol!r}")
+    if int(max_iter) != max_iter or max_iter < 1:
+        raise ValueError(f"max_iter must be a whole number >= 1, got {max_iter!r}")
+    return float(penalizer), float(tol), int(max_iter)
+
+
+def _require_repeat_buyers(model: str, x: np.ndarray) -> None:
+    n = int(np.count_nonzero(x > 0))
+    if n < MIN_REPEAT_BUYERS:
+        raise ModelInputError(model, f"only {n} customer(s) have repeat purchases (frequency > 0); at least "
+                                     f"{MIN_REPEAT_BUYERS} are needed to fit", column="frequency",
+                              hint="use a longer period of orders, or more customers")
+
+
+def _patterns(*columns: np.ndarray) -> tuple[np.ndarray, int]:
+    """A code per row, equal for rows equal in every column, and the number of codes.
+
+    Hash-based (``pd.factorize``): a few passes over the data, not a sort.
+    """
+    code, span = None, 1
+    for col in columns:
+        c, uniques = pd.factorize(col)
+        if code is None:
+            code, span = c.astype(np.int64), len(uniques)
+            continue
+        if span * len(uniques) >= 2**62:  # the combined code would overflow: renumber first
+            code, span = _renumber(code)
+        code, span = code * len(uniques) + c, span * len(uniques)
+    return _renumber(code) if len(columns) > 1 else (code, span)
+
+
+def _renumber(code: np.ndarray) -> tuple[np.ndarray, int]:
+    code, uniques = pd.factorize(code)
+    return code.astype(np.int64), len(uniques)
+
+
+def _collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows of ``columns`` and how many rows each stands for (the fit's weights)."""
+    code, count = _patterns(*columns)
+    weights = np.bincount(code, minlength=count).astype(np.float64)
+    distinct = []
+    for col in columns:
+        rep = np.empty(count, dtype=np.float64)
+        rep[code] = col  # every row of a pattern holds the same value: any write will do
+        distinct.append(rep)
+    return distinct, weights
+
+
+# Rows per block when summing over patterns: a block's temporaries (64 KB each) stay in cache
+# and in malloc's heap. Whole-column temporaries are mmap'd afresh by every call, and the page
+# faults alone took half the time of a fit on a million customers.
+_BLOCK = 8192
+
+
+def _blockwise(terms, *columns: np.ndarray):
+    """Sum, term by term, of ``terms(*block)`` over blocks of ``_BLOCK`` rows of ``columns``."""
+    total = None
+    for lo in range(0, len(columns[0]), _BLOCK):
+        part = terms(*(c[lo:lo + _BLOCK] for c in columns))
+        total = list(part) if total is None else [t + p for t, p in zip(total, part)]
+    return total
+
+
+def _fit_log_params(model: str, names: tuple[str, ...], objective, phi0: np.ndarray, n: float, tol: float,
+                    max_iter: int, to_user, hint: str):
+    """Minimise ``objective`` (mean negative log-likelihood + penalty) over log-parameters.
+
+    ``objective(phi)`` returns (value, gradient, Hessian), all analytic. The optimiser is
+    scipy's trust-region Newton ('trust-exact'): with the exact Hessian it needs a handful of
+    iterations where L-BFGS-B needs dozens, and the Hessian is needed anyway for the standard
+    errors. ``to_user(phi)`` turns fit-scale log-parameters into the user's parameters
+    (a Series). Returns (phi, covariance of phi, optimiser result); raises ConvergenceError.
+    """
+    from scipy import optimize
+
+    last: dict = {}
+
+    def evaluate(phi):
+        key = phi.tobytes()
+        if last.get("key") != key:
+            with np.errstate(all="ignore"):  # a trial step may overflow: it counts as +inf and is refused
+                f, g, h = objective(phi)
+            last.update(key=key, value=(f if np.isfinite(f) else np.inf, g, h))
+        return last["value"]
+
+    res = optimize.minimize(lambda p: evaluate(p)[0], phi0, jac=lambda p: evaluate(p)[1],
+                            hess=lambda p: evaluate(p)[2], method="trust-exact",
+                            options={"gtol": tol, "maxiter": max_iter})
+    phi = res.x
+
+    def fail(reason):
+        params = to_user(phi) if np.all(np.isfinite(phi)) else None
+        raise ConvergenceError(model, reason, None if params is None else params.to_dict(), hint)
+
+    def ran_off(off):
+        which = ", ".join(np.asarray(names)[off])
+        fail(f"{which} ran off towards 0 or infinity (the likelihood keeps improving, or stays flat, that "
+             f"way, so the data do not pin {'it' if off.sum() == 1 else 'them'} down)")
+
+    f, g, h = evaluate(phi)
+    off = np.abs(phi) > _RUNOFF
+    if off.any():  # checked first: an optimiser chasing a boundary also stops with a vaguer message
+        ran_off(off)
+    gnorm = float(np.max(np.abs(g))) if np.all(np.isfinite(g)) else np.inf
+    # 'trust-exact' may stop on "a bad approximation" when rounding, not a poor model, blocks
+    # the last step: accept that only when the gradient is already negligible.
+    if not (res.success or gnorm <= 100 * tol):
+        fail(f"the optimiser stopped after {res.nit} iterations: {res.message}")
+    if not np.isfinite(f):
+        fail("the log-likelihood is not finite at the last parameters")
+    try:
+        # Hessian of the total (not mean) objective: its inverse is the covariance of phi.
+        root = np.linalg.inv(np.linalg.cholesky(h * n))
+    except np.linalg.LinAlgError:
+        fail("the likelihood is flat or curved the wrong way at the optimum (Hessian not positive "
+             "definite), so the parameters are not identified")
+    cov = root.T @ root
+    # Stopped far out on a plateau (e.g. r = 2000 ± 5000: no heterogeneity left to measure):
+    # a gradient below tol there is flatness, not an optimum.
+    off = (np.abs(phi) > _FAR) & (np.sqrt(np.diag(cov)) > 1.0)
+    if off.any():
+        ran_off(off)
+    return phi, cov, res
+
+
+def _objective_in_logs(theta, ll, g, H, n, penalizer):
+    """Mean negative log-likelihood + penalty, gradient and Hessian in log-parameters φ = ln θ.
+
+    ``ll``, ``g`` and ``H`` are the total log-likelihood and its derivatives in θ. The penalty
+    is lifetimes': penalizer · Σθ² on the fit-scale parameters, added to the mean.
+    """
+    # ∂/∂φ = θ ∂/∂θ, ∂²/∂φ² = θθᵀ ∘ H + diag(θ ∘ g)
+    g_phi = theta * g
+    H_phi = np.outer(theta, theta) * H + np.diag(g_phi)
+    value = -ll / n + penalizer * np.sum(theta**2)
+    grad = -g_phi / n + 2 * penalizer * theta**2
+    hess = -H_phi / n + np.diag(4 * penalizer * theta**2)
+    return value, grad, hess
+
+
+def _summary_frame(params: pd.Series, cov_log: np.ndarray) -> pd.DataFrame:
+    """coef, se(coef) and 95% bounds, lifetimes' columns; se by the delta method from log space."""
+    se = params.to_numpy() * np.sqrt(np.diag(cov_log))
+    return pd.DataFrame({"coef": params.to_numpy(), "se(coef)": se,
+                         "lower 95% bound": params.to_numpy() - 1.959963984540054 * se,
+                         "upper 95% bound": params.to_numpy() + 1.959963984540054 * se},
+                        index=params.index)
+
+
+# =========================================================================== BG/NBD
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """A summary collapsed to distinct patterns, in fit units (T rescaled so max T is 1)."""
+
+    n: float               # customers in all
+    T0: np.ndarray         # customers without repeat purchases: distinct T ...
+    w0: np.ndarray         # ... and how many customers have each
+    x1: np.ndarray         # repeat buyers: distinct (x, t_x, T) ...
+    tx1: np.ndarray
+    T1: np.ndarray
+    w1: np.ndarray         # ... and their counts
+    ux: np.ndarray         # distinct frequencies > 0 ...
+    wx: np.ndarray         # ... and how many customers have each
+    ix1: np.ndarray        # position in ux of each repeat pattern's x
+
+    @classmethod
+    def build(cls, x, tx, T, scale):
+        zero = x == 0
+        (T0,), w0 = _collapse(T[zero] * scale)
+        (x1, tx1, T1), w1 = _collapse(x[~zero], tx[~zero] * scale, T[~zero] * scale)
+        ux, ix1 = np.unique(x1, return_inverse=True)
+        wx = np.bincount(ix1, weights=w1, minlength=len(ux))
+        return cls(float(len(x)), T0, w0, x1, tx1, T1, w1, ux, wx, ix1)
+
+
+def _bgnbd_objective(phi: np.ndarray, d: _Patterns, penalizer: float):
+    """Mean negative log-likelihood (+ penalty), its gradient and Hessian in log-parameters.
+
+    The likelihood of one customer is eq. (6) of Fader, Hardie & Lee (2005); in the form of
+    Fader & Hardie's note on implementing the model in Excel (brucehardie.com, note 004),
+    ln L = A1 + A2 + ln(e^A3 + [x > 0] e^A4), rewritten here with u = A4 - A3 as
+
+        ln L = A1 + A2 + A3 + [x > 0] softplus(u)
+
+        A1 = lnΓ(r+x) - lnΓ(r) + r ln α               A3 = -(r+x) ln(α+T)
+        A2 = lnΓ(a+b) + lnΓ(b+x) - lnΓ(b) - lnΓ(a+b+x)
+        u  = ln a - ln(b+x-1) + (r+x) [ln(α+T) - ln(α+t_x)]
+
+    Derivatives are taken by hand: those of A1 and A2 depend on x alone and are summed over
+    the distinct frequencies; the rest are sums over the distinct (x, t_x, T) patterns. With
+    σ = expit(u), the Hessian of softplus(u) is σ ∇²u + σ(1-σ) ∇u ∇uᵀ.
+    """
+    from scipy.special import digamma, expit, gammaln, polygamma
+
+    theta = np.exp(phi)
+    r, alpha, a, b = theta
+    n, ux, wx = d.n, d.ux, d.wx
+    g = np.zeros(4)
+    H = np.zeros((4, 4))
+
+    # -- terms of x alone (A1, A2); x = 0 adds nothing to them but r ln α
+    ll = n * r * np.log(alpha) + wx @ (gammaln(r + ux) - gammaln(r) + gammaln(a + b) + gammaln(b + ux)
+                                       - gammaln(b) - gammaln(a + b + ux))
+    dab = digamma(a + b) - digamma(a + b + ux)
+    g += [wx @ (digamma(r + ux) - digamma(r)) + n * np.log(alpha), n * r / alpha,
+          wx @ dab, wx @ (dab + digamma(b + ux) - digamma(b))]
+    tab = polygamma(1, a + b) - polygamma(1, a + b + ux)
+    H[0, 0] = wx @ (polygamma(1, r + ux) - polygamma(1, r))
+    H[0, 1] = n / alpha
+    H[1, 1] = -n * r / alpha**2
+    H[2, 2] = H[2, 3] = wx @ tab
+    H[3, 3] = wx @ (tab + polygamma(1, b + ux) - polygamma(1, b))
+
+    # -- customers without repeat purchases: A3 = -r ln(α+T)
+    w0 = d.w0
+    iT0 = 1.0 / (alpha + d.T0)
+    lT0 = w0 @ np.log(alpha + d.T0)
+    ll -= r * lT0
+    g[0] -= lT0
+    g[1] -= r * (w0 @ iT0)
+    H[0, 1] -= w0 @ iT0
+    H[1, 1] += r * (w0 @ (iT0 * iT0))
+
+    # -- repeat buyers: A3 + softplus(u), block by block
+    bx = b + ux - 1.0  # b + x - 1 and what depends on it, per distinct x, looked up per pattern
+    ib_x, u0_x = 1.0 / bx, np.log(a) - np.log(bx)
+
+    def repeat_terms(w, x, T, tx, ix):
+        aT, aR = alpha + T, alpha + tx
+        LT, LR = np.log(aT), np.log(aR)
+        iT, iR = 1.0 / aT, 1.0 / aR
+        k = r + x
+        D = LT - LR
+        ib = ib_x[ix]
+        u = u0_x[ix] + k * D
+        sig = expit(u)
+        s1 = w * sig
+        s2 = s1 * (1.0 - sig)
+        e = iT - iR
+        J = np.empty((4, len(w)))  # ∇u, one column per pattern
+        J[0] = D
+        np.multiply(k, e, out=J[1])
+        J[2] = 1.0 / a
+        np.negative(ib, out=J[3])
+        # softplus(u) = u - ln σ(u): one log where np.logaddexp would take an exp and a log1p
+        ll = w @ (u - np.log(sig) - k * LT)
+        g = np.array([s1 @ D - w @ LT, s1 @ J[1] - w @ (k * iT), s1.sum() / a, -(s1 @ ib)])
+        H = (J * s2) @ J.T
+        H[0, 1] += s1 @ e - w @ iT
+        H[1, 1] += w @ (k * iT * iT) - s1 @ (k * (iT * iT - iR * iR))
+        H[2, 2] -= s1.sum() / a**2
+        H[3, 3] += s1 @ (ib * ib)
+        return ll, g, H
+
+    ll_1, g_1, H_1 = _blockwise(repeat_terms, d.w1, d.x1, d.T1, d.tx1, d.ix1)
+    ll += ll_1
+    g += g_1
+    H += H_1
+
+    return _objective_in_logs(theta, ll, g, np.triu(H) + np.triu(H, 1).T, n, penalizer)
+
+
+class BetaGeo(_Estimator):
+    """The BG/NBD model: expected purchases and the probability a customer is still active.
+
+    Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way", *Marketing Science*
+    24(2). Each customer buys at a Poisson rate λ ~ Gamma(r, α) while alive, and after each
+    repeat purchase leaves for good with probability p ~ Beta(a, b).
+
+    Parameters
+    ----------
+    penalizer_coef : float, default 0.0
+        Weight of an L2 penalty ``penalizer_coef * (r² + α² + a² + b²)`` added to the mean
+        negative log-likelihood, as in lifetimes (with α in units where the oldest customer's
+        T is 1, as lifetimes rescales, so a penalised fit agrees with lifetimes' and does not
+        depend on the time unit). Try 0.001-0.1 when a fit does not converge.
+    tol : float, default 1e-8
+        Stop when the norm of the gradient of the mean negative log-likelihood (per customer,
+        in log-parameters) is below this.
+    max_iter : int, default 100
+        Newton iterations allowed.
+
+    Attributes
+    ----------
+    params_ : pd.Series
+        r, alpha, a, b (alpha in the summary's time unit).
+    summary_ : pd.DataFrame
+        ``coef``, ``se(coef)``, ``lower 95% bound``, ``upper 95% bound`` per parameter;
+        standard errors from the inverse of the analytic Hessian of the negative
+        log-likelihood at the optimum (delta method from log-parameters, like lifetimes).
+    log_likelihood_ : float
+        Log-likelihood of the summary at ``params_`` (in the summary's time unit; the penalty
+        is not included).
+    n_customers_ : int
+        Customers fitted.
+    n_patterns_ : int
+        Distinct (frequency, recency, T) rows the likelihood was summed over.
+    n_iter_ : int
+        Newton iterations used.
+
+    Examples
+    --------
+    >>> from crmkit.value.bgnbd import BetaGeo, simulate_bgnbd
+    >>> summary = simulate_bgnbd(20_000, r=0.25, alpha=4.0, a=0.8, b=2.5, T=52, seed=1)
+    >>> summary.head(3)  # doctest: +NORMALIZE_WHITESPACE
+                 frequency    recency     T
+    customer_id
+    0                    1  23.271024  52.0
+    1                   19  51.150863  52.0
+    2                    0   0.000000  52.0
+    >>> bg = BetaGeo().fit(summary)
+    >>> bg.params_.round(2).tolist()  # r, alpha, a, b: close to the truth
+    [0.25, 4.02, 0.8, 2.36]
+    >>> bg.expected_purchases(10, summary).head(3).round(3).tolist()
+    [0.118, 3.072, 0.044]
+    >>> bg.probability_alive(summary).head(3).round(3).tolist()
+    [0.546, 0.95, 1.0]
+    """
+
+    def __init__(self, *, penalizer_coef: float = 0.0, tol: float = 1e-8, max_iter: int = 100):
+        self.penalizer_coef = penalizer_coef
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, summary: pd.DataFrame, y=None) -> BetaGeo:
+        """Fit r, α, a, b by maximum likelihood to ``summary``; returns self.
+
+        Parameters
+        ----------
+        summary : pd.DataFrame
+            One row per customer with ``frequency`` (repeat purchases), ``recency`` (first to
+            last purchase) and ``T`` (first purchase to the end of the period), in any one
+            time unit, fractions kept: ``crmkit.value.rfm.rfm_summary``'s result. Not modified.
+        y : None
+            Ignored (scikit-learn's signature).
+
+        Raises
+        ------
+        ModelInputError
+            A column is missing or holds NaN, negative or inconsistent values (recency > T,
+            fractional frequency, recency without repeat purchases), or fewer than
+            ``MIN_REPEAT_BUYERS`` customers have repeat purchases.
+        ConvergenceError
+            The optimiser failed, or parameters ran off towards 0 or infinity.
+        """
+        penalizer, tol, max_iter = _check_settings(self)
+        cols = _summary_columns(summary, "BetaGeo", ("frequency", "recency", "T"))
+        x, tx, T = cols["frequency"], cols["recency"], cols["T"]
+        _require_repeat_buyers("BetaGeo", x)
+        if T.max() <= 0:
+            raise ModelInputError("BetaGeo", "every customer has T = 0: no time was observed after the first "
+                                  "purchases", column="T", hint="use an as_of after the first purchases")
+        # Fit in units where the oldest customer's T is 1 (as lifetimes does): parameters of
+        # order one whatever the time unit, and lifetimes' meaning of penalizer_coef.
+        scale = 1.0 / T.max()
+        d = _Patterns.build(x, tx, T, scale)
+
+        def to_user(phi):
+            theta = np.exp(phi)
+            return pd.Series([theta[0], theta[1] / scale, theta[2], theta[3]], index=["r", "alpha", "a", "b"])
+
+        # Start from λ's mean matching the observed repeat rate, the rest at 1.
+        rate = max(x.sum() / (T.sum() * scale), 1e-3)
+        phi0 = np.array([0.0, -np.log(rate), 0.0, 0.0])
+        phi, cov, res = _fit_log_params(
+            "BetaGeo", ("r", "alpha", "a", "b"), lambda p: _bgnbd_objective(p, d, penalizer), phi0, d.n,
+            tol, max_iter, to_user,
+            hint="a penalizer_coef (e.g. BetaGeo(penalizer_coef=0.01)), a larger max_iter, or more customers "
+                 "and a longer period; check for a few customers with extreme frequencies (fit units are "
+                 "already rescaled, so changing the time unit will not help)")
+        self.params_ = to_user(phi)
+        self.summary_ = _summary_frame(self.params_, cov)
+        value = _bgnbd_objective(phi, d, 0.0)[0]
+        # The likelihood is a density in t_x: rescaling time by `scale` moved it by -x ln(scale).
+        self.log_likelihood_ = float(-value * d.n + x.sum() * np.log(scale))
+        self.n_customers_ = len(x)
+        self.n_patterns_ = int(len(d.w0) + len(d.w1))
+        self.n_iter_ = int(res.nit)
+        return self
+
+    # ----------------------------------------------------------------- predictions
+
+    def _arrays(self, summary):
+        self._check_fitted()
+        cols = _summary_columns(summary, "BetaGeo", ("frequency", "recency", "T"))
+        return cols["frequency"], cols["recency"], cols["T"]
+
+    def expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
+        """Expected purchases in the next ``t`` periods of each customer in ``summary``.
+
+        Eq. (10) of Fader, Hardie & Lee (2005), E[Y(t) | X = x, t_x, T]: the purchases a
+        customer with this history makes in (T, T + t], counting that they may have left.
+
+        Parameters
+        ----------
+        t : float
+            Length of the forecast, in the summary's time unit.
+        summary : pd.DataFrame
+            frequency, recency, T per customer (as for ``fit``); not modified.
+
+        Returns
+        -------
+        pd.Series
+            ``expected_purchases``, indexed like ``summary``.
+        """
+        x, tx, T = self._arrays(summary)
+        r, alpha, a, b = self.params_.to_numpy()
+        table, row = _expected_if_alive(r, alpha, a, b, x, T, [float(t)])
+        out = table[row, 0] * _p_alive(r, alpha, a, b, x, tx, T)
+        return pd.Series(out, index=summary.index, name="expected_purchases")
+
+    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """Probability that each customer in ``summary`` is still active at the end of the period.
+
+        P(τ > T | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) · ((α + T) / (α + t_x))^(r+x)),
+        the reciprocal of eq. (10)'s denominator in Fader, Hardie & Lee (2005); derived in
+        Fader, Hardie & Lee, "Computing P(alive) Using the BG/NBD Model" (brucehardie.com,
+        note 021). Customers without repeat purchases get 1: in the BG/NBD a customer can only
+        leave right after a repeat purchase.
+
+        Returns
+        -------
+        pd.Series
+            ``probability_alive``, indexed like ``summary``.
+        """
+        x, tx, T = self._arrays(summary)
+        r, alpha, a, b = self.params_.to_numpy()
+        return pd.Series(_p_alive(r, alpha, a, b, x, tx, T), index=summary.index, name="probability_alive")
+
+    def expected_purchases_new_customer(self, t):
+        """Expected repeat purchases in the first ``t`` periods of a new customer.
+
+        Eq. (9) of Fader, Hardie & Lee (2005), E[X(t)] = (a+b-1)/(a-1) ·
+        [1 - (α/(α+t))^r ₂F₁(r, b; a+b-1; t/(α+t))].
+
+        Parameters
+        ----------
+        t : float or array-like
+            Time(s) since the first purchase, in the summary's time unit.
+
+        Returns
+        -------
+        float or np.ndarray
+            One expectation per ``t``.
+        """
+        self._check_fitted()
+        r, alpha, a, b = self.params_.to_numpy()
+        times = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        out = _expected_if_alive(r, alpha, a, b, np.zeros(1), np.zeros(1), times)[0][0]
+        return float(out[0]) if np.ndim(t) == 0 else out.reshape(np.shape(t))
+
+    # lifetimes' names, with crmkit's arguments (the summary frame, not three arrays)
+    conditional_expected_number_of_purchases_up_to_time = expected_purchases
+    conditional_probability_alive = probability_alive
+    expected_number_of_purchases_up_to_time = expected_purchases_new_customer
+
+
+def _p_alive(r, alpha, a, b, x, tx, T) -> np.ndarray:
+    from scipy.special import expit
+
+    with np.errstate(divide="ignore"):  # b + x - 1 is 0 only where x = 0 and b = 1; masked below
+        log_odds_gone = (np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx)))
+    return np.where(x > 0, expit(-log_odds_gone), 1.0)
+
+
+def _expected_if_alive(r, alpha, a, b, x, T, times) -> tuple[np.ndarray, np.ndarray]:
+    """E[purchases in (T, T+t] | alive, x, T] per distinct (x, T) (rows) and t (columns).
+
+    Returns the table and, per customer, its row. This is eq. (10) of Fader, Hardie & Lee
+    (2005) without the denominator (that one is 1 / P(alive)):
+    (a+b+x-1)/(a-1) · (1 - G), G = ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x-1; z),
+    z = t/(α+T+t). G is computed as (1-z)^(a-1) ₂F₁(a+b-1-r, a-1; a+b+x-1; z), its Euler
+    transform: the same number, but it stays near 1 where the first form multiplies a huge
+    ₂F₁ by a tiny power. ₂F₁ is the costly part and depends on (x, T) alone, hence the table.
+    """
+    from scipy.special import hyp2f1
+
+    code, count = _patterns(x, T)
+    ux, uT = np.empty(count), np.empty(count)
+    ux[code], uT[code] = x, T
+    c = a + b + ux - 1.0
+    table = np.empty((count, len(times)))
+
+    def fill(rows: slice) -> None:
+        xs, Ts, cs = ux[rows], uT[rows], c[rows]
+        with np.errstate(all="ignore"):
+            for j, t in enumerate(times):
+                z = t / (alpha + Ts + t)
+                log1mz = np.log1p(-z)
+                log_g = (a - 1.0) * log1mz + np.log(hyp2f1(a + b - 1.0 - r, a - 1.0, cs, z))
+                bad = ~np.isfinite(log_g)
+                if bad.any():  # the untransformed form, where the first one fails
+                    log_g[bad] = ((r + xs[bad]) * log1mz[bad]
+                                  + np.log(hyp2f1(r + xs[bad], b + xs[bad], cs[bad], z[bad])))
+                table[rows, j] = -np.expm1(log_g)  # 1 - G, without cancelling when t is small
+
+    # ₂F₁ costs ~0.1 µs a value and releases the GIL: large tables are split across cores.
+    workers = min(os.cpu_count() or 1, count * len(times) // 500_000)
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        bounds = np.linspace(0, count, workers + 1).astype(int)
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(fill, [slice(lo, hi) for lo, hi in itertools.pairwise(bounds)]))
+    else:
+        fill(slice(None))
+    table *= (c / (a - 1.0))[:, None]
+    return table, code
+
+
+def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed=None) -> pd.DataFrame:
+    """A summary (frequency, recency, T) drawn from the BG/NBD process itself, vectorised.
+
+    Each customer gets λ ~ Gamma(r, rate α) and p ~ Beta(a, b); the repeat purchase at which
+    they leave is J ~ Geometric(p); purchase events in (0, T] number N ~ Poisson(λT), of
+    which x = min(N, J) are seen; the x-th of N uniform event times, t_x = T · Beta(x, N-x+1),
+    is the recency. ``T`` is a number or one age per customer. Useful to test a fit and to
+    see what the parameters mean.
+
+    >>> simulate_bgnbd(3, r=0.5, alpha=2.0, a=1.0, b=3.0, T=10.0, seed=0).columns.tolist()
+    ['frequency', 'recency', 'T']
+    """
+    rng = np.random.default_rng(seed)
+    T = np.broadcast_to(np.asarray(T, dtype=np.float64), (n,)).copy()
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    p = rng.beta(a, b, n)
+    leaves_at = rng.geometric(p)
+    events = rng.poisson(lam * T)
+    x = np.minimum(events, leaves_at)
+    seen = x > 0
+    recency = np.zeros(n)
+    recency[seen] = T[seen] * rng.beta(x[seen], events[seen] - x[seen] + 1)
+    index = pd.RangeIndex(n, name="customer_id")
+    return pd.DataFrame({"frequency": x.astype(np.int64), "recency": recency, "T": T}, index=index)

@@ -1,0 +1,299 @@
+"""Charts of customer value: BG/NBD matrices, segment sizes, migration and the Pareto curve.
+
+Every function takes the data (or a fitted model) first, draws on ``ax`` (a new figure when
+None) and returns the Axes. Labels are Chinese by default (``lang="zh"``) or English
+(``lang="en"``); a CJK font is set up first with ``crmkit.fonts.use_cjk_font``.
+
+>>> from crmkit import demo
+>>> from crmkit.value.rfm import rfm_summary, rfm_segments
+>>> from crmkit.value.plots import plot_segment_sizes
+>>> segments = rfm_segments(rfm_summary(demo.generate(n_customers=300, seed=1).tables["orders"]))
+>>> ax = plot_segment_sizes(segments)     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import CJKFontMissingError, ValueInputError
+
+LANGS = ("zh", "en")
+
+_TEXT = {
+    "fr_title": ("未来 {t} 期的预期购买次数", "Expected purchases in the next {t} periods"),
+    "pa_title": ("客户仍活跃的概率", "Probability that a customer is alive"),
+    "frequency": ("历史购买频次（重复购买次数）", "Historical frequency (repeat purchases)"),
+    "recency": ("最近购买时点（首次到最近一次购买）", "Recency (first to last purchase)"),
+    "expected": ("预期购买次数", "Expected purchases"),
+    "alive": ("活跃概率", "P(alive)"),
+    "seg_title": ("各分群的客户数与价值占比", "Customers and value by segment"),
+    "customers": ("客户数占比", "Share of customers"),
+    "value": ("价值占比", "Share of value"),
+    "repeat_value": ("重复购买金额占比", "Share of repeat-purchase value"),
+    "share_pct": ("占比（%）", "Share (%)"),
+    "n_customers": ("{n} 位", "{n}"),
+    "mig_title": ("客户分群迁移", "Segment migration"),
+    "mig_title_norm": ("客户分群迁移（各行占比）", "Segment migration (share of each row)"),
+    "mig_from": ("期初分群", "Segment at start"),
+    "mig_to": ("期末分群", "Segment at end"),
+    "par_title": ("帕累托曲线与 ABC 分类", "Pareto curve and ABC classes"),
+    "par_x": ("客户累计占比（%）", "Cumulative share of customers (%)"),
+    "par_y": ("收入累计占比（%）", "Cumulative share of revenue (%)"),
+    "par_class": ("{c}类：{n} 位客户，收入占 {s:.0%}", "Class {c}: {n} customers, {s:.0%} of revenue"),
+}
+
+
+def _t(key: str, lang: str, **kw) -> str:
+    return _TEXT[key][LANGS.index(lang)].format(**kw)
+
+
+def _axes(ax, lang: str, figsize=(8, 5)):
+    """Check ``lang``, set up fonts and return (figure, axes)."""
+    if lang not in LANGS:
+        raise ValueInputError(f"lang must be 'zh' or 'en', not {lang!r}", "lang")
+    from ..fonts import use_cjk_font
+
+    if lang == "zh":
+        use_cjk_font()
+    else:  # English labels, but names in the data (segments, reps) may still be Chinese
+        try:
+            use_cjk_font()
+        except CJKFontMissingError:
+            pass
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax
+    return ax.figure, ax
+
+
+def _tidy(fig, created: bool) -> None:
+    """Fit labels into a figure we made; leave the layout of the caller's figure alone."""
+    if created:
+        fig.tight_layout()
+
+
+# ----------------------------------------------------------------------------- BG/NBD matrices
+
+
+def _grid(summary, max_frequency, max_recency, points: int = 200) -> tuple[np.ndarray, np.ndarray, float]:
+    if summary is not None:
+        if not isinstance(summary, pd.DataFrame) or not {"frequency", "T"} <= set(summary.columns):
+            raise ValueInputError("summary must be rfm_summary's frame (frequency, recency, T)", "summary")
+        max_frequency = summary["frequency"].max() if max_frequency is None else max_frequency
+        max_recency = summary["T"].max() if max_recency is None else max_recency
+    if max_frequency is None or max_recency is None:
+        raise ValueInputError("give a summary, or both max_frequency and max_recency", "summary")
+    max_frequency, max_recency = int(max_frequency), float(max_recency)
+    if max_frequency < 0 or not max_recency > 0:
+        raise ValueInputError("max_frequency must be >= 0 and max_recency > 0", "max_recency")
+    frequencies = np.arange(max_frequency + 1)
+    recencies = np.linspace(0.0, max_recency, min(points, int(np.ceil(max_recency)) + 1))
+    return frequencies, recencies, max_recency
+
+
+def _grid_values(predict, frequencies, recencies, T) -> np.ndarray:
+    """``predict(frame)`` on every possible (frequency, recency) cell, as a recency × frequency
+    matrix; cells no customer can be in (no repeat purchase but a recency above 0) stay NaN."""
+    f, r = np.meshgrid(frequencies, recencies)  # rows: recency, columns: frequency
+    possible = (f > 0) | (r == 0)
+    grid = pd.DataFrame({"frequency": f[possible], "recency": r[possible], "T": np.full(int(possible.sum()), T)})
+    z = np.full(f.shape, np.nan)
+    z[possible] = np.asarray(predict(grid), dtype="float64")
+    return z
+
+
+def _heat(ax, fig, z, frequencies, recencies, cmap, colorbar_label, vmin=None, vmax=None):
+    image = ax.imshow(z, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                      extent=(frequencies[0] - 0.5, frequencies[-1] + 0.5, recencies[0], recencies[-1]),
+                      interpolation="nearest")
+    fig.colorbar(image, ax=ax, label=colorbar_label)
+    return image
+
+
+def plot_frequency_recency_matrix(bg_model, summary: pd.DataFrame | None = None, *, t: float = 1,
+                                  max_frequency: int | None = None, max_recency: float | None = None,
+                                  ax=None, lang: str = "zh", cmap: str = "viridis"):
+    """Heat map of the purchases a BG/NBD model expects in the next ``t`` periods, by frequency
+    and recency, for a customer first seen ``max_recency`` periods ago (lifetimes' convention).
+
+    ``bg_model`` needs ``expected_purchases(t, frame)`` taking a frame with ``frequency``,
+    ``recency`` and ``T``. The grid spans 0..max frequency and 0..max T of ``summary``, or
+    ``max_frequency`` / ``max_recency`` when given. Cells no customer can be in (frequency 0
+    with a recency above 0) are left blank.
+
+    >>> ax = plot_frequency_recency_matrix(bg, summary, t=30)   # doctest: +SKIP
+    """
+    fig, ax = _axes(ax, lang)
+    frequencies, recencies, T = _grid(summary, max_frequency, max_recency)
+    z = _grid_values(lambda grid: bg_model.expected_purchases(t, grid), frequencies, recencies, T)
+    _heat(ax, fig, z, frequencies, recencies, cmap, _t("expected", lang))
+    ax.set(title=_t("fr_title", lang, t=f"{t:g}"), xlabel=_t("frequency", lang), ylabel=_t("recency", lang))
+    return ax
+
+
+def plot_probability_alive_matrix(bg_model, summary: pd.DataFrame | None = None, *,
+                                  max_frequency: int | None = None, max_recency: float | None = None,
+                                  ax=None, lang: str = "zh", cmap: str = "viridis"):
+    """Heat map of the probability that a customer is still alive (BG/NBD), by frequency and
+    recency, for a customer first seen ``max_recency`` periods ago.
+
+    ``bg_model`` needs ``probability_alive(frame)`` taking a frame with ``frequency``,
+    ``recency`` and ``T``; the grid is as in ``plot_frequency_recency_matrix``.
+
+    >>> ax = plot_probability_alive_matrix(bg, summary)   # doctest: +SKIP
+    """
+    fig, ax = _axes(ax, lang)
+    frequencies, recencies, T = _grid(summary, max_frequency, max_recency)
+    z = _grid_values(bg_model.probability_alive, frequencies, recencies, T)
+    _heat(ax, fig, z, frequencies, recencies, cmap, _t("alive", lang), vmin=0.0, vmax=1.0)
+    ax.set(title=_t("pa_title", lang), xlabel=_t("frequency", lang), ylabel=_t("recency", lang))
+    return ax
+
+
+# ----------------------------------------------------------------------------- segments
+
+
+def plot_segment_sizes(segments: pd.DataFrame, values: pd.Series | str | None = None, *,
+                       segment_col: str = "segment", ax=None, lang: str = "zh"):
+    """Share of customers and share of value in each segment, as paired horizontal bars.
+
+    ``segments`` is a per-customer frame with ``segment_col`` (``rfm_segments``' frame, a
+    ``kmeans_segments(...).segments`` frame with ``segment_col="cluster_name"``, or
+    ``value_grades``' with ``"value_grade"``). ``values`` is the value per customer: a Series
+    indexed like ``segments`` (e.g. revenue or CLV) or a column name. By default it is the
+    repeat-purchase revenue ``frequency × monetary_value`` when those columns are there (the
+    RFM summary holds no first-purchase amounts), labelled as such. With ``lang="zh"`` the
+    segment names come from ``<segment_col>_zh`` when the frame has it.
+
+    >>> ax = plot_segment_sizes(rfm_segments(summary), values=orders.groupby("customer_id")["amount"].sum())  # doctest: +SKIP
+    """
+    created = ax is None
+    fig, ax = _axes(ax, lang, figsize=(8, 6))
+    if not isinstance(segments, pd.DataFrame) or segment_col not in segments.columns:
+        raise ValueInputError(f"segments must be a frame with a {segment_col!r} column", segment_col)
+    value_label = _t("value", lang)
+    if values is None and {"frequency", "monetary_value"} <= set(segments.columns):
+        values = segments["frequency"].astype("float64") * segments["monetary_value"].astype("float64")
+        value_label = _t("repeat_value", lang)
+    elif isinstance(values, str):
+        values = segments[values]
+    seg = segments[segment_col]
+    order = list(seg.cat.categories) if isinstance(seg.dtype, pd.CategoricalDtype) else list(seg.value_counts().index)
+    counts = seg.value_counts().reindex(order, fill_value=0)
+    order = [s for s in order if counts[s] > 0]
+    counts = counts[order]
+    labels = order
+    zh_col = f"{segment_col}_zh"
+    if lang == "zh" and zh_col in segments.columns:
+        to_zh = dict(zip(segments[segment_col].astype(object), segments[zh_col].astype(object)))
+        labels = [to_zh.get(s, s) for s in order]
+
+    y = np.arange(len(order))
+    height = 0.4 if values is not None else 0.7
+    customer_share = counts.to_numpy() / max(counts.sum(), 1) * 100
+    bars = ax.barh(y - (height / 2 if values is not None else 0), customer_share, height=height,
+                   label=_t("customers", lang), color="#4C72B0")
+    for bar, n in zip(bars, counts.to_numpy()):
+        ax.annotate(_t("n_customers", lang, n=int(n)), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    if values is not None:
+        v = pd.Series(np.asarray(values.reindex(segments.index) if isinstance(values, pd.Series) else values,
+                                 dtype="float64"), index=segments.index)
+        by_segment = v.groupby(seg.astype(object).to_numpy()).sum().reindex(order, fill_value=0.0)
+        total = by_segment.clip(lower=0).sum()
+        value_share = by_segment.clip(lower=0).to_numpy() / total * 100 if total > 0 else np.zeros(len(order))
+        ax.barh(y + height / 2, value_share, height=height, label=value_label, color="#DD8452")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()  # first segment on top
+    ax.set(title=_t("seg_title", lang), xlabel=_t("share_pct", lang))
+    ax.legend(loc="lower right")
+    _tidy(fig, created)
+    return ax
+
+
+def plot_migration(matrix: pd.DataFrame, *, normalize: bool = False, labels: dict[str, str] | None = None,
+                   ax=None, lang: str = "zh", cmap: str = "Blues"):
+    """Heat map of a ``segment_migration`` matrix, each cell annotated with its count.
+
+    With ``normalize=True`` the colours show each row's shares (where the customers of a
+    starting segment went); the annotations stay counts. With ``lang="zh"`` the segment names
+    are translated with ``labels`` (default: RFM segments, value grades, ABC classes and the
+    "New/none" row).
+
+    >>> ax = plot_migration(segment_migration(orders, "2025-11-01", "2026-11-01"))   # doctest: +SKIP
+    """
+    created = ax is None
+    fig, ax = _axes(ax, lang, figsize=(9, 7))
+    if not isinstance(matrix, pd.DataFrame):
+        raise ValueInputError("matrix must be segment_migration's DataFrame", "matrix")
+    counts = matrix.to_numpy(dtype="float64")
+    if normalize:
+        totals = counts.sum(axis=1, keepdims=True)
+        shown = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    else:
+        shown = counts
+    if lang == "zh":
+        if labels is None:
+            from .migration import migration_labels
+
+            labels = {**migration_labels("value_grade"), **migration_labels("abc"), **migration_labels("rfm")}
+        rows = [labels.get(str(r), str(r)) for r in matrix.index]
+        cols = [labels.get(str(c), str(c)) for c in matrix.columns]
+    else:
+        rows, cols = [str(r) for r in matrix.index], [str(c) for c in matrix.columns]
+    image = ax.imshow(shown, cmap=cmap, aspect="auto", vmin=0)
+    fig.colorbar(image, ax=ax)
+    top = shown.max() if shown.size else 0
+    for i in range(counts.shape[0]):
+        for j in range(counts.shape[1]):
+            if counts[i, j]:
+                dark = top and shown[i, j] > 0.6 * top
+                ax.text(j, i, f"{int(counts[i, j])}", ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
+    ax.set_xticks(np.arange(len(cols)), cols, rotation=45, ha="right")
+    ax.set_yticks(np.arange(len(rows)), rows)
+    ax.set(title=_t("mig_title_norm" if normalize else "mig_title", lang),
+           xlabel=_t("mig_to", lang), ylabel=_t("mig_from", lang))
+    _tidy(fig, created)
+    return ax
+
+
+def plot_pareto(values, *, shares: tuple[float, float] = (0.8, 0.95), ax=None, lang: str = "zh"):
+    """The Pareto curve (cumulative share of revenue against cumulative share of customers, the
+    largest first) with the A, B and C classes shaded.
+
+    ``values`` is what ``abc`` takes (revenue per customer, or orders) or ``abc``'s own frame.
+
+    >>> ax = plot_pareto(orders)   # doctest: +SKIP
+    """
+    from .grades import abc
+
+    created = ax is None
+    fig, ax = _axes(ax, lang)
+    if isinstance(values, pd.DataFrame) and {"cum_share", "cum_customer_share", "abc_class"} <= set(values.columns):
+        classes = values
+    else:
+        classes = abc(values, shares=shares)
+    x = np.r_[0.0, classes["cum_customer_share"].to_numpy()] * 100
+    y = np.r_[0.0, classes["cum_share"].to_numpy()] * 100
+    colours = {"A": "#55A868", "B": "#F0C05A", "C": "#C44E52"}
+    start = 0.0
+    for c in ("A", "B", "C"):
+        members = classes[classes["abc_class"] == c]
+        if members.empty:
+            continue
+        end = members["cum_customer_share"].max() * 100
+        ax.axvspan(start, end, color=colours[c], alpha=0.18,
+                   label=_t("par_class", lang, c=c, n=len(members), s=float(members["share"].sum())))
+        start = end
+    ax.plot(x, y, color="#333333", linewidth=1.8)
+    for s in shares:
+        ax.axhline(s * 100, color="#777777", linestyle="--", linewidth=0.8)
+    ax.set(xlim=(0, 100), ylim=(0, 102), title=_t("par_title", lang), xlabel=_t("par_x", lang),
+           ylabel=_t("par_y", lang))
+    ax.legend(loc="lower right")
+    _tidy(fig, created)
+    return ax

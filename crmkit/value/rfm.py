@@ -1,0 +1,314 @@
+"""RFM: the per-customer purchase summary (frequency, recency, T, monetary value) and RFM segments.
+
+``rfm_summary`` turns an order log into the summary that the BG/NBD and Gamma-Gamma models fit,
+with the conventions of lifetimes' ``summary_data_from_transaction_data``; ``rfm_segments``
+scores that summary 1–5 on recency, frequency and monetary value and names each customer's
+segment from an ordered, overridable rule table (``SEGMENT_RULES``).
+
+>>> import pandas as pd
+>>> orders = pd.DataFrame({
+...     "customer_id": ["a", "a", "a", "b"],
+...     "ordered_at": pd.to_datetime(["2026-01-01", "2026-01-11", "2026-01-31", "2026-01-20"]),
+...     "amount": [100.0, 50.0, 70.0, 30.0],
+... })
+>>> rfm_summary(orders, as_of="2026-02-10")  # doctest: +NORMALIZE_WHITESPACE
+             frequency  recency     T  monetary_value
+customer_id
+a                    2     30.0  40.0            60.0
+b                    0      0.0  21.0             0.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ValueInputError
+
+# Length of one time unit in days. Purchases are always merged per calendar day; the unit only
+# rescales recency and T (fractions kept), as lifetimes does with freq="D", freq_multiplier=7.
+# A month is the mean Gregorian month, 365.25 / 12 days (lifetimes' freq="M" no longer runs:
+# pandas refuses np.timedelta64(1, "M")).
+TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+
+SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
+
+
+def rfm_summary(
+    orders: pd.DataFrame,
+    as_of=None,
+    time_unit: str = "D",
+    customer_col: str = "customer_id",
+    date_col: str = "ordered_at",
+    amount_col: str | None = "amount",
+) -> pd.DataFrame:
+    """One row per customer who bought by ``as_of``: frequency, recency, T and monetary value.
+
+    The conventions are those of lifetimes' ``summary_data_from_transaction_data`` (and of the
+    BG/NBD and Gamma-Gamma papers):
+
+    * orders on the same calendar day are one purchase, their amounts summed;
+    * ``frequency``: repeat purchases (purchase days after the first one);
+    * ``recency``: time from the first to the last purchase (0 when there are no repeats);
+    * ``T``: time from the first purchase to ``as_of``;
+    * ``monetary_value``: mean value of the repeat purchases (0 when there are none); the first
+      purchase is left out, as Gamma-Gamma requires.
+
+    ``as_of`` is the last day observed (default: the day of the last order); its whole day
+    counts, later orders are ignored. ``time_unit`` is "D" (days), "W" (weeks: days / 7, with
+    fractions) or "M" (months: days / 30.4375, with fractions). Customers with no purchase by
+    ``as_of`` are not in the result. The input is not modified.
+
+    Returns a frame indexed by ``customer_col`` (sorted) with columns ``frequency`` (int),
+    ``recency``, ``T`` and, unless ``amount_col`` is None, ``monetary_value`` (floats).
+
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "a"],
+    ...                        "ordered_at": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-01-15"]),
+    ...                        "amount": [10.0, 5.0, 20.0]})
+    >>> rfm_summary(orders, as_of="2026-01-29", time_unit="W")  # doctest: +NORMALIZE_WHITESPACE
+                 frequency  recency    T  monetary_value
+    customer_id
+    a                    1      2.0  4.0            20.0
+    """
+    if time_unit not in TIME_UNITS:
+        raise ValueInputError(f"unknown time unit {time_unit!r}; use one of {', '.join(TIME_UNITS)}", "time_unit")
+    needed = [customer_col, date_col] + ([amount_col] if amount_col else [])
+    _require_columns(orders, needed)
+
+    customers = orders[customer_col]
+    days = _days(orders[date_col], date_col)
+    missing = customers.isna().to_numpy()
+    if missing.any():
+        raise ValueInputError(f"{int(missing.sum())} order(s) have no customer", customer_col,
+                              list(orders.index[missing]))
+    if amount_col:
+        amounts = pd.to_numeric(orders[amount_col], errors="coerce").astype("float64").to_numpy()
+        bad = np.isnan(amounts)
+        if bad.any():
+            raise ValueInputError(f"{int(bad.sum())} order(s) have no amount", amount_col,
+                                  list(orders.index[bad]))
+
+    if as_of is None:
+        end = int(days.max()) if len(days) else 0
+    else:
+        end = _day_number(as_of)
+    keep = days <= end
+    codes, uniques = pd.factorize(customers, sort=False)
+    codes, days = codes[keep], days[keep]
+    columns = list(SUMMARY_COLUMNS if amount_col else SUMMARY_COLUMNS[:3])
+    if not len(codes):
+        index = pd.Index(uniques[:0], name=customer_col)
+        empty = {c: pd.Series(dtype="int64" if c == "frequency" else "float64") for c in columns}
+        return pd.DataFrame(empty).set_axis(index)
+
+    # One key per (customer, day); the sorted unique keys list each customer's purchase days in
+    # order, so every per-customer figure is a segment reduction over them (no Python loop).
+    first_day = int(days.min())
+    span = end - first_day + 1
+    key = codes.astype(np.int64) * span + (days - first_day)
+    purchase_key, which = np.unique(key, return_inverse=True)
+    purchase_customer = purchase_key // span
+    purchase_day = purchase_key % span + first_day
+    starts = np.flatnonzero(np.r_[True, purchase_customer[1:] != purchase_customer[:-1]])
+    ends = np.r_[starts[1:], len(purchase_key)] - 1
+    frequency = (ends - starts).astype(np.int64)
+    unit = TIME_UNITS[time_unit]
+    data = {
+        "frequency": frequency,
+        "recency": (purchase_day[ends] - purchase_day[starts]) / unit,
+        "T": (end - purchase_day[starts]) / unit,
+    }
+    if amount_col:
+        purchase_value = np.bincount(which, weights=amounts[keep], minlength=len(purchase_key))
+        purchase_value[starts] = 0.0  # the first purchase is not a repeat
+        repeat_total = np.add.reduceat(purchase_value, starts)
+        data["monetary_value"] = np.divide(repeat_total, frequency, out=np.zeros(len(starts)),
+                                           where=frequency > 0)
+    index = pd.Index(uniques.take(purchase_customer[starts]), name=customer_col)
+    return pd.DataFrame(data, index=index, columns=columns).sort_index()
+
+
+# ----------------------------------------------------------------------------- segments
+
+Condition = Mapping[str, tuple[int, int]] | Callable[[pd.DataFrame], object]
+
+#: The RFM segment map, checked in order: a customer gets the first segment whose condition
+#: holds. A condition maps score letters to inclusive ranges (a letter left out matches any
+#: score) or is a function of the frame of ``R``, ``F``, ``M`` scores returning a boolean mask.
+#: R scores recency (5 = bought most recently), F frequency, M monetary value. The table covers
+#: all 125 score combinations; "Can't lose them" is checked before the broader "At risk".
+SEGMENT_RULES: list[tuple[str, str, Condition]] = [
+    ("Champions", "重要价值客户", {"R": (4, 5), "F": (4, 5), "M": (4, 5)}),
+    ("Loyal", "忠诚客户", {"R": (3, 5), "F": (4, 5)}),
+    ("Potential loyalists", "潜在忠诚客户", {"R": (4, 5), "F": (2, 3)}),
+    ("New customers", "新客户", {"R": (5, 5), "F": (1, 1)}),
+    ("Promising", "有潜力客户", {"R": (4, 4), "F": (1, 1)}),
+    ("Need attention", "需关注客户", {"R": (3, 3), "F": (3, 3)}),
+    ("About to sleep", "即将沉睡客户", {"R": (3, 3), "F": (1, 2)}),
+    ("Can't lose them", "重要保持客户", {"R": (1, 2), "F": (4, 5), "M": (4, 5)}),
+    ("At risk", "重要挽留客户", {"R": (1, 2), "F": (3, 5)}),
+    ("Hibernating", "沉睡客户", {"R": (2, 2), "F": (1, 2)}),
+    ("Lost", "流失客户", {"R": (1, 1), "F": (1, 2)}),
+]
+
+#: The segment of a customer no rule matches (only possible with a custom rule table).
+OTHER_SEGMENT = ("Other", "其他")
+
+
+def rfm_segments(summary: pd.DataFrame, rules: Sequence[tuple[str, str, Condition]] | None = None,
+                 *, ties: str = "min") -> pd.DataFrame:
+    """R, F, M scores (1–5), the ``rfm_score`` string and the named segment of every customer.
+
+    ``summary`` is ``rfm_summary``'s frame (``frequency``, ``recency``, ``T``,
+    ``monetary_value``). Scores are quintiles of ranks, 5 is best. R ranks the time since the
+    last purchase (``T - recency``, shorter is better), F the frequency, M the monetary value.
+    A lone customer scores 3.
+
+    Ties: by default (``ties="min"``) equal values share a score: each value scores the
+    quintile its first (lowest) rank falls in, so two identical customers are never told apart
+    (one-time buyers, often a quarter of all buyers, all get F = 1). ``ties="first"`` breaks
+    ties by customer id instead, which keeps the five groups equal in size (the same way
+    whatever the row order) at the price of splitting identical customers.
+
+    ``rules`` replaces ``SEGMENT_RULES`` (same shape: ``(name, zh_label, condition)``, checked
+    in order); customers no rule matches get segment "Other" (其他).
+
+    Returns the summary's columns plus ``R``, ``F``, ``M`` (int), ``rfm_score`` (e.g. "545"),
+    ``segment`` and ``segment_zh`` (categoricals in rule order). The input is not modified.
+
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"frequency": [5, 0], "recency": [50.0, 0.0], "T": [52.0, 90.0],
+    ...                   "monetary_value": [80.0, 0.0]}, index=pd.Index(["a", "b"], name="customer_id"))
+    >>> rfm_segments(s)[["R", "F", "M", "rfm_score", "segment"]]  # doctest: +NORMALIZE_WHITESPACE
+                 R  F  M rfm_score    segment
+    customer_id
+    a            5  5  5       555  Champions
+    b            1  1  1       111       Lost
+    """
+    rules = SEGMENT_RULES if rules is None else list(rules)
+    _check_rules(rules)
+    if ties not in ("first", "min"):
+        raise ValueInputError(f"ties must be 'first' or 'min', not {ties!r}", "ties")
+    _require_columns(summary, ["frequency", "recency", "T", "monetary_value"])
+    out = summary.copy()
+    since_last = summary["T"].astype("float64") - summary["recency"].astype("float64")
+    out["R"] = _quintile(-since_last, ties)
+    out["F"] = _quintile(summary["frequency"].astype("float64"), ties)
+    out["M"] = _quintile(summary["monetary_value"].astype("float64"), ties)
+    out["rfm_score"] = (out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)).astype(object)
+    names, labels = _apply_rules(out[["R", "F", "M"]], rules)
+    out["segment"] = names
+    out["segment_zh"] = labels
+    return out
+
+
+def segment_labels(rules: Sequence[tuple[str, str, Condition]] | None = None) -> dict[str, str]:
+    """Segment name → Chinese label, for a rule table (default ``SEGMENT_RULES``) and "Other"."""
+    rules = SEGMENT_RULES if rules is None else rules
+    return {**{name: zh for name, zh, _ in rules}, OTHER_SEGMENT[0]: OTHER_SEGMENT[1]}
+
+
+def _quintile(values: pd.Series, ties: str = "first") -> pd.Series:
+    """Scores 1–5: the quintile of each value's rank (ties broken by index label, or sharing
+    the quintile of their lowest rank with ``ties="min"``)."""
+    if len(values) == 0:
+        return pd.Series(np.zeros(0, dtype=np.int64), index=values.index)
+    if values.isna().any():
+        raise ValueInputError("scores need a value for every customer", values.name,
+                              list(values.index[values.isna()]))
+    if len(values) == 1:
+        return pd.Series(np.full(1, 3, dtype=np.int64), index=values.index)
+    # A stable sort by label first makes rank(method="first") independent of the row order.
+    order = np.argsort(np.asarray(values.index.astype(str)), kind="stable")
+    by_label = values.iloc[order]
+    scores = pd.qcut(by_label.rank(method="first"), 5, labels=False).astype(np.int64) + 1
+    if ties == "min":
+        # every value takes the score of its lowest-ranked occurrence
+        scores = scores.groupby(by_label.to_numpy()).transform("min")
+    return scores.reindex(values.index)
+
+
+def _check_rules(rules) -> None:
+    names = set()
+    for i, rule in enumerate(rules):
+        if not (isinstance(rule, (tuple, list)) and len(rule) == 3):
+            raise ValueInputError(f"rule {i} must be (name, zh_label, condition), got {rule!r}", "rules")
+        name, _zh, cond = rule
+        if name in names:
+            raise ValueInputError(f"segment {name!r} appears twice", "rules")
+        names.add(name)
+        if callable(cond):
+            continue
+        if not isinstance(cond, Mapping):
+            raise ValueInputError(f"the condition of {name!r} must be a mapping or a function", "rules")
+        for letter, bounds in cond.items():
+            ok = letter in ("R", "F", "M") and len(tuple(bounds)) == 2 and 1 <= bounds[0] <= bounds[1] <= 5
+            if not ok:
+                raise ValueInputError(f"the condition of {name!r} has {letter!r}: {bounds!r}; "
+                                      "use 'R', 'F' or 'M' with an inclusive range (low, high) within 1..5", "rules")
+
+
+def _apply_rules(scores: pd.DataFrame, rules) -> tuple[pd.Categorical, pd.Categorical]:
+    n = len(scores)
+    chosen = np.full(n, -1)
+    for i, (_name, _zh, cond) in enumerate(rules):
+        if callable(cond):
+            mask = np.asarray(cond(scores), dtype=bool)
+            if mask.shape != (n,):
+                raise ValueInputError(f"the condition of {_name!r} must return one boolean per customer", "rules")
+        else:
+            mask = np.ones(n, dtype=bool)
+            for letter, (low, high) in cond.items():
+                s = scores[letter].to_numpy()
+                mask &= (s >= low) & (s <= high)
+        chosen[(chosen < 0) & mask] = i
+    names = [name for name, _, _ in rules]
+    labels = [zh for _, zh, _ in rules]
+    if (chosen < 0).any():
+        names.append(OTHER_SEGMENT[0])
+        labels.append(OTHER_SEGMENT[1])
+        chosen[chosen < 0] = len(rules)
+    zh = np.asarray(labels, dtype=object)[chosen]
+    return (pd.Categorical.from_codes(chosen, categories=names),
+            pd.Categorical(zh, categories=pd.unique(np.asarray(labels, dtype=object))))
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _require_columns(frame: pd.DataFrame, columns) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueInputError(f"expected a DataFrame, got {type(frame).__name__}")
+    for c in columns:
+        if c not in frame.columns:
+            raise ValueInputError(f"the frame has no column {c!r} (it has: {', '.join(map(str, frame.columns))})", c)
+
+
+def _days(dates: pd.Series, column: str) -> np.ndarray:
+    """Whole days since 1970-01-01 of each timestamp (its calendar day), as int64."""
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        try:
+            dates = pd.to_datetime(dates)
+        except (ValueError, TypeError) as exc:
+            raise ValueInputError(f"cannot read the dates ({exc})", column) from exc
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)  # the local calendar day is the day of the purchase
+    missing = dates.isna().to_numpy()
+    if missing.any():
+        raise ValueInputError(f"{int(missing.sum())} order(s) have no date", column, list(dates.index[missing]))
+    return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def _day_number(when) -> int:
+    try:
+        ts = pd.Timestamp(when)
+    except (ValueError, TypeError) as exc:
+        raise ValueInputError(f"cannot read the date {when!r}", "as_of") from exc
+    if ts is pd.NaT:
+        raise ValueInputError("as_of must be a date", "as_of")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return int(np.datetime64(ts.date(), "D").astype(np.int64))
