@@ -163,20 +163,19 @@ def _some(ids, limit: int = 5) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-class ModelInputError(CrmkitError, ValueError):
+class ModelInputError(ValueInputError):
     """A summary frame cannot be fitted or scored as it is; nothing was fitted.
 
+    A ``ValueInputError``, so one ``except`` catches every bad input of ``crmkit.value``.
     ``model`` is the estimator (``"BetaGeo"``, ``"GammaGamma"``, …), ``column`` the column at
     fault (or None when it is the frame as a whole), ``customers`` the index labels of the
-    rows at fault (all of them; the message shows the first few), ``reason`` what is wrong and
-    ``hint`` what to try.
+    rows at fault (all of them; the message shows the first few; ``rows`` the first ten, as
+    for every ValueInputError), ``reason`` what is wrong and ``hint`` what to try.
     """
 
     def __init__(self, model: str, reason: str, column: str | None = None, customers=(), hint: str = ""):
-        super().__init__(model, reason, column)
+        super().__init__(reason, column, list(customers))
         self.model = model
-        self.reason = reason
-        self.column = column
         self.customers = list(customers)
         self.hint = hint
 

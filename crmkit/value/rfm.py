@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..exceptions import ValueInputError
 
@@ -96,7 +98,7 @@ def rfm_summary(
     else:
         end = _day_number(as_of)
     keep = days <= end
-    codes, uniques = pd.factorize(customers, sort=False)
+    codes, uniques = _factorize_sorted(customers)
     codes, days = codes[keep], days[keep]
     columns = list(SUMMARY_COLUMNS if amount_col else SUMMARY_COLUMNS[:3])
     if not len(codes):
@@ -127,8 +129,9 @@ def rfm_summary(
         repeat_total = np.add.reduceat(purchase_value, starts)
         data["monetary_value"] = np.divide(repeat_total, frequency, out=np.zeros(len(starts)),
                                            where=frequency > 0)
+    # codes follow the sorted ids, so the rows come out sorted by customer id
     index = pd.Index(uniques.take(purchase_customer[starts]), name=customer_col)
-    return pd.DataFrame(data, index=index, columns=columns).sort_index()
+    return pd.DataFrame(data, index=index, columns=columns)
 
 
 # ----------------------------------------------------------------------------- segments
@@ -285,6 +288,44 @@ def _require_columns(frame: pd.DataFrame, columns) -> None:
     for c in columns:
         if c not in frame.columns:
             raise ValueInputError(f"the frame has no column {c!r} (it has: {', '.join(map(str, frame.columns))})", c)
+
+
+def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of ``ids`` in the sort order of the ids, and the sorted distinct ids.
+
+    Hashing or sorting millions of strings is the slowest part of a summary. Ids of one
+    length of at most 8 bytes (the usual zero-padded "000123") are read straight from Arrow's
+    buffer as one big-endian integer each, whose numeric order is the ids' byte order, i.e.
+    their string order: sorting those is several times faster. Other ids take pandas' path.
+    """
+    try:
+        arr = pa.array(ids.array if isinstance(ids.dtype, pd.StringDtype) else ids, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not text (numbers, mixed)
+        arr = None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    width = 0
+    if arr is not None and len(arr) and not arr.null_count:
+        lengths = pc.binary_length(arr)
+        bounds = pc.min_max(lengths)
+        if bounds["min"].as_py() == bounds["max"].as_py() <= 8:
+            width = bounds["min"].as_py()
+    if not width:
+        codes, uniques = pd.factorize(ids, sort=True)
+        return codes, pd.Index(uniques)
+    n = len(arr)
+    start = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset]
+    chars = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[start:start + n * width].reshape(n, width)
+    padded = np.zeros((n, 8), dtype=np.uint8)
+    padded[:, :width] = chars
+    packed = padded.view(">u8").ravel().astype(np.uint64)
+    order = np.argsort(packed)
+    ranked = packed[order]
+    new_id = np.r_[True, ranked[1:] != ranked[:-1]]
+    codes = np.empty(n, dtype=np.int64)
+    codes[order] = np.cumsum(new_id) - 1
+    return codes, pd.Index(arr.take(pa.array(order[new_id])).to_pandas(types_mapper={pa.string(): ids.dtype}.get
+                                                                        if isinstance(ids.dtype, pd.StringDtype) else None))
 
 
 def _days(dates: pd.Series, column: str) -> np.ndarray:
