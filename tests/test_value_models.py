@@ -27,7 +27,8 @@ from scipy import integrate, stats
 from scipy.special import betaln, gammaln
 
 from crmkit.exceptions import ConvergenceError, CrmkitError, ModelInputError
-from crmkit.value.bgnbd import MIN_REPEAT_BUYERS, BetaGeo, _bgnbd_objective, _Patterns, simulate_bgnbd
+from crmkit.value._fitting import MIN_REPEAT_BUYERS
+from crmkit.value.bgnbd import BetaGeo, _bgnbd_objective, _Patterns, simulate_bgnbd
 from crmkit.value.gammagamma import GammaGamma, _gammagamma_objective, _Spends, simulate_spend
 from crmkit.value.lifetime_value import customer_lifetime_value
 

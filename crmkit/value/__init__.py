@@ -22,8 +22,13 @@ from .gammagamma import GammaGamma
 from .grades import abc, grade_from_score, value_grades
 from .lifetime_value import customer_lifetime_value
 from .migration import segment_migration
-from .plots import (plot_frequency_recency_matrix, plot_migration, plot_pareto, plot_probability_alive_matrix,
-                    plot_segment_sizes)
+from .plots import (
+                    plot_frequency_recency_matrix,
+                    plot_migration,
+                    plot_pareto,
+                    plot_probability_alive_matrix,
+                    plot_segment_sizes,
+)
 from .rfm import SEGMENT_RULES, rfm_segments, rfm_summary
 
 __all__ = [

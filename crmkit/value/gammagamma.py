@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ConvergenceError
-from .bgnbd import (
+from ._fitting import (
     _blockwise,
     _check_settings,
     _collapse,

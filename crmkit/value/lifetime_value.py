@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .bgnbd import BetaGeo, _expected_if_alive, _p_alive, _summary_columns
+from ._fitting import _summary_columns
+from .bgnbd import BetaGeo, _expected_if_alive, _p_alive
 from .gammagamma import GammaGamma
 from .rfm import TIME_UNITS
 
