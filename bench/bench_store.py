@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,13 +36,11 @@ import time
 import uuid
 from pathlib import Path
 
+import harness
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# Steps import crmkit from a copy taken when the run starts (CRMKIT_BENCH_SRC), so that edits
-# made to crmkit/ while a run goes on do not mix two versions into one table.
-SRC = os.environ.get("CRMKIT_BENCH_SRC") or str(ROOT)
-if SRC not in sys.path:
-    sys.path.insert(0, SRC)
+harness.use_frozen_crmkit()  # steps import the copy of crmkit/ taken when the run started
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 OUT_DIR = HERE / "out"
@@ -188,9 +185,6 @@ def generate_data(folder: Path, n_customers: int, n_interactions: int, seed: int
 # =========================================================================== steps (child side)
 
 
-def _peak_mb() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
 
 
 def run_step(spec: dict) -> dict:
@@ -357,52 +351,21 @@ def _write_profile(prof, out: Path, sql_times=()) -> None:
     stats.sort_stats("tottime").print_callers(12)
     text = buf.getvalue()
     # shorter paths: site-packages/… and crmkit/… (the run's copy of crmkit reads as crmkit/)
-    for prefix in (sysconfig.get_paths()["purelib"] + "/", sysconfig.get_paths()["stdlib"] + "/", SRC + "/"):
+    for prefix in (sysconfig.get_paths()["purelib"] + "/", sysconfig.get_paths()["stdlib"] + "/",
+                   os.environ.get("CRMKIT_BENCH_SRC", str(ROOT)) + "/"):
         text = text.replace(prefix, "")
     out.write_text(text)
 
 
-def child_main(spec_json: str) -> None:
-    spec = json.loads(spec_json)
-    result = run_step(spec)
-    result["peak_mb"] = _peak_mb()
-    print("BENCH-RESULT " + json.dumps(result))
 
 
 # =========================================================================== driver (parent side)
 
 
-SNAPSHOT: str | None = None  # set by main: the folder holding this run's copy of crmkit/
 
 
-def snapshot_crmkit(folder: Path) -> str:
-    """Copy crmkit/ for the steps to import; returns a short digest of its sources."""
-    import hashlib
-
-    dest = folder / "crmkit"
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(ROOT / "crmkit", dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    digest = hashlib.sha1()
-    for f in sorted(dest.rglob("*.py")):
-        digest.update(f.relative_to(dest).as_posix().encode() + b"\0" + f.read_bytes())
-    return digest.hexdigest()[:10]
 
 
-def spawn(spec: dict, timeout: float) -> dict:
-    """Run one step in a fresh interpreter; return its result (or the error)."""
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    if SNAPSHOT:
-        env["CRMKIT_BENCH_SRC"] = SNAPSHOT
-    try:
-        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", json.dumps(spec)], check=False,
-                              capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f}s"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith("BENCH-RESULT "):
-            return json.loads(line[len("BENCH-RESULT "):])
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-    return {"error": f"exit {proc.returncode}: " + " | ".join(tail)}
 
 
 class Backend:
@@ -582,7 +545,7 @@ def prepare_data(folder: Path, args, log) -> dict[str, Path]:
     if stamp.exists() and json.loads(stamp.read_text()) == params and all(p.exists() for p in paths.values()):
         log(f"reusing the data in {folder}")
         return paths
-    res = spawn({"kind": "generate", "folder": str(folder), **params}, args.step_timeout)
+    res = harness.spawn(__file__, {"kind": "generate", "folder": str(folder), **params}, args.step_timeout)
     if "error" in res:
         raise SystemExit(f"could not generate the data: {res['error']}")
     stamp.write_text(json.dumps(params))
@@ -595,7 +558,7 @@ def measure_backend(b: Backend, paths: dict[str, Path], args, results: list[dict
         spec = {"backend": b.name, **spec}
         log(f"[{b.name}] {label:<10} {method:<24} {table or '':<14} …")
         t0 = time.perf_counter()
-        res = spawn(spec, args.step_timeout)
+        res = harness.spawn(__file__, spec, args.step_timeout)
         res.update(backend=b.name, step=label, method=method, table=table or "")
         if label == "re-import" and "counts" in res:
             c = res["counts"]
@@ -712,7 +675,7 @@ def render(results, backends, info, args, skipped: dict[str, str], data_note: st
     note_lines = [data_note,
                   (f"Reads: best of {args.repeat} in one process. Every step runs in a fresh process; peak MB is its "
                    "ru_maxrss, which includes the libraries (the 'startup' row) and can be no lower than the "
-                   f"driver process's own peak ({_peak_mb():.0f} MB), which Linux hands down to its children.")]
+                   f"driver process's own peak ({harness.peak_mb():.0f} MB), which Linux hands down to its children.")]
     note_lines.append(f"Load average at the end: {_load()}.")
     for b, why in skipped.items():
         note_lines.append(f"{b}: SKIPPED ({why})")
@@ -756,7 +719,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     if args.step:
-        child_main(args.step)
+        harness.run_child(run_step, args.step)
         return 0
 
     def log(msg):
@@ -773,9 +736,7 @@ def main(argv=None) -> int:
     backends: list[Backend] = []
     skipped: dict[str, str] = {}
     try:
-        global SNAPSHOT
-        SNAPSHOT = str(tmp / "src")
-        digest = snapshot_crmkit(Path(SNAPSHOT))
+        digest = harness.freeze_crmkit(tmp / "src")
         info = machine_info()
         info = [(k, f"{v} (sources sha1 {digest}, copied at the start of the run)" if k == "crmkit" else v)
                 for k, v in info]

@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -36,13 +35,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import harness
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# Steps import crmkit from a copy taken when the run starts (CRMKIT_BENCH_SRC), so that edits
-# made to crmkit/ while a run goes on do not mix two versions into one table.
-SRC = os.environ.get("CRMKIT_BENCH_SRC") or str(ROOT)
-if SRC not in sys.path:
-    sys.path.insert(0, SRC)
+harness.use_frozen_crmkit()  # steps import the copy of crmkit/ taken when the run started
 
 OUT_DIR = HERE / "out"
 AS_OF = "2025-12-31"       # the last day observed; first purchases fall in the three years before
@@ -102,9 +99,6 @@ def generate_orders(path: Path, n_customers: int, seed: int) -> dict:
 # =========================================================================== steps (child side)
 
 
-def _peak_mb() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
 
 
 def _quiet_lifetimes():
@@ -255,47 +249,15 @@ def run_step(spec: dict) -> dict:
     raise ValueError(f"unknown step kind {kind!r}")
 
 
-def child_main(spec_json: str) -> None:
-    spec = json.loads(spec_json)
-    result = run_step(spec)
-    result["peak_mb"] = _peak_mb()
-    print("BENCH-RESULT " + json.dumps(result))
 
 
 # =========================================================================== driver (parent side)
 
 
-SNAPSHOT: str | None = None  # set by main: the folder holding this run's copy of crmkit/
 
 
-def snapshot_crmkit(folder: Path) -> str:
-    """Copy crmkit/ for the steps to import; returns a short digest of its sources."""
-    import hashlib
-
-    dest = folder / "crmkit"
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(ROOT / "crmkit", dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    digest = hashlib.sha1()
-    for f in sorted(dest.rglob("*.py")):
-        digest.update(f.relative_to(dest).as_posix().encode() + b"\0" + f.read_bytes())
-    return digest.hexdigest()[:10]
 
 
-def spawn(spec: dict, timeout: float) -> dict:
-    """Run one step in a fresh interpreter; return its result (or the error)."""
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    if SNAPSHOT:
-        env["CRMKIT_BENCH_SRC"] = SNAPSHOT
-    try:
-        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", json.dumps(spec)],
-                              check=False, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f}s", "timeout": True}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith("BENCH-RESULT "):
-            return json.loads(line[len("BENCH-RESULT "):])
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-    return {"error": f"exit {proc.returncode}: " + " | ".join(tail)}
 
 
 def machine() -> list[str]:
@@ -336,7 +298,6 @@ def _fmt_s(x) -> str:
 
 
 def main(argv=None) -> int:
-    global SNAPSHOT
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=20240501)
@@ -348,14 +309,13 @@ def main(argv=None) -> int:
     ap.add_argument("--step", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.step:
-        child_main(args.step)
+        harness.run_child(run_step, args.step)
         return 0
 
     tmp = Path(tempfile.mkdtemp(prefix="crmkit-valuebench-"))
     workdir = args.workdir or tmp
     workdir.mkdir(parents=True, exist_ok=True)
-    SNAPSHOT = str(tmp / "src")
-    digest = snapshot_crmkit(Path(SNAPSHOT))
+    digest = harness.freeze_crmkit(tmp / "src")
     head = machine() + [f"crmkit sources digest {digest} (the steps import this snapshot)"]
     for line in head:
         print(line)
@@ -368,7 +328,7 @@ def main(argv=None) -> int:
         print(f"reusing {workdir / 'orders.parquet'}")
     else:
         print(f"generating {args.customers:,} customers' orders ...", flush=True)
-        res = spawn({**base, "kind": "generate", "customers": args.customers, "seed": args.seed}, 3600)
+        res = harness.spawn(__file__, {**base, "kind": "generate", "customers": args.customers, "seed": args.seed}, 3600)
         if "error" in res:
             print("data generation failed:", res["error"])
             return 1
@@ -381,11 +341,11 @@ def main(argv=None) -> int:
 
     def step(name, kind, timeout=900.0, fallback=False, **extra):
         print(f"  {name} ...", end=" ", flush=True)
-        res = spawn({**base, "kind": kind, **extra}, timeout)
+        res = harness.spawn(__file__, {**base, "kind": kind, **extra}, timeout)
         if res.get("timeout") and fallback:
             print(f"no result within {timeout:.0f}s; again on {args.subsample:,} customers ...", end=" ", flush=True)
             full = res["error"]
-            res = spawn({**base, "kind": kind, "subsample": args.subsample, **extra}, 3600)
+            res = harness.spawn(__file__, {**base, "kind": kind, "subsample": args.subsample, **extra}, 3600)
             res["subsample_note"] = f"full data {full}; this row: first {args.subsample:,} customers"
         print(res.get("error") or f"{_fmt_s(res.get('seconds'))}s, peak {res.get('peak_mb', 0):.0f} MB")
         results[kind] = res
