@@ -109,6 +109,9 @@ def _demo(args) -> int:
     for name in LOAD_ORDER:
         steps.set_postfix_str(f"loading {name}")
         crm.import_frame(data.tables[name], name, by="crmkit demo", source=f"demo(seed={args.seed})")
+        if name == "opportunities":
+            # the stage each card went through, on the day it moved (a rerun adds nothing)
+            crm.import_history(demo.stage_changes(data), by="crmkit demo")
         steps.update()
     samples = Path(args.samples) if args.samples else _data_dir(crm) / "samples"
     # The project ships the default samples; rewrite them only when asked (or missing), so

@@ -313,6 +313,38 @@ class Store:
         report.written = True
         return report
 
+    def import_history(self, frame: pd.DataFrame, *, by: str | None = None) -> int:
+        """Add change rows that happened outside crmkit (e.g. a CRM's stage log) to the history.
+
+        ``frame`` has the history's columns: table_name, record_id, op (insert, update, delete,
+        restore), field, old_value, new_value, changed_at (required, the real time of the
+        change); changed_by and batch are optional (default: ``by`` and a new batch id).
+        Values are stored as text, like every history row. Rows already in the history (same
+        table, record, op, field, old and new value and time) are skipped, so importing the same
+        rows twice adds nothing. One transaction; returns the number of rows added.
+        """
+        need = ["table_name", "record_id", "op", "field", "old_value", "new_value", "changed_at"]
+        missing = [c for c in need if c not in frame]
+        if missing:
+            raise ValueError(f"history rows need the column(s) {missing}")
+        rows = frame.copy()
+        rows["table_name"] = [lookup_table(str(n)).name for n in rows["table_name"]]
+        bad_op = ~rows["op"].isin(["insert", "update", "delete", "restore"])
+        if bad_op.any():
+            raise ValueError(f"unknown history op(s): {sorted(set(rows.loc[bad_op, 'op'].astype(str)))}")
+        rows["changed_at"] = pd.to_datetime(rows["changed_at"])
+        if rows["changed_at"].isna().any() or rows["record_id"].isna().any():
+            raise ValueError("every history row needs a record_id and a changed_at")
+        rows = rows.drop_duplicates(subset=need)
+        if len(rows) == 0:
+            return 0
+        batch = uuid.uuid4().hex[:16]
+        if "changed_by" not in rows:
+            rows["changed_by"] = _who(by, self.user)
+        if "batch" not in rows:
+            rows["batch"] = batch
+        return _append_history(self._db, rows[[*need, "changed_by", "batch"]])
+
     # ------------------------------------------------------------------ edits
 
     def add(self, table: str, record: dict, *, by: str | None = None) -> dict:
@@ -465,6 +497,40 @@ class Store:
 
 
 # --------------------------------------------------------------------------- helpers
+
+_HISTORY_STAGE = "crmkit_history_stage"
+
+
+def _append_history(db: dbapi.Connection, rows: pd.DataFrame) -> int:
+    """Bulk-insert history rows not already there, in one transaction; returns how many."""
+    import pyarrow as pa
+
+    from .sqlschema import SQLITE_DATETIME_FORMAT
+
+    texts = {c: pa.array(rows[c].map(_text, na_action="ignore").astype(pd.StringDtype()), type=pa.string(),
+                         from_pandas=True)
+             for c in ("table_name", "record_id", "op", "field", "old_value", "new_value", "changed_by", "batch")}
+    stamps = rows["changed_at"].astype("datetime64[us]")
+    if db.backend == "sqlite":
+        changed = pa.array(stamps.dt.strftime(SQLITE_DATETIME_FORMAT), type=pa.string())
+    else:
+        changed = pa.array(stamps, type=pa.timestamp("us"))
+    cols = ["table_name", "record_id", "op", "field", "old_value", "new_value", "changed_at", "changed_by", "batch"]
+    data = pa.table([*(texts[c] for c in cols[:6]), changed, texts["changed_by"], texts["batch"]], names=cols)
+    same = " AND ".join(f"H.{c} {'=' if c in ('table_name', 'record_id', 'op', 'changed_at') else 'IS NOT DISTINCT FROM'} S.{c}"
+                        for c in cols[:7])
+    if db.backend == "sqlite":
+        same = same.replace("IS NOT DISTINCT FROM", "IS")
+    fresh = f"FROM {_HISTORY_STAGE} S WHERE NOT EXISTS (SELECT 1 FROM history H WHERE {same})"
+    with db.transaction():
+        db.execute(f"DROP TABLE IF EXISTS {_HISTORY_STAGE}")
+        with db.conn.cursor() as cur:
+            cur.adbc_ingest(_HISTORY_STAGE, data, mode="create", temporary=True)
+        n = int(db.scalar(f"SELECT COUNT(*) {fresh}"))
+        if n:
+            db.execute(f"INSERT INTO history ({', '.join(cols)}) SELECT {', '.join('S.' + c for c in cols)} {fresh}")
+        db.execute(f"DROP TABLE {_HISTORY_STAGE}")
+    return n
 
 
 def _normalise_url(url: str) -> str:

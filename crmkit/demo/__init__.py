@@ -43,10 +43,12 @@ The package is split by job; each module imports what it needs from the ones abo
   tables and the hidden truth.
 * ``truth``: the truth at a date, :func:`true_close_probability` and :func:`opportunity_state`.
 * ``samples``: :func:`write_sample_files`, files to try ``crmkit import`` on.
+* ``history``: :func:`stage_changes`, the stage paths as the store's change history.
 """
 
 from .dataset import DemoData
 from .generator import generate
+from .history import stage_changes
 from .pipeline import CLOSE_MODEL
 from .pipeline import CloseModel as CloseModel
 from .pipeline import _hazards as _hazards  # tests check the hazards' shape directly
@@ -62,6 +64,7 @@ __all__ = [
     "DemoData",
     "generate",
     "opportunity_state",
+    "stage_changes",
     "true_close_probability",
     "write_sample_files",
 ]

@@ -1,0 +1,293 @@
+"""What was known about each open opportunity at a moment: the inputs of a close model.
+
+>>> X = opportunity_features(crm, as_of="2026-06-01")          # one row per card open then
+>>> X = features_from_tables({"opportunities": opps, "interactions": inter, ...}, "2026-06-01",
+...                          stage_history=crm.history("opportunities"))
+
+The moment ``as_of`` is exclusive: what is dated strictly before it is known, the rest is the
+future. Dates without a time (an opportunity's created_at / closed_at, a stage change kept by
+day) mean the start of that day, so with ``as_of`` at midnight a card opened or closed on the
+``as_of`` day is not yet open / still open, as in ``crmkit.demo.opportunity_state``.
+
+No leakage
+----------
+The store keeps the *current* state of a card: a won one shows stage ``contract`` and its
+status and closing date. The features use only
+
+* cards created before ``as_of`` and not closed before it (``closed_at`` missing or on/after
+  ``as_of``; a won/lost card without a closing date counts as closed);
+* fields as they stood at ``as_of``: for stage, intent_grade, expected_amount, expected_close,
+  competitor, product and rep, the value at ``as_of`` is the ``old_value`` of the first change
+  of that field dated on/after ``as_of`` in the history, else the current value. Stage history
+  comes from the store's ``history`` table (``update`` rows with field "stage"); ``crmkit demo``
+  writes the demo's real stage paths there;
+* interactions, orders and other cards dated before ``as_of``.
+
+Customer region, type and source are taken as they are now (they rarely change); the customer's
+value grade is left out because it is computed from later sales.
+
+Columns (index ``opportunity_id``)
+----------------------------------
+customer_id, rep, product, stage (ordered categorical), stage_index (0 = contacted … 4 =
+contract), days_in_stage, age_days (calendar days since created), intent_grade (the rep's hand
+grade, O/A/B/C), expected_amount, days_to_expected_close, competitor, competitor_present,
+region, customer_type, source, customer_age_days, last_contact_at, days_since_contact (calendar
+days since the customer's last interaction before ``as_of``; missing if none), contacts_7d /
+contacts_30d / contacts_90d (the customer's interactions in the N days before ``as_of``),
+``{channel}_{N}d`` for each channel (visit, phone, email, walk_in, call_in, wechat, event) and
+N in 7, 30, 90, ``share_{channel}`` (share of each channel in the 90-day contacts, 0 when there
+were none), contacts_since_open, orders_count, revenue, revenue_365d, days_since_last_order
+(missing if none), prior_opportunities (the customer's other cards created before ``as_of``),
+prior_won, prior_lost (those closed before ``as_of``), prior_win_rate (won / (won + lost),
+missing if none closed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+
+STAGES = list(schema.STAGES)
+CHANNELS = list(schema.CHANNELS)
+WINDOWS = (7, 30, 90)
+# opportunity fields whose value at as_of is rebuilt from the history
+AS_OF_FIELDS = ("stage", "intent_grade", "expected_amount", "expected_close", "competitor", "product", "rep")
+
+_OPP = schema.TABLES["opportunities"]
+
+
+def opportunity_features(crm, as_of=None) -> pd.DataFrame:
+    """Features of every opportunity open at ``as_of`` (default: now), read from the store.
+
+    Reads only what is dated before ``as_of`` (cards, interactions, orders) plus the customers
+    and the opportunities' change history; see :func:`features_from_tables`.
+    """
+    as_of = _moment(as_of)
+    tables = {
+        "opportunities": crm.opportunities(end=as_of),
+        "interactions": crm.interactions(end=as_of, columns=["customer_id", "occurred_at", "channel"]),
+        "orders": crm.orders(end=as_of, columns=["customer_id", "ordered_at", "amount"]),
+        "customers": crm.customers(columns=["region", "customer_type", "source", "created_at"]),
+    }
+    return features_from_tables(tables, as_of, stage_history=crm.history("opportunities"))
+
+
+def features_from_tables(tables: dict[str, pd.DataFrame], as_of, stage_history: pd.DataFrame | None = None
+                         ) -> pd.DataFrame:
+    """Features of every opportunity open at ``as_of`` from plain DataFrames (no store needed).
+
+    ``tables`` holds "opportunities" (required) and optionally "interactions", "orders" and
+    "customers", with crmkit's column names. ``stage_history`` holds history rows as
+    ``Store.history`` returns them (record_id, op, field, old_value, new_value, changed_at;
+    rows of other tables or fields than ``AS_OF_FIELDS`` are ignored). Without it the current
+    field values are used, which is right only for a snapshot taken at ``as_of``.
+    """
+    as_of = _moment(as_of)
+    day = as_of.normalize()
+    opps = tables["opportunities"].copy()
+    opps["opportunity_id"] = opps["opportunity_id"].astype(str)
+    opps["customer_id"] = opps["customer_id"].astype(str)
+    created = pd.to_datetime(opps["created_at"])
+    closed = pd.to_datetime(opps["closed_at"]) if "closed_at" in opps else pd.Series(pd.NaT, index=opps.index)
+    status = opps["status"].astype(object) if "status" in opps else pd.Series("open", index=opps.index)
+    undated_close = closed.isna() & status.isin(["won", "lost"])
+    known = created < as_of
+    is_open = known & ~(closed < as_of) & ~undated_close
+    hist = _history_rows(stage_history)
+    cur = opps[is_open].set_index("opportunity_id")
+    cur = _values_at(cur, hist, as_of)
+
+    out = pd.DataFrame(index=pd.Index(cur.index, name="opportunity_id", dtype=object))
+    out["customer_id"] = cur["customer_id"].astype(object)
+    for c in ("rep", "product"):
+        out[c] = _category(cur[c]) if c in cur else _category(pd.Series(pd.NA, index=cur.index))
+    stage = pd.Categorical(cur["stage"].astype(object), categories=STAGES, ordered=True)
+    out["stage"] = stage
+    out["stage_index"] = pd.array(np.where(stage.codes >= 0, stage.codes, np.nan), dtype="Float64").astype("Int64")
+    since = _stage_since(cur, hist, as_of)
+    out["days_in_stage"] = (day - since.dt.normalize()).dt.days.astype("Int64")
+    cur_created = pd.to_datetime(cur["created_at"])
+    out["age_days"] = (day - cur_created.dt.normalize()).dt.days.astype("Int64")
+    out["intent_grade"] = pd.Categorical(cur["intent_grade"].astype(object) if "intent_grade" in cur else None,
+                                         categories=list(schema.INTENT_GRADES))
+    out["expected_amount"] = pd.to_numeric(cur.get("expected_amount"), errors="coerce").astype("Float64") \
+        if "expected_amount" in cur else pd.array([pd.NA] * len(cur), dtype="Float64")
+    if "expected_close" in cur:
+        out["days_to_expected_close"] = (pd.to_datetime(cur["expected_close"]).dt.normalize() - day).dt.days.astype("Int64")
+    comp = cur["competitor"].astype(object) if "competitor" in cur else pd.Series(None, index=cur.index, dtype=object)
+    comp = comp.where(comp.notna() & (comp.astype(str).str.strip() != ""))
+    out["competitor"] = _category(comp)
+    out["competitor_present"] = comp.notna().astype(bool)
+
+    _customer_facts(out, tables.get("customers"), day)
+    _contact_facts(out, tables.get("interactions"), as_of, cur_created)
+    _order_facts(out, tables.get("orders"), as_of)
+    _prior_cards(out, opps[known], closed[known], status[known], as_of)
+    return out.sort_index()
+
+
+# --------------------------------------------------------------------------- field values at as_of
+
+
+def _moment(as_of) -> pd.Timestamp:
+    if as_of is None:
+        return pd.Timestamp.now().floor("s")
+    ts = pd.Timestamp(as_of)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts
+
+
+def _history_rows(history: pd.DataFrame | None) -> pd.DataFrame:
+    """The update rows of the opportunities' history, oldest first."""
+    cols = ["record_id", "field", "old_value", "new_value", "changed_at"]
+    if history is None or len(history) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).assign(
+            changed_at=pd.Series(dtype="datetime64[ns]"))
+    h = history
+    keep = pd.Series(True, index=h.index)
+    if "table_name" in h:
+        keep &= h["table_name"].astype(object).eq("opportunities")
+    if "op" in h:
+        keep &= h["op"].astype(object).eq("update")
+    keep &= h["field"].astype(object).isin(AS_OF_FIELDS)
+    h = h.loc[keep].copy()
+    h["record_id"] = h["record_id"].astype(str)
+    h["changed_at"] = pd.to_datetime(h["changed_at"])
+    order = ["changed_at", "history_id"] if "history_id" in h else ["changed_at"]
+    return h.sort_values(order, kind="stable")[cols]
+
+
+def _parse(values: pd.Series, field: str) -> pd.Series:
+    kind = _OPP[field].kind
+    if kind in ("money", "number"):
+        return pd.to_numeric(values, errors="coerce")
+    if kind in ("date", "datetime"):
+        return pd.to_datetime(values, errors="coerce", format="ISO8601")
+    return values.astype(object).where(values.notna(), None)
+
+
+def _values_at(cur: pd.DataFrame, hist: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Each field as it stood at as_of: the old value of the first later change, else the current."""
+    later = hist[(hist["changed_at"] >= as_of) & hist["record_id"].isin(cur.index)]
+    if later.empty:
+        return cur
+    first = later.drop_duplicates(["record_id", "field"], keep="first")
+    cur = cur.copy()
+    for field, rows in first.groupby("field", sort=False):
+        if field not in cur:
+            continue
+        old = _parse(rows.set_index("record_id")["old_value"], field)
+        col = cur[field].astype(object) if _OPP[field].kind not in ("money", "number", "date", "datetime") \
+            else cur[field].astype("float64" if _OPP[field].kind in ("money", "number") else "datetime64[ns]")
+        col.loc[old.index] = old.to_numpy()
+        cur[field] = col
+    return cur
+
+
+def _stage_since(cur: pd.DataFrame, hist: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """When each card entered the stage it had at as_of: its last stage change before as_of,
+    else its creation."""
+    moves = hist[(hist["field"] == "stage") & (hist["changed_at"] < as_of) & hist["record_id"].isin(cur.index)]
+    last = moves.groupby("record_id")["changed_at"].max()
+    since = pd.to_datetime(cur["created_at"]).copy()
+    since.loc[last.index] = last.to_numpy()
+    return since
+
+
+def _category(values: pd.Series) -> pd.Series:
+    v = values.astype(object)
+    return v.where(v.notna(), None).astype(pd.StringDtype()).astype("category")
+
+
+# --------------------------------------------------------------------------- facts around the card
+
+
+def _customer_facts(out: pd.DataFrame, customers: pd.DataFrame | None, day: pd.Timestamp) -> None:
+    cols = ("region", "customer_type", "source")
+    if customers is None:
+        for c in cols:
+            out[c] = _category(pd.Series(None, index=out.index, dtype=object))
+        out["customer_age_days"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        return
+    cust = customers.assign(customer_id=customers["customer_id"].astype(str)).drop_duplicates("customer_id")
+    cust = cust.set_index("customer_id").reindex(out["customer_id"])
+    for c in cols:
+        out[c] = _category(pd.Series(cust[c].to_numpy(dtype=object) if c in cust else None, index=out.index))
+    if "created_at" in cust:
+        age = (day - pd.to_datetime(cust["created_at"]).dt.normalize()).dt.days
+        out["customer_age_days"] = pd.array(age.to_numpy(dtype=float), dtype="Float64").astype("Int64")
+
+
+def _contact_facts(out: pd.DataFrame, inter: pd.DataFrame | None, as_of: pd.Timestamp,
+                   created: pd.Series) -> None:
+    n = len(out)
+    if inter is None:
+        inter = pd.DataFrame({"customer_id": pd.Series(dtype=object), "occurred_at": pd.Series(dtype="datetime64[ns]"),
+                              "channel": pd.Series(dtype=object)})
+    when = pd.to_datetime(inter["occurred_at"])
+    ok = inter["customer_id"].notna() & (when < as_of)
+    cust = inter.loc[ok, "customer_id"].astype(str).to_numpy()
+    when = when[ok]
+    chan = inter.loc[ok, "channel"].astype(object).to_numpy()
+    frame = pd.DataFrame({"customer_id": cust, "at": when.to_numpy(), "channel": chan})
+    by_cust = frame.groupby("customer_id")["at"].max()
+    last = pd.Series(out["customer_id"].map(by_cust).to_numpy(), index=out.index).astype("datetime64[ns]")
+    out["last_contact_at"] = last
+    out["days_since_contact"] = (as_of.normalize() - last.dt.normalize()).dt.days.astype("Int64")
+    for w in WINDOWS:
+        recent = frame[frame["at"] >= as_of - pd.Timedelta(days=w)]
+        counts = pd.crosstab(recent["customer_id"], recent["channel"]).reindex(columns=CHANNELS, fill_value=0)
+        total = counts.sum(axis=1)
+        out[f"contacts_{w}d"] = out["customer_id"].map(total).fillna(0).astype("int64").to_numpy()
+        for ch in CHANNELS:
+            out[f"{ch}_{w}d"] = out["customer_id"].map(counts[ch]).fillna(0).astype("int64").to_numpy()
+    total90 = out[f"contacts_{WINDOWS[-1]}d"].to_numpy()
+    for ch in CHANNELS:
+        share = np.divide(out[f"{ch}_{WINDOWS[-1]}d"].to_numpy(float), total90, out=np.zeros(n), where=total90 > 0)
+        out[f"share_{ch}"] = share
+    # contacts since the card was opened (its created_at day included)
+    merged = frame.merge(pd.DataFrame({"opportunity_id": out.index, "customer_id": out["customer_id"].to_numpy(),
+                                       "opened": created.dt.normalize().to_numpy()}), on="customer_id")
+    since = merged[merged["at"] >= merged["opened"]].groupby("opportunity_id").size()
+    out["contacts_since_open"] = pd.Series(out.index.map(since), index=out.index).fillna(0).astype("int64")
+
+
+def _order_facts(out: pd.DataFrame, orders: pd.DataFrame | None, as_of: pd.Timestamp) -> None:
+    if orders is None:
+        orders = pd.DataFrame({"customer_id": pd.Series(dtype=object), "ordered_at": pd.Series(dtype="datetime64[ns]"),
+                               "amount": pd.Series(dtype=float)})
+    when = pd.to_datetime(orders["ordered_at"])
+    ok = orders["customer_id"].notna() & (when < as_of)
+    frame = pd.DataFrame({"customer_id": orders.loc[ok, "customer_id"].astype(str).to_numpy(),
+                          "at": when[ok].to_numpy(),
+                          "amount": pd.to_numeric(orders.loc[ok, "amount"]).astype(float).to_numpy()})
+    g = frame.groupby("customer_id")
+    cid = out["customer_id"]
+    out["orders_count"] = cid.map(g.size()).fillna(0).astype("int64").to_numpy()
+    out["revenue"] = cid.map(g["amount"].sum()).fillna(0.0).astype(float).to_numpy()
+    recent = frame[frame["at"] >= as_of - pd.Timedelta(days=365)].groupby("customer_id")["amount"].sum()
+    out["revenue_365d"] = cid.map(recent).fillna(0.0).astype(float).to_numpy()
+    last = pd.Series(cid.map(g["at"].max()).to_numpy(), index=out.index).astype("datetime64[ns]")
+    out["days_since_last_order"] = (as_of.normalize() - last.dt.normalize()).dt.days.astype("Int64")
+
+
+def _prior_cards(out: pd.DataFrame, known: pd.DataFrame, closed: pd.Series, status: pd.Series,
+                 as_of: pd.Timestamp) -> None:
+    """The customer's other cards created before as_of, and those won / lost before it."""
+    ended = closed < as_of
+    k = pd.DataFrame({"customer_id": known["customer_id"].astype(str).to_numpy(),
+                      "won": (ended & status.eq("won")).to_numpy(),
+                      "lost": (ended & status.eq("lost")).to_numpy()})
+    g = k.groupby("customer_id")
+    cid = out["customer_id"]
+    out["prior_opportunities"] = (cid.map(g.size()).fillna(0).astype("int64") - 1).clip(lower=0).to_numpy()
+    # the card itself is open at as_of, so it is neither won nor lost before it
+    won = cid.map(g["won"].sum()).fillna(0).astype("int64").to_numpy()
+    lost = cid.map(g["lost"].sum()).fillna(0).astype("int64").to_numpy()
+    out["prior_won"] = won
+    out["prior_lost"] = lost
+    done = won + lost
+    out["prior_win_rate"] = pd.array(np.where(done > 0, won / np.maximum(done, 1), np.nan), dtype="Float64")
