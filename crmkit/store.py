@@ -48,9 +48,9 @@ def default_url() -> str:
     return f"sqlite:///{project_dir() / 'data' / 'crm.db'}"
 
 
-def open(url: str | None = None, *, user: str | None = None) -> "Store":  # noqa: A001 - crmkit.open reads well
+def open(url: str | os.PathLike | None = None, *, user: str | None = None) -> "Store":  # noqa: A001 - crmkit.open reads well
     """Open (and create or upgrade) the store at ``url``; see ``default_url`` for the default."""
-    return Store(url or default_url(), user=user)
+    return Store(str(url) if url else default_url(), user=user)
 
 
 def _who(by: str | None, default: str | None) -> str:

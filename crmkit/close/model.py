@@ -1,0 +1,332 @@
+"""Likelihood to close: a calibrated classifier that takes any lead table.
+
+``CloseLikelihoodModel`` learns P(won within ``horizon_days``) from a DataFrame of lead attributes
+as it comes out of a CRM export — numbers, text categories, dates, missing cells — and returns
+calibrated probabilities from ``predict_proba``. Text columns become categories (rare ones pooled,
+unseen ones at predict time treated as missing), date columns become ages in days, identifier-like
+and empty columns are dropped; every such decision is written to ``notes_``.
+
+The engine is scikit-learn's ``HistGradientBoostingClassifier`` with native categorical splits,
+wrapped in ``CalibratedClassifierCV`` (isotonic for large tables, sigmoid for small ones) so that
+a predicted 30 % closes about 30 % of the time.
+
+>>> import pandas as pd
+>>> from crmkit.close.model import CloseLikelihoodModel, fit_from_frame
+>>> leads = pd.DataFrame({"stage": ["quoted", "contacted"] * 50, "visits_30d": range(100),
+...                       "converted": [1, 0] * 50})
+>>> model = fit_from_frame(leads, outcome="converted")
+>>> model.predict_proba(leads.drop(columns="converted")).shape
+(100, 2)
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..exceptions import ValueInputError
+
+__all__ = ["CloseLikelihoodModel", "fit_from_frame"]
+
+_DATE_LIKE = re.compile(r"^\s*\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2})?")
+_MISSING_TEXT = {"", "nan", "none", "null", "na", "n/a", "-", "—", "无", "空"}
+
+
+class _LeadEncoder:
+    """Turn a lead frame into a float matrix plus a categorical mask (learned once at fit time).
+
+    Not an estimator of its own: it lives inside ``CloseLikelihoodModel.encoder_``.
+    """
+
+    def __init__(self, max_categories: int, id_share: float):
+        self.max_categories = max_categories
+        self.id_share = id_share
+
+    # -- learning -------------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame) -> "_LeadEncoder":
+        self.columns_ = []          # (name, kind, info) for every column kept
+        self.notes_ = []
+        self.reference_ = {}        # the "typical lead": median / most frequent value per column
+        n = len(frame)
+        stamps = []
+        for name in frame.columns:
+            col = frame[name]
+            kind, values = self._kind(col)
+            if values.notna().sum() == 0:
+                self.notes_.append(f"{name}: dropped, every value is missing")
+                continue
+            if kind == "datetime":
+                stamps.append(values.max())
+            self.columns_.append([name, kind, values])
+        self.datetime_reference_ = max(stamps) if stamps else None
+        kept = []
+        for name, kind, values in self.columns_:
+            if kind == "numeric":
+                info = None
+                self.reference_[name] = float(values.median())
+            elif kind == "datetime":
+                info = self.datetime_reference_
+                self.notes_.append(f"{name}: dates turned into days before {info.date()}")
+                self.reference_[name] = values.dropna().sort_values().iloc[values.notna().sum() // 2]
+            else:
+                counts = values.value_counts()
+                if len(counts) > 50 and len(counts) > self.id_share * n:
+                    self.notes_.append(f"{name}: dropped, {len(counts)} distinct values look like ids or free text")
+                    continue
+                if len(counts) < 2 and values.isna().sum() == 0:
+                    self.notes_.append(f"{name}: dropped, a single value everywhere")
+                    continue
+                keep = list(counts.index[: self.max_categories - 1])
+                if len(counts) > len(keep):
+                    self.notes_.append(f"{name}: {len(counts) - len(keep)} rare categories pooled as 'other'")
+                info = (pd.Index(keep, dtype=object), len(keep) if len(counts) > len(keep) else None)
+                self.reference_[name] = counts.index[0]
+            kept.append((name, kind, info))
+        self.columns_ = kept
+        self.feature_names_ = [name for name, _, _ in kept]
+        self.categorical_ = np.array([kind == "category" for _, kind, _ in kept], dtype=bool)
+        return self
+
+    @staticmethod
+    def _kind(col: pd.Series) -> tuple[str, pd.Series]:
+        """'numeric', 'datetime' or 'category', and the column cleaned for that kind."""
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            return "datetime", col.dt.tz_convert(None).astype("datetime64[ns]")
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            return "datetime", col.astype("datetime64[ns]")
+        if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
+            return "numeric", pd.to_numeric(col, errors="coerce").astype(float)
+        text = _clean_text(col)
+        present = text.dropna()
+        if len(present):
+            sample = present.iloc[:500]
+            # Exported CSVs carry numbers and dates as text: "1,234", "2024-03-01".
+            as_number = pd.to_numeric(sample.str.replace(",", "", regex=False), errors="coerce")
+            if as_number.notna().mean() >= 0.95:
+                return "numeric", _to_numbers(text)
+            if sample.str.match(_DATE_LIKE).mean() >= 0.95:
+                dates = _to_dates(text)
+                if dates.notna().sum() >= 0.95 * len(present):
+                    return "datetime", dates
+        return "category", text
+
+    # -- applying -------------------------------------------------------------------------
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        out = np.full((len(frame), len(self.columns_)), np.nan)
+        for j, (name, kind, info) in enumerate(self.columns_):
+            if name not in frame.columns:
+                raise ValueInputError("column missing from the leads to score", name)
+            col = frame[name]
+            if kind == "numeric":
+                if not (pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
+                    col = _to_numbers(_clean_text(col))
+                out[:, j] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            elif kind == "datetime":
+                if isinstance(col.dtype, pd.DatetimeTZDtype):
+                    col = col.dt.tz_convert(None)
+                dates = col.astype("datetime64[ns]") if pd.api.types.is_datetime64_any_dtype(col.dtype) \
+                    else _to_dates(_clean_text(col))
+                out[:, j] = ((info - dates) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+            else:
+                known, other = info
+                text = _clean_text(col)
+                codes = known.get_indexer(text.fillna("\x00__missing__")).astype(float)
+                # Unseen categories: the pooled 'other' code when there is one, else missing.
+                codes[codes < 0] = np.nan if other is None else other
+                codes[text.isna().to_numpy()] = np.nan
+                out[:, j] = codes
+        return out
+
+
+def _clean_text(col: pd.Series) -> pd.Series:
+    """Text stripped of blanks, with the usual spellings of 'nothing' ("", "NULL", "无") as missing."""
+    text = col.astype("string").str.strip()
+    text = text.mask(text.str.lower().isin(_MISSING_TEXT))
+    return text.astype(object).where(text.notna(), None)
+
+
+def _to_numbers(text: pd.Series) -> pd.Series:
+    return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype(float)
+
+
+def _to_dates(text: pd.Series) -> pd.Series:
+    text = text.str.replace(r"[年月]", "-", regex=True).str.replace("日", "", regex=False)
+    return pd.to_datetime(text, errors="coerce", format="mixed").astype("datetime64[ns]")
+
+
+class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
+    """Calibrated probability that a lead closes (is won) within ``horizon_days``.
+
+    Parameters
+    ----------
+    horizon_days : int, default 30
+        The window the outcome was measured over; stored for reports, the model does not use it.
+    method : {"auto", "isotonic", "sigmoid", "none"}, default "auto"
+        Calibration. "auto" picks isotonic from 5,000 training leads up, sigmoid below (isotonic
+        needs about a thousand leads per calibration fold). "none" returns the booster as is.
+    cv : int, default 5
+        Folds for ``CalibratedClassifierCV``.
+    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization :
+        Passed to ``HistGradientBoostingClassifier``.
+    max_categories : int, default 64
+        Text columns keep their most frequent ``max_categories - 1`` values; the rest are pooled.
+    random_state : int or None
+        Seed for the boosting's validation split and the calibration folds.
+
+    Attributes
+    ----------
+    classes_ : array of the outcome labels, e.g. ``[0, 1]``
+    calibrated_ : the fitted ``CalibratedClassifierCV`` (or booster when ``method="none"``)
+    calibration_method_ : str, the method actually used
+    n_iter_ : int, boosting iterations of the final booster (early stopping from 10,000 leads up)
+    feature_names_used_ : list of the input columns the model uses
+    notes_ : list of str, what was dropped or converted and why
+    reference_values_ : pd.Series, the typical lead (median / most frequent value per column),
+        used by ``crmkit.close.explain``
+    n_features_in_, feature_names_in_ : as in scikit-learn
+    """
+
+    def __init__(self, horizon_days=30, method="auto", cv=5, max_iter=200, learning_rate=0.1,
+                 max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0, max_categories=64,
+                 random_state=None):
+        self.horizon_days = horizon_days
+        self.method = method
+        self.cv = cv
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.max_categories = max_categories
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True        # DataFrames with text columns
+        tags.input_tags.categorical = True
+        return tags
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, X, y=None):
+        """Learn from leads ``X`` and outcomes ``y`` (an array, or the name of a column of ``X``).
+
+        Returns self.
+        """
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.preprocessing import LabelEncoder
+
+        if isinstance(y, str):
+            if not isinstance(X, pd.DataFrame) or y not in X.columns:
+                raise ValueInputError(f"outcome column {y!r} not found in the leads", y)
+            X, y = X.drop(columns=y), X[y]
+        if y is None:
+            raise ValueInputError("CloseLikelihoodModel requires y to be passed, but the target y is None: "
+                                  "give the outcome as an array or the name of a column", "y")
+        if self.method not in ("auto", "isotonic", "sigmoid", "none"):
+            raise ValueInputError(f"method must be auto, isotonic, sigmoid or none, not {self.method!r}", "method")
+        frame = self._as_frame(X, y, reset=True)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        keep = ~pd.isna(y)
+        if not keep.all():       # leads still open have no outcome yet: leave them out
+            frame, y = frame.loc[keep], y[keep]
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueInputError(f"the outcome has only one class ({self.classes_[0]!r}); "
+                                  "need both won and not-won leads", "y")
+        codes = encoder.transform(y)
+
+        self.encoder_ = _LeadEncoder(self.max_categories, id_share=0.5).fit(frame)
+        self.notes_ = list(self.encoder_.notes_)
+        self.feature_names_used_ = list(self.encoder_.feature_names_)
+        self.reference_values_ = pd.Series(self.encoder_.reference_, dtype=object)
+        matrix = self.encoder_.transform(frame)
+        if matrix.shape[1] == 0:     # nothing usable: still predict the base rate
+            matrix = np.zeros((len(frame), 1))
+            self.notes_.append("no usable column: the model predicts the overall close rate")
+            categorical = np.array([False])
+        else:
+            categorical = self.encoder_.categorical_
+        self._categorical_mask = categorical
+
+        n = len(codes)
+        min_class = np.bincount(codes).min()
+        method = self.method
+        if method == "auto":
+            method = "isotonic" if n >= 5000 else "sigmoid"
+        booster = self._booster(categorical)
+        folds = min(self.cv, int(min_class))
+        if method == "none" or folds < 2:
+            if method != "none":
+                self.notes_.append("too few leads of one class to calibrate: probabilities not calibrated")
+            method = "none"
+            self.calibrated_ = booster.fit(matrix, codes)
+        else:
+            from sklearn.model_selection import StratifiedKFold
+
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+            self.calibrated_ = CalibratedClassifierCV(booster, method=method, cv=splitter, ensemble=False).fit(matrix, codes)
+        self.calibration_method_ = method
+        final = self.calibrated_ if method == "none" else self.calibrated_.calibrated_classifiers_[0].estimator
+        self.n_iter_ = final.n_iter_
+        return self
+
+    def _booster(self, categorical):
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
+            categorical_features=categorical if categorical.any() else None,
+            early_stopping="auto", random_state=self.random_state)
+
+    def _as_frame(self, X, y=None, reset=False) -> pd.DataFrame:
+        """Validate ``X`` the scikit-learn way and return it as a DataFrame."""
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if len(X) == 0:
+                raise ValueInputError("no leads given (0 rows)", None)
+            if reset and y is not None and len(y) != len(X):
+                raise ValueInputError(f"{len(X)} leads but {len(y)} outcomes", "y")
+            frame = X.copy(deep=False)
+            frame.columns = [str(c) for c in frame.columns]
+            return frame
+        if reset and y is not None:
+            X, _ = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype="numeric")
+        else:
+            X = validate_data(self, X, ensure_all_finite="allow-nan", dtype="numeric", reset=reset)
+        return pd.DataFrame(np.asarray(X, dtype=float), columns=[f"x{i}" for i in range(X.shape[1])])
+
+    # -- predicting -------------------------------------------------------------------------
+    def _matrix(self, X) -> np.ndarray:
+        check_is_fitted(self, "calibrated_")
+        frame = self._as_frame(X)
+        matrix = self.encoder_.transform(frame)
+        return matrix if matrix.shape[1] else np.zeros((len(frame), 1))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities, one column per class in ``classes_`` (column 1: won)."""
+        matrix = self._matrix(X)
+        return self.calibrated_.predict_proba(matrix)
+
+    def predict(self, X) -> np.ndarray:
+        """The more likely outcome per lead (won when P(won) > 0.5 for a binary outcome)."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+def fit_from_frame(frame: pd.DataFrame, outcome: str = "converted", **params) -> CloseLikelihoodModel:
+    """Fit a ``CloseLikelihoodModel`` on an exported lead list: every column but ``outcome`` is a feature.
+
+    Rows whose outcome is missing (leads still open) are left out. Does not mutate ``frame``.
+    """
+    return CloseLikelihoodModel(**params).fit(frame, outcome)
