@@ -51,3 +51,21 @@ def test_segmentation_notebook_runs_on_the_store(demo_store, tmp_path):
     stderr = [o["text"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.get("output_type") == "stream" and o.get("name") == "stderr"]
     assert not any("Glyph" in s and "missing" in s for s in stderr), stderr
+
+
+def test_close_likelihood_notebook_runs_on_the_store(demo_store, tmp_path):
+    import nbformat
+    import papermill
+
+    out = tmp_path / "close_likelihood.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / "close_likelihood.ipynb"), str(out), cwd=str(NOTEBOOKS),
+                               parameters={"db_url": demo_store, "as_of": "2026-10-01"},
+                               progress_bar=False, kernel_name="python3")
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(o.get("text", "") + json.dumps(o.get("data", {}), ensure_ascii=False)
+                     for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "scored at 2026-10-01" in text and "backtest at 2026-07-03" in text
+    assert "odoo_naive_bayes" in text and "hand_grade" in text
+    assert "价格" in text or "竞品" in text  # the lost-prospect reasons
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 2

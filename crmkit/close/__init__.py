@@ -3,14 +3,13 @@
 >>> from crmkit import close
 >>> X = close.opportunity_features(crm, as_of="2026-10-01")      # one row per open opportunity
 >>> result = close.backtest(crm, cutoff="2026-08-01")            # crmkit vs the reps' grades vs Odoo-style NB
->>> model = close.CloseLikelihoodModel().fit(close.model_inputs(X_train), y_train)
->>> close.grade(model.predict_proba(close.model_inputs(X))[:, 1])  # O / A / B / C
->>> close.explain(model, close.model_inputs(X).head())           # the factors behind each probability
+>>> scored = close.score_open_opportunities(crm)                  # probability and O/A/B/C of each open card
+>>> close.explain(scored.model, close.model_inputs(scored.features).head())  # the factors behind them
 >>> close.followups(crm, as_of="2026-10-01")                     # who to contact, overdue first
 >>> close.lost_analysis(crm, start="2026-01-01")                 # 意向客户流失分析
 
 Modules: ``grades``, ``features``, ``model``, ``baselines`` (the reps' grade, Odoo-style naive
-Bayes), ``metrics``, ``backtest``, ``explain``, ``followups``, ``lost``, ``plots``.
+Bayes), ``metrics``, ``backtest``, ``scoring``, ``explain``, ``followups``, ``lost``, ``plots``.
 """
 
 from .backtest import BacktestResult, backtest, model_inputs, training_snapshots, won_within
@@ -23,11 +22,12 @@ from .lost import lost_analysis
 from .metrics import calibration_table, expected_calibration_error, lift_by_grade
 from .model import CloseLikelihoodModel, fit_from_frame
 from .plots import plot_calibration, plot_grade_distribution, plot_lift_by_grade
+from .scoring import Scored, score_open_opportunities
 
 __all__ = [
     "grade", "DEFAULT_BANDS", "opportunity_features", "features_from_tables",
     "CloseLikelihoodModel", "fit_from_frame", "explain",
-    "backtest", "BacktestResult", "training_snapshots", "won_within", "model_inputs",
+    "score_open_opportunities", "Scored", "backtest", "BacktestResult", "training_snapshots", "won_within", "model_inputs",
     "OdooNaiveBayes", "HandGradeBaseline",
     "expected_calibration_error", "calibration_table", "lift_by_grade",
     "followups", "plan_followups", "DEFAULT_CADENCE", "lost_analysis",
