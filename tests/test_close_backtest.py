@@ -22,19 +22,20 @@ def demo_run(tmp_path_factory):
         crm.import_frame(data.tables[table], table)
     crm.import_history(demo.stage_changes(data))
     result = close.backtest(crm, CUTOFF, horizon_days=30)
-    yield data, result
+    scored = close.score_open_opportunities(crm, CUTOFF, horizon_days=30)
+    yield data, result, scored
     crm.close()
 
 
 def test_it_scores_exactly_the_cards_open_at_the_cutoff(demo_run):
-    data, result = demo_run
+    data, result, _ = demo_run
     truth = demo.true_close_probability(data, CUTOFF, horizon_days=30)
     assert set(result.predictions.index) == set(truth.index)
     assert result.n_train > 5 * len(result.predictions)
 
 
 def test_crmkit_beats_both_baselines(demo_run):
-    _, result = demo_run
+    _, result, _ = demo_run
     m = result.metrics
     for baseline in ("hand_grade", "odoo_naive_bayes"):
         assert m.loc["crmkit", "auc"] > m.loc[baseline, "auc"] + 0.03, m
@@ -43,7 +44,7 @@ def test_crmkit_beats_both_baselines(demo_run):
 
 
 def test_crmkit_is_calibrated_and_close_to_the_true_probabilities(demo_run):
-    data, result = demo_run
+    data, result, _ = demo_run
     pred = result.predictions.join(demo.true_close_probability(data, CUTOFF, horizon_days=30).rename("p_true"))
     truth_auc = auc(pred["won"].astype(int), pred["p_true"])
     # Where the model stands today, short of the goals (AUC within 0.03 of the truth,
@@ -55,7 +56,18 @@ def test_crmkit_is_calibrated_and_close_to_the_true_probabilities(demo_run):
 
 
 def test_lift_is_highest_for_the_best_grades(demo_run):
-    _, result = demo_run
+    _, result, _ = demo_run
     lift = result.lift["crmkit"]
     rates = lift.loc[lift["leads"] >= 20, "close_rate"]
     assert rates.is_monotonic_decreasing, lift  # O above A above B above C, where there are leads
+
+
+def test_scoring_now_grades_every_open_card_by_its_probability(demo_run):
+    data, result, scored = demo_run
+    assert set(scored.table.index) == set(result.predictions.index)  # the cards open at that day
+    assert scored.table["probability"].between(0, 1).all()
+    assert scored.table["probability"].is_monotonic_decreasing
+    assert (scored.table["grade"].astype(str) == close.grade(scored.table["probability"]).astype(str)).all()
+    # trained on the same snapshots with the same seed, it gives the backtest's probabilities
+    p = result.predictions["p_crmkit"].reindex(scored.table.index)
+    assert (p - scored.table["probability"]).abs().max() < 1e-9
