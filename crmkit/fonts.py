@@ -80,3 +80,32 @@ def _register_system_cjk_fonts() -> str | None:
             except (OSError, RuntimeError, ValueError):  # an unreadable font file is not our problem
                 continue
     return find_cjk_font()
+
+
+LANGS = ("zh", "en")
+
+
+def axes_for(ax, lang: str, figsize=(8, 5)):
+    """Check ``lang``, set up a font that draws Chinese, and return (figure, axes, created).
+
+    Charts in Chinese need the CJK font; English charts use it when there is one, since names
+    in the data (reps, segments, customers) may still be Chinese. A new figure is made when
+    ``ax`` is None (``created`` is then True).
+    """
+    from .exceptions import CJKFontMissingError, ValueInputError
+
+    if lang not in LANGS:
+        raise ValueInputError(f"lang must be 'zh' or 'en', not {lang!r}", "lang")
+    if lang == "zh":
+        use_cjk_font()
+    else:
+        try:
+            use_cjk_font()
+        except CJKFontMissingError:
+            pass
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax, True
+    return ax.figure, ax, False

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import CJKFontMissingError, ValueInputError
+from ..exceptions import ValueInputError
+from ..fonts import LANGS, axes_for
 from .metrics import GRADES, calibration_table, expected_calibration_error, lift_by_grade
 
 __all__ = ["plot_calibration", "plot_lift_by_grade", "plot_grade_distribution", "GRADE_COLORS"]
@@ -21,7 +22,6 @@ __all__ = ["plot_calibration", "plot_lift_by_grade", "plot_grade_distribution", 
 #: One colour per grade, hot to cold: O red, A orange, B blue, C grey.
 GRADE_COLORS = {"O": "#d62728", "A": "#ff7f0e", "B": "#1f77b4", "C": "#9e9e9e"}
 
-LANGS = ("zh", "en")
 _TEXT = {
     "cal_title": ("预测概率校准（ECE = {e:.3f}）", "Calibration of predicted probabilities (ECE = {e:.3f})"),
     "cal_x": ("预测成交概率", "Predicted probability to close"),
@@ -46,23 +46,7 @@ def _t(key: str, lang: str, **kw) -> str:
 
 
 def _axes(ax, lang: str, figsize=(8, 5)):
-    if lang not in LANGS:
-        raise ValueInputError(f"lang must be 'zh' or 'en', not {lang!r}", "lang")
-    from ..fonts import use_cjk_font
-
-    if lang == "zh":
-        use_cjk_font()
-    else:  # English labels, but rep names in the data may still be Chinese
-        try:
-            use_cjk_font()
-        except CJKFontMissingError:
-            pass
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=figsize)
-        return fig, ax, True
-    return ax.figure, ax, False
+    return axes_for(ax, lang, figsize)
 
 
 def plot_calibration(y, p, ax=None, lang: str = "zh", bins: int = 10):

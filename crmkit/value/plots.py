@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import CJKFontMissingError, ValueInputError
+from ..exceptions import ValueInputError
+from ..fonts import LANGS, axes_for
 
-LANGS = ("zh", "en")
 
 _TEXT = {
     "fr_title": ("未来 {t} 期的预期购买次数", "Expected purchases in the next {t} periods"),
@@ -50,23 +50,8 @@ def _t(key: str, lang: str, **kw) -> str:
 
 def _axes(ax, lang: str, figsize=(8, 5)):
     """Check ``lang``, set up fonts and return (figure, axes)."""
-    if lang not in LANGS:
-        raise ValueInputError(f"lang must be 'zh' or 'en', not {lang!r}", "lang")
-    from ..fonts import use_cjk_font
-
-    if lang == "zh":
-        use_cjk_font()
-    else:  # English labels, but names in the data (segments, reps) may still be Chinese
-        try:
-            use_cjk_font()
-        except CJKFontMissingError:
-            pass
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
+    fig, ax, _ = axes_for(ax, lang, figsize)
+    return fig, ax
 
 
 def _tidy(fig, created: bool) -> None:
