@@ -45,9 +45,6 @@ def _t(key: str, lang: str, **kw) -> str:
     return _TEXT[key][LANGS.index(lang)].format(**kw)
 
 
-def _axes(ax, lang: str, figsize=(8, 5)):
-    return axes_for(ax, lang, figsize)
-
 
 def plot_calibration(y, p, ax=None, lang: str = "zh", bins: int = 10):
     """Reliability diagram: observed close rate against mean predicted probability per bin.
@@ -57,7 +54,7 @@ def plot_calibration(y, p, ax=None, lang: str = "zh", bins: int = 10):
     """
     table = calibration_table(y, p, bins)
     ece = expected_calibration_error(y, p, bins)
-    fig, ax, created = _axes(ax, lang)
+    fig, ax, created = axes_for(ax, lang)
     ax.plot([0, 1], [0, 1], linestyle="--", color="#777777", label=_t("perfect", lang))
     sizes = 20 + 200 * table["leads"] / table["leads"].max()
     ax.plot(table["predicted"], table["observed"], color="#1f77b4", marker="o", markersize=0, label=_t("model", lang))
@@ -83,7 +80,7 @@ def plot_lift_by_grade(y, p, ax=None, lang: str = "zh"):
     """
     table = lift_by_grade(y, p)
     overall = float(table["won"].sum() / max(table["leads"].sum(), 1))
-    fig, ax, created = _axes(ax, lang)
+    fig, ax, created = axes_for(ax, lang)
     rates = table["close_rate"].fillna(0) * 100
     bars = ax.bar(list(GRADES), rates, color=[GRADE_COLORS[g] for g in GRADES])
     for bar, (_, row) in zip(bars, table.iterrows()):
@@ -140,7 +137,7 @@ def plot_grade_distribution(frame: pd.DataFrame, ax=None, lang: str = "zh", date
     counts = pd.crosstab(data["month"], data["grade"]).reindex(columns=list(GRADES), fill_value=0).sort_index()
     if normalize:
         counts = counts.div(counts.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0) * 100
-    fig, ax, created = _axes(ax, lang, figsize=(max(8, 0.5 * len(counts) + 4), 5))
+    fig, ax, created = axes_for(ax, lang, figsize=(max(8, 0.5 * len(counts) + 4), 5))
     x = np.arange(len(counts))
     bottom = np.zeros(len(counts))
     for g in GRADES:
