@@ -159,6 +159,10 @@ def _to_dates(text: pd.Series) -> pd.Series:
     return pd.to_datetime(text, errors="coerce", format="mixed").astype("datetime64[ns]")
 
 
+# From this many leads, calibrate on one held-out fifth instead of cross-validation folds.
+HOLDOUT_FROM = 50_000
+
+
 class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
     """Calibrated probability that a lead closes (is won) within ``horizon_days``.
 
@@ -270,14 +274,26 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
                 self.notes_.append("too few leads of one class to calibrate: probabilities not calibrated")
             method = "none"
             self.calibrated_ = booster.fit(matrix, codes)
+        elif n >= HOLDOUT_FROM:
+            # With this many leads one held-out fifth calibrates as well as cross-validation,
+            # at a fifth of the cost: the booster is fitted once instead of cv + 1 times.
+            from sklearn.frozen import FrozenEstimator
+            from sklearn.model_selection import train_test_split
+
+            fit_rows, cal_rows = train_test_split(np.arange(n), test_size=0.2, stratify=codes,
+                                                  random_state=self.random_state)
+            booster.fit(matrix[fit_rows], codes[fit_rows])
+            self.calibrated_ = CalibratedClassifierCV(FrozenEstimator(booster), method=method).fit(
+                matrix[cal_rows], codes[cal_rows])
+            self.notes_.append(f"calibrated on a held-out 20% ({len(cal_rows):,} leads)")
         else:
             from sklearn.model_selection import StratifiedKFold
 
             splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
             self.calibrated_ = CalibratedClassifierCV(booster, method=method, cv=splitter, ensemble=False).fit(matrix, codes)
         self.calibration_method_ = method
-        final = self.calibrated_ if method == "none" else self.calibrated_.calibrated_classifiers_[0].estimator
-        self.n_iter_ = final.n_iter_
+        self.n_iter_ = booster.n_iter_ if hasattr(booster, "n_iter_") else \
+            self.calibrated_.calibrated_classifiers_[0].estimator.n_iter_
         return self
 
     def _booster(self, categorical):
