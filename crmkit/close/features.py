@@ -239,7 +239,9 @@ def _contact_facts(out: pd.DataFrame, inter: pd.DataFrame | None, as_of: pd.Time
     out["days_since_contact"] = (as_of.normalize() - last.dt.normalize()).dt.days.astype("Int64")
     for w in WINDOWS:
         recent = frame[frame["at"] >= as_of - pd.Timedelta(days=w)]
-        counts = pd.crosstab(recent["customer_id"], recent["channel"]).reindex(columns=CHANNELS, fill_value=0)
+        # groupby-size, not crosstab: crosstab aggregates group by group in Python
+        counts = (recent.groupby(["customer_id", "channel"]).size().unstack(fill_value=0)
+                  .reindex(columns=CHANNELS, fill_value=0))
         total = counts.sum(axis=1)
         out[f"contacts_{w}d"] = out["customer_id"].map(total).fillna(0).astype("int64").to_numpy()
         for ch in CHANNELS:
