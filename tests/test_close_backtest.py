@@ -47,11 +47,11 @@ def test_crmkit_is_calibrated_and_close_to_the_true_probabilities(demo_run):
     data, result, _ = demo_run
     pred = result.predictions.join(demo.true_close_probability(data, CUTOFF, horizon_days=30).rename("p_true"))
     truth_auc = auc(pred["won"].astype(int), pred["p_true"])
-    # Where the model stands today, short of the issue's goals (AUC within 0.03 of the truth,
-    # ECE <= 0.03): the demo's hidden per-card "fit" is seen only through the reps' noisy
-    # grade; 0.78 against 0.85 here (0.80 against 0.84 with 10k customers).
-    assert result.metrics.loc["crmkit", "auc"] > truth_auc - 0.08
-    assert result.metrics.loc["crmkit", "ece"] < 0.07
+    # The issue's goal: AUC within 0.03 of the true probabilities' (0.824 against 0.853 here).
+    assert result.metrics.loc["crmkit", "auc"] > truth_auc - 0.03
+    # Calibration error on 540 cards is mostly sampling noise (the true probabilities score
+    # 0.02 here); at 10,000 customers crmkit's is 0.030, the goal.
+    assert result.metrics.loc["crmkit", "ece"] < 0.05
     assert abs(result.metrics.loc["crmkit", "mean_probability"] - result.metrics.loc["crmkit", "close_rate"]) < 0.04
 
 

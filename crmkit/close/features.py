@@ -30,7 +30,8 @@ Columns (index ``opportunity_id``)
 ----------------------------------
 customer_id, rep, product, stage (ordered categorical), stage_index (0 = contacted … 4 =
 contract), days_in_stage, age_days (calendar days since created), intent_grade (the rep's hand
-grade, O/A/B/C), expected_amount, days_to_expected_close, competitor, competitor_present,
+grade, O/A/B/C), expected_amount, days_to_expected_close, competitor, competitor_present, obstacle
+(合作障碍 as written now; "(无)" when none),
 region, customer_type, source, customer_age_days, last_contact_at, days_since_contact (calendar
 days since the customer's last interaction before ``as_of``; missing if none), contacts_7d /
 contacts_30d / contacts_90d (the customer's interactions in the N days before ``as_of``),
@@ -120,6 +121,9 @@ def features_from_tables(tables: dict[str, pd.DataFrame], as_of, stage_history: 
     comp = comp.where(comp.notna() & (comp.astype(str).str.strip() != ""))
     out["competitor"] = _category(comp)
     out["competitor_present"] = comp.notna().astype(bool)
+    # the 合作障碍 written on the intent card (as it reads now: crmkit keeps no history of it)
+    obstacle = cur["obstacle"].astype(object) if "obstacle" in cur else pd.Series(None, index=cur.index, dtype=object)
+    out["obstacle"] = _category(obstacle.where(obstacle.notna(), "(无)"))
 
     _customer_facts(out, tables.get("customers"), day)
     _contact_facts(out, tables.get("interactions"), as_of, cur_created)

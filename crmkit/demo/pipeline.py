@@ -32,7 +32,9 @@ the day a card was opened, in this order:
 
 A new card starts at stage contacted (a quarter at quoted) with an interaction on its first day.
 The rep's ``intent_grade`` (O/A/B/C) is a noisy, optimistic reading of stage and fit made when the
-card is filled, and stays as filled. The table's ``stage`` is the last one (``contract`` for won
+card is filled, and stays as filled. The card's ``obstacle`` (合作障碍) shows the fit in three
+steps: none when fit > 0.6, a detail (交期, 售后, 技术参数) above −0.4, a serious one (价格,
+预算, 审批, 现有供应商, 付款) below. The table's ``stage`` is the last one (``contract`` for won
 cards); the day-by-day path is in ``truth["opportunity_stages"]`` (what a CRM's change history
 would show). Over the default history about 40 % of cards are won, 40 % lost and 20 % still
 open at the end.

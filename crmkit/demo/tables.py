@@ -28,7 +28,9 @@ from .vocabulary import (
     _COMPLAINT_CHANNELS,
     _COMPLAINT_TEXT,
     _LOST_REASONS,
+    _DETAIL_OBSTACLES,
     _OBSTACLES,
+    _SERIOUS_OBSTACLES,
     _ORG_FORMS,
     _PRODUCTS,
     _PROFILE_FACTS,
@@ -81,7 +83,7 @@ def _opportunity_frames(rng, tl: _Timeline, cust: _Customers, cust_ids: np.ndarr
         "expected_amount": expected_amount,
         "expected_close": tl.dates(created + np.round(horizon).astype(np.int64)),
         "competitor": np.where(slots.competitor[made], _pick(rng, _COMPETITORS, n), None),
-        "obstacle": _pick_text(rng, _OBSTACLES, n, p_none=0.4),
+        "obstacle": _obstacles(_pick_text(rng, _OBSTACLES, n, p_none=0.4), slots.fit[made]),
         "created_at": tl.dates(created),
         "status": status,
         "closed_at": tl.dates(pipe.close_day[made]),
@@ -91,6 +93,16 @@ def _opportunity_frames(rng, tl: _Timeline, cust: _Customers, cust_ids: np.ndarr
     slot_to_id = np.full(len(slots.cust), None, dtype=object)
     slot_to_id[made] = ids
     return frame, slot_to_id, made
+
+
+def _obstacles(picked: np.ndarray, fit: np.ndarray) -> np.ndarray:
+    """The card's 合作障碍 as a rep records it: none for a good fit, a detail for a middling one,
+    a serious one for a poor fit. The random pick only chooses which text (and keeps the
+    random stream, and so every other column, as it was)."""
+    which = np.array([_OBSTACLES.index(v) if v in _OBSTACLES else 0 for v in picked])
+    serious = np.array(_SERIOUS_OBSTACLES, dtype=object)[which % len(_SERIOUS_OBSTACLES)]
+    detail = np.array(_DETAIL_OBSTACLES, dtype=object)[which % len(_DETAIL_OBSTACLES)]
+    return np.where(fit > 0.6, None, np.where(fit > -0.4, detail, serious))
 
 
 # --------------------------------------------------------------------------------------------

@@ -132,6 +132,10 @@ _OBSTACLES = (
     "价格偏高", "预算尚未批复", "决策链长，需总部审批", "对售后服务有顾虑", "交期要求紧",
     "已有合作供应商", "技术参数需确认", "付款条件未谈妥",
 )
+# The obstacle a rep writes on the intent card tells something of the prospect's hidden fit:
+# serious ones (money, an incumbent, approval) come with poor fit, detail ones with middling fit.
+_SERIOUS_OBSTACLES = ("价格偏高", "预算尚未批复", "决策链长，需总部审批", "已有合作供应商", "付款条件未谈妥")
+_DETAIL_OBSTACLES = ("对售后服务有顾虑", "交期要求紧", "技术参数需确认")
 _LOST_REASONS = ("价格", "竞品", "预算取消", "无回应", "需求变化", "决策层否决")
 _LOST_RESULT = {
     "价格": "客户认为价格偏高，项目流失", "竞品": "客户已选择其他供应商", "预算取消": "客户预算取消，项目暂停",
