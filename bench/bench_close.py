@@ -5,7 +5,7 @@
 
 Steps (each in a fresh process, see harness.py), on the demo generator's data:
 * features: ``features_from_tables`` for the opportunities open at one date (what scoring needs);
-* training set + fit: snapshots every 14 days over the year before the cutoff, then
+* training set + fit: snapshots every 28 days over the year before the cutoff, then
   ``CloseLikelihoodModel.fit`` (what a backtest or a nightly refit does);
 * scoring: ``predict_proba`` on 100,000 leads (the open cards' features, repeated to 100k rows).
 Goals from the issue: features + fit under 20 s, scoring 100k leads under 1 s.
@@ -52,7 +52,7 @@ def run_step(spec: dict) -> dict:
     if spec["kind"] == "fit":
         t = time.perf_counter()
         X, y = close.training_snapshots(tables, history, start=pd.Timestamp(CUTOFF) - pd.Timedelta(days=365),
-                                        cutoff=CUTOFF, horizon_days=30, every_days=14)
+                                        cutoff=CUTOFF, horizon_days=30, every_days=28)
         built = time.perf_counter() - t
         model = close.CloseLikelihoodModel(random_state=0).fit(close.model_inputs(X), y.to_numpy().astype(int))
         total = time.perf_counter() - t

@@ -47,11 +47,10 @@ def test_crmkit_is_calibrated_and_close_to_the_true_probabilities(demo_run):
     data, result, _ = demo_run
     pred = result.predictions.join(demo.true_close_probability(data, CUTOFF, horizon_days=30).rename("p_true"))
     truth_auc = auc(pred["won"].astype(int), pred["p_true"])
-    # The issue's goal: AUC within 0.03 of the true probabilities' (0.824 against 0.853 here).
+    # The issue's goals: AUC within 0.03 of the true probabilities' (0.828 against 0.853 here)
+    # and an expected calibration error of at most 0.03 (0.024; the truth's own is 0.020).
     assert result.metrics.loc["crmkit", "auc"] > truth_auc - 0.03
-    # Calibration error on 540 cards is mostly sampling noise (the true probabilities score
-    # 0.02 here); at 10,000 customers crmkit's is 0.030, the goal.
-    assert result.metrics.loc["crmkit", "ece"] < 0.05
+    assert result.metrics.loc["crmkit", "ece"] <= 0.03
     assert abs(result.metrics.loc["crmkit", "mean_probability"] - result.metrics.loc["crmkit", "close_rate"]) < 0.04
 
 

@@ -4,7 +4,8 @@
 >>> print(result)                     # AUC, Brier, calibration error per model; lift per grade
 >>> result.predictions.head()         # one row per opportunity open at the cutoff
 
-Training rows are snapshots: every ``every_days`` days from ``start`` until ``cutoff -
+Training rows are snapshots: every ``every_days`` days (default 28, about the 30-day horizon,
+so one card's snapshots rarely share an outcome window) from ``start`` until ``cutoff -
 horizon_days``, each open opportunity's features at that day and whether it was won within the
 following ``horizon_days``. All those outcomes are known before the cutoff. The test rows are
 the opportunities open at the cutoff, labelled by what happened in the ``horizon_days`` after.
@@ -50,7 +51,7 @@ class BacktestResult:
 
 
 def training_snapshots(tables: dict[str, pd.DataFrame], stage_history: pd.DataFrame | None, *, start, cutoff,
-                       horizon_days: int = 30, every_days: int = 14) -> tuple[pd.DataFrame, pd.Series]:
+                       horizon_days: int = 30, every_days: int = 28) -> tuple[pd.DataFrame, pd.Series]:
     """Features of the cards open at each snapshot day, and whether each was won within the horizon.
 
     Snapshot days run from ``start`` to ``cutoff - horizon_days`` (so every outcome is known at
@@ -86,7 +87,7 @@ def model_inputs(features: pd.DataFrame) -> pd.DataFrame:
     return features.drop(columns=drop)
 
 
-def backtest(crm, cutoff, *, horizon_days: int = 30, start=None, every_days: int = 14,
+def backtest(crm, cutoff, *, horizon_days: int = 30, start=None, every_days: int = 28,
              model=None, tables: dict[str, pd.DataFrame] | None = None,
              stage_history: pd.DataFrame | None = None) -> BacktestResult:
     """Train on snapshots before ``cutoff``, score the cards open at it, compare with the baselines.

@@ -28,7 +28,7 @@ class Scored:
 
 
 def score_open_opportunities(crm, as_of=None, *, horizon_days: int = 30, history_days: int = 365,
-                             every_days: int = 14, tables=None, stage_history=None) -> Scored:
+                             every_days: int = 28, tables=None, stage_history=None) -> Scored:
     """Probability that each opportunity open at ``as_of`` is won within ``horizon_days``.
 
     The model learns from snapshots of the ``history_days`` before ``as_of`` (only outcomes
