@@ -18,15 +18,12 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ValueInputError
+from ..schema import CHANNELS, STAGES
 
 __all__ = ["explain", "FEATURE_LABELS", "VALUE_LABELS"]
 
-# Stage and channel names as the forms write them.
-VALUE_LABELS = {
-    "contacted": "已沟通", "quoted": "已报价", "proposal": "已做方案", "negotiation": "谈判",
-    "contract": "合同签约", "visit": "拜访", "phone": "电话", "email": "邮件", "walk_in": "来店",
-    "call_in": "来电", "wechat": "微信", "event": "活动",
-}
+# Stage and channel names as the forms write them (from the schema, the one source of labels).
+VALUE_LABELS = {**STAGES, **CHANNELS}
 
 #: Known feature names → (Chinese, English) phrase templates; {v} is the lead's value.
 FEATURE_LABELS = {
