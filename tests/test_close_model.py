@@ -201,3 +201,13 @@ def test_plots_draw_chinese_without_missing_glyphs(model, test_set):
         assert any("Grade" in t for t in texts)
     finally:
         plt.close("all")
+
+
+def test_explain_names_the_feature_columns_in_words():
+    from crmkit.close.explain import _label
+
+    assert _label("share_visit", 0.3, 0.07, "zh") == "近90天拜访占比 30% (+7%)"
+    assert _label("wechat_30d", 3, -0.09, "zh") == "最近30天微信3次 (−9%)"
+    assert _label("contacts_since_open", 21, 0.18, "zh") == "建卡以来跟进21次 (+18%)"
+    assert _label("days_since_contact", None, -0.1, "zh") == "days_since_contact = 空 (−10%)"
+    assert _label("walk_in_7d", 2, 0.02, "en") == "2 walk-ins in the last 7 days (+2%)"

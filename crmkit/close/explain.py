@@ -14,6 +14,8 @@ carries the typical lead in ``reference_values_``, other models take ``reference
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -53,6 +55,22 @@ FEATURE_LABELS = {
     "region": ("地区：{v}", "region: {v}"),
     "left_contact": ("已留资：{v}", "left contact details: {v}"),
     "prior_orders": ("以往成交{v}次", "{v} earlier orders"),
+    # the names crmkit.close.features gives its columns
+    "contacts_90d": ("最近90天跟进{v}次", "{v} follow-ups in the last 90 days"),
+    "contacts_since_open": ("建卡以来跟进{v}次", "{v} follow-ups since the card was opened"),
+    "competitor_present": ("有竞争对手：{v}", "has a competitor: {v}"),
+    "obstacle": ("合作障碍：{v}", "obstacle: {v}"),
+    "customer_type": ("客户类型：{v}", "customer type: {v}"),
+    "customer_age_days": ("成为客户{v}天", "a customer for {v} days"),
+    "orders_count": ("以往成交{v}次", "{v} earlier orders"),
+    "revenue": ("累计成交金额 {v}", "revenue so far {v}"),
+    "revenue_365d": ("近一年成交金额 {v}", "revenue in the last year {v}"),
+    "days_since_last_order": ("{v}天未下单", "{v} days since the last order"),
+    "prior_opportunities": ("以往商机{v}个", "{v} earlier opportunities"),
+    "prior_won": ("以往赢单{v}个", "{v} earlier opportunities won"),
+    "prior_lost": ("以往丢单{v}个", "{v} earlier opportunities lost"),
+    "prior_win_rate": ("以往赢单率 {v}", "earlier win rate {v}"),
+    "stage_index": ("阶段序号 {v}", "stage number {v}"),
 }
 
 
@@ -71,9 +89,26 @@ def _show(value, lang: str) -> str:
     return VALUE_LABELS.get(text, text) if lang == "zh" else text
 
 
+def _template(feature: str) -> tuple[str, str] | None:
+    """The phrase for a feature; per-channel counts and shares are named after their channel."""
+    if feature in FEATURE_LABELS:
+        return FEATURE_LABELS[feature]
+    found = re.fullmatch(r"share_(\w+)", feature)
+    if found and found.group(1) in CHANNELS:
+        ch = found.group(1)
+        return (f"近90天{CHANNELS[ch]}占比 {{v}}", f"share of {ch.replace('_', '-')}s in 90 days {{v}}")
+    found = re.fullmatch(r"(\w+)_(\d+)d", feature)
+    if found and found.group(1) in CHANNELS:
+        ch, days = found.groups()
+        return (f"最近{days}天{CHANNELS[ch]}{{v}}次", f"{{v}} {ch.replace('_', '-')}s in the last {days} days")
+    return None
+
+
 def _label(feature: str, value, effect: float, lang: str) -> str:
     shown = _show(value, lang)
-    template = FEATURE_LABELS.get(feature)
+    if feature.startswith("share_") and isinstance(value, (float, np.floating)) and not np.isnan(value):
+        shown = f"{value:.0%}"
+    template = _template(feature)
     if shown in ("空", "missing"):
         template = None         # "空天未联系" reads wrong: say the field is empty instead
     phrase = template[0 if lang == "zh" else 1].format(v=shown) if template else f"{feature} = {shown}"
