@@ -324,9 +324,6 @@ SENSITIVE_KEY_WORDS = (
     "婚姻", "配偶", "子女", "家庭", "收入", "health", "religion", "politic", "secret", "medical",
 )
 
-SYSTEM_COLUMNS = ("version", "modified_at", "modified_by", "deleted_at")
-
-
 def table(name: str) -> Table:
     """Look a table up by its canonical name or any of its Chinese names."""
     if name in TABLES:
