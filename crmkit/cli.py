@@ -4,6 +4,8 @@
     crmkit demo --customers 2000        fill it with a seeded demo data set, write sample files
     crmkit import FILE --table T        check a CSV/.xlsx and import it
     crmkit export TABLE FILE            write a table to .xlsx/.csv with the forms' headers
+    crmkit report --month 2026-10       render the monthly report into reports/2026-10/
+    crmkit app                          serve the entry form and lead board as a web app (Voila)
 """
 
 from __future__ import annotations
@@ -79,6 +81,20 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("path", type=Path, help="output file, .xlsx or .csv")
     sp.add_argument("--lang", choices=["zh", "en"], default="zh", help="headers and labels (default zh)")
     sp.set_defaults(run=_export, command="export")
+
+    # These two commands live with their packages (crmkit/reports/command.py, crmkit/widgets/command.py).
+    from .reports import command as report_command
+    from .widgets import command as app_command
+
+    sp = sub.add_parser("report", help="render the monthly report (HTML without code, optionally PDF)")
+    db_option(sp)
+    report_command.add_arguments(sp)
+    sp.set_defaults(run=report_command.run, command="report")
+
+    sp = sub.add_parser("app", help="serve the entry form and lead board as a web app (Voila)")
+    db_option(sp)
+    app_command.add_arguments(sp)
+    sp.set_defaults(run=app_command.run, command="app")
     return p
 
 
