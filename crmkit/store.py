@@ -385,7 +385,10 @@ class Store:
             raise RecordValidationError(t.name, [importing.Problem("", None, t.id_column, changes[t.id_column],
                                                                    "the id of a record cannot be changed")])
         changes = {k: v for k, v in changes.items() if k != t.id_column}
-        values = self._check_record(t, changes, partial=True)
+        stored = self._row(t, record_id)
+        if stored is None:
+            raise RecordNotFoundError(t.name, record_id)
+        values = self._check_changes(t, record_id, changes, stored)
         now, who = pd.Timestamp.now().floor("s"), _who(by, self.user)
         db = self._db
         with db.transaction():
@@ -459,6 +462,71 @@ class Store:
             (t.name, record_id, op, field, _text(old), _text(new), db.value(now, "datetime"), who),
         )
 
+    def check(self, table: str, record: dict, *, record_id: str | None = None) -> list[importing.Problem]:
+        """What is wrong with ``record`` by the store's rules, without writing anything.
+
+        With ``record_id``, ``record`` holds the changes to that stored record, checked as
+        :meth:`update` would check them; without it, a new record, checked as :meth:`add`
+        would (an unknown customer id included). Returns the errors (empty when valid), each
+        naming its column, value and reason: the same rules as an import, so a form accepts
+        exactly what a file would.
+        """
+        t = lookup_table(table)
+        record = dict(record)
+        try:
+            if record_id is None:
+                if _blank_to_none(record.get(t.id_column)) is None:
+                    record[t.id_column] = f"{t.id_prefix}CHECK"
+                for col in t.columns:
+                    if col.required:
+                        record.setdefault(col.name, None)
+                values = self._check_record(t, record, partial=False)
+            else:
+                stored = self._row(t, str(record_id))
+                if stored is None:
+                    raise RecordNotFoundError(t.name, record_id)
+                values = self._check_changes(t, str(record_id), record, stored)
+            self._check_references(self._db, t, values)
+        except RecordValidationError as err:
+            return list(err.problems)
+        return []
+
+    # Fields that the table's rules compare with each other: a change to one is checked
+    # against the stored values of the others (and a problem may land on any of them).
+    _RULE_FIELDS = {
+        "settlements": {"receivable", "received", "outstanding"},
+        "complaints": {"received_at", "resolved_at"},
+        "opportunities": {"created_at", "closed_at"},
+    }
+
+    def _check_changes(self, t: Table, record_id: str, changes: dict, stored: dict) -> dict:
+        """Check ``changes`` as part of the record they change: the record after the update must be valid.
+
+        Returns the values to write: the changes, parsed, plus what follows from them
+        (a settlement's outstanding amount when its receivable or received amount changes).
+        Problems with fields the update leaves alone are not the editor's to fix and are ignored.
+        """
+        unknown = [k for k in changes if k not in t.by_name]
+        if unknown:
+            raise RecordValidationError(t.name, [importing.Problem("", None, k, changes[k], f"{t.name} has no field {k!r}")
+                                                 for k in unknown])
+        merged = {k: stored[k] for k in t.column_names}
+        derived = set()
+        if t.name == "settlements" and {"receivable", "received"} & set(changes) and "outstanding" not in changes:
+            merged["outstanding"] = None  # recomputed from the new amounts
+            derived.add("outstanding")
+        merged.update(changes)
+        merged[t.id_column] = record_id
+        rule_fields = self._RULE_FIELDS.get(t.name, set())
+        relevant = set(changes) | derived | (rule_fields if rule_fields & set(changes) else set())
+        frame = pd.DataFrame([{k: _blank_to_none(v) for k, v in merged.items()}], dtype=object)
+        checked = importing.check_frame(frame, "", t, partial=True)
+        errors = [p for p in checked.report.errors if p.column in relevant or p.column is None]
+        if errors:
+            raise RecordValidationError(t.name, errors)
+        row = checked.frame.iloc[0]
+        return {k: _python(row[k]) for k in checked.frame.columns if k in changes or k in derived}
+
     def _check_record(self, t: Table, record: dict, *, partial: bool) -> dict:
         """Parse and check one record with the importer's rules; raise RecordValidationError."""
         unknown = [k for k in record if k not in t.by_name]
@@ -469,8 +537,11 @@ class Store:
         checked = importing.check_frame(frame, "", t, partial=partial)
         if checked.report.errors:
             raise RecordValidationError(t.name, checked.report.errors)
+        if checked.frame.empty:  # every field blank: the importer drops such rows as empty lines
+            raise RecordValidationError(t.name, [importing.Problem("", None, None, None, "the record is empty")])
         row = checked.frame.iloc[0]
-        return {k: _python(row[k]) for k in checked.frame.columns if k in record}
+        derived = {"outstanding"} if t.name == "settlements" else set()  # receivable − received, when not given
+        return {k: _python(row[k]) for k in checked.frame.columns if k in record or k in derived}
 
     def _check_references(self, db, t: Table, values: dict) -> None:
         cid = values.get("customer_id")

@@ -232,3 +232,37 @@ def test_a_file_referring_to_a_deleted_customer_gets_a_warning_not_silence(fille
 
 def test_an_empty_filter_list_matches_nothing(filled):
     assert filled.interactions(customer=[]).empty and filled.customers(region=[]).empty
+
+
+def test_an_update_is_checked_as_part_of_the_record_it_changes(filled):
+    c = filled.get("customers", "001")
+    cleared = filled.update("customers", "001", {"phone": ""}, expected_version=c["version"])
+    assert cleared["phone"] is None and cleared["version"] == c["version"] + 1
+    with pytest.raises(RecordValidationError, match="missing name"):
+        filled.update("customers", "001", {"name": None}, expected_version=cleared["version"])
+    assert filled.get("customers", "001")["name"] == "华信科技有限公司"
+
+    s = filled.add("settlements", {"customer_id": "001", "settled_at": "2024-01-01", "receivable": 1000, "received": 800})
+    assert s["outstanding"] == 200
+    s = filled.update("settlements", s["settlement_id"], {"received": 950}, expected_version=s["version"])
+    assert s["outstanding"] == 50  # follows the new amount
+    with pytest.raises(RecordValidationError, match="≠ outstanding"):
+        filled.update("settlements", s["settlement_id"], {"outstanding": 7}, expected_version=s["version"])
+
+    k = filled.add("complaints", {"customer_id": "001", "received_at": "2024-02-01", "content": "延迟"})
+    with pytest.raises(RecordValidationError, match="resolved before"):
+        filled.update("complaints", k["complaint_id"], {"resolved_at": "2024-01-15"}, expected_version=k["version"])
+    done = filled.update("complaints", k["complaint_id"], {"resolved_at": "2024-02-03"}, expected_version=k["version"])
+    assert done["resolved_at"] == pd.Timestamp("2024-02-03")
+
+
+def test_check_reports_problems_and_writes_nothing(filled):
+    before = filled.counts()
+    problems = filled.check("interactions", {"customer_id": "999", "occurred_at": "not a date", "channel": "来店"})
+    assert {p.column for p in problems} == {"occurred_at"}  # a bad field first; references once the fields parse
+    problems = filled.check("interactions", {"customer_id": "999", "occurred_at": "2024-01-01", "channel": "来店"})
+    assert [(p.column, p.value) for p in problems] == [("customer_id", "999")]
+    assert filled.check("customers", {"name": "新客户"}) == []
+    assert [p.column for p in filled.check("customers", {"name": ""}, record_id="002")] == ["name"]
+    assert filled.check("customers", {"region": "西南"}, record_id="002") == []
+    assert filled.counts() == before and filled.get("customers", "002")["region"] == "华北"
