@@ -147,7 +147,33 @@ def _parse_text(text: pd.Series, column: Column) -> Parsed:
                 index=text.index[bad], dtype=object,
             )
             text = text.where(~bad)
+    if column.text_format:
+        reasons, text = _check_text_format(text, column.text_format)
     return Parsed(text, reasons)
+
+
+# A phone: digits with the usual separators, an optional extension (0571-8888 6666 转 123,
+# +86 138 0013 8000, (010)12345678). 7 to 20 digits before the extension: a landline without
+# its area code has 7, an international mobile about 15.
+_PHONE = r"(?i)^\+?[\d\s\-()./]+(?:(?:转|分机|ext\.?|x)\s*\d{1,6})?$"
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+
+
+def _check_text_format(text: pd.Series, text_format: str) -> tuple[pd.Series, pd.Series]:
+    """Cells that do not look like a phone number / an e-mail address: their reasons, and the text without them."""
+    given = text.notna()
+    if text_format == "phone":
+        main = text.str.replace(r"(?i)(?:转|分机|ext\.?|x)\s*\d{1,6}$", "", regex=True)
+        digits = main.str.count(r"\d")
+        ok = text.str.match(_PHONE) & digits.between(7, 20)
+        why = "not a phone number: 7 to 20 digits, with spaces, + - ( ) and 转/ext for an extension"
+    else:
+        ok = text.str.match(_EMAIL)
+        why = "not an e-mail address (name@domain.cn)"
+    bad = given & ~ok.fillna(False).astype(bool)
+    if not bad.any():
+        return _no_problems(), text
+    return pd.Series(why, index=text.index[bad], dtype=object), text.where(~bad)
 
 
 def enum_lookup(column: Column) -> dict[str, str]:

@@ -43,6 +43,7 @@ class Column:
     ordered: bool = False
     references: str | None = None  # table whose id this column holds
     personal: bool = False  # masked in reports (phones, emails, birthdays)
+    text_format: str | None = None  # "phone" or "email": text that must look like one (checked on import and entry)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -159,8 +160,8 @@ CUSTOMERS = _table(Table(
         _c("value_grade", "enum", "客户级别", "客户等级", "价值等级", "级别", choices=VALUE_GRADES),
         _c("region", "category", "区域", "所辖区域", "地区", "片区"),
         _c("owner", "category", "业务负责人", *_OWNER[1:]),
-        _c("phone", "text", "联系电话", *_PHONE, personal=True),
-        _c("email", "text", "电子邮件", *_EMAIL, personal=True),
+        _c("phone", "text", "联系电话", *_PHONE, personal=True, text_format="phone"),
+        _c("email", "text", "电子邮件", *_EMAIL, personal=True, text_format="email"),
         _c("address", "text", "地址", "营业地址", "详细地址", "通讯地址", personal=True),
         _c("source", "category", "来源", "客户来源", "信息来源"),
         _c("status", "enum", "业务状态", "状态", choices=CUSTOMER_STATUS,
@@ -189,8 +190,8 @@ CONTACTS = _table(Table(
         _c("name", "text", "姓名", "联系人", "联系人姓名", required=True),
         _c("gender", "enum", "性别", choices=GENDERS, choice_aliases={"先生": "male", "女士": "female"}),
         _c("title", "text", "职务", "职位", "职称"),
-        _c("phone", "text", "联系电话", *_PHONE, personal=True),
-        _c("email", "text", "电子邮件", *_EMAIL, personal=True),
+        _c("phone", "text", "联系电话", *_PHONE, personal=True, text_format="phone"),
+        _c("email", "text", "电子邮件", *_EMAIL, personal=True, text_format="email"),
         _c("birthday", "date", "出生年月日", "出生日期", "生日", personal=True),
     ),
     natural_key=("customer_id", "name"), id_prefix="P", aliases=("联系人",),

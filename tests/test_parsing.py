@@ -511,3 +511,36 @@ def test_property_xlsx_cells_never_raise_and_are_never_lost_silently(cells, colu
             assert is_na(values[i]) and i not in reasons
         else:
             assert not is_na(values[i]) or i in reasons, f"{cell!r} vanished without a reason"
+
+
+PHONE, EMAIL = CUSTOMERS["phone"], CUSTOMERS["email"]
+
+
+def test_phones_as_people_write_them_are_kept_as_written():
+    written = ["13800138000", "+86 138 0013 8000", "0571-8888 6666 转 123", "(010)12345678",
+               "138-0013-8000 ext. 12", "8888666"]
+    got = parsing.parse(pd.Series(written, dtype=object), PHONE)
+    assert got.values.tolist() == written and got.reasons.empty
+
+
+def test_a_phone_needs_7_to_20_digits_and_nothing_but_separators():
+    raw = pd.Series(["123456", "call me back", "138001380001380013800", "138 0013 8000!", "微信 wx123456"], dtype=object)
+    got = parsing.parse(raw, PHONE)
+    assert sorted(got.reasons.index) == [0, 1, 2, 3, 4] and got.values.isna().all()
+    assert "7 to 20 digits" in got.reasons[0]
+
+
+def test_emails_need_a_name_a_domain_and_a_dot():
+    raw = pd.Series(["li.na@huaxin.com.cn", "x@y", "no-at-sign.cn", "a b@c.cn", None], dtype=object)
+    got = parsing.parse(raw, EMAIL)
+    assert got.values[0] == "li.na@huaxin.com.cn" and sorted(got.reasons.index) == [1, 2, 3]
+    assert "e-mail" in got.reasons[1]
+
+
+@given(digits=st.text(alphabet="0123456789", min_size=7, max_size=20),
+       separators=st.lists(st.sampled_from([" ", "-", ""]), min_size=20, max_size=20))
+@settings(max_examples=200, deadline=None)
+def test_any_7_to_20_digits_with_separators_is_a_phone(digits, separators):
+    phone = "".join(d + s for d, s in zip(digits, separators))
+    got = parsing.parse(pd.Series([phone], dtype=object), PHONE)
+    assert got.reasons.empty and got.values[0] == phone.strip()

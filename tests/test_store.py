@@ -266,3 +266,10 @@ def test_check_reports_problems_and_writes_nothing(filled):
     assert [p.column for p in filled.check("customers", {"name": ""}, record_id="002")] == ["name"]
     assert filled.check("customers", {"region": "西南"}, record_id="002") == []
     assert filled.counts() == before and filled.get("customers", "002")["region"] == "华北"
+
+
+def test_phones_and_emails_are_checked_on_entry(filled):
+    problems = filled.check("customers", {"name": "新客户", "phone": "打我电话", "email": "no-at-sign"})
+    assert {p.column for p in problems} == {"phone", "email"}
+    with pytest.raises(RecordValidationError, match="not a phone number"):
+        filled.update("customers", "002", {"phone": "12"}, expected_version=filled.get("customers", "002")["version"])
