@@ -6,6 +6,8 @@ so a notebook, the CLI and a widget can each show them their own way.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class CrmkitError(Exception):
     """Base class of every crmkit error."""
@@ -206,3 +208,141 @@ class ConvergenceError(CrmkitError, RuntimeError):
         if self.params:
             text += " (last parameters: " + ", ".join(f"{k}={v:.4g}" for k, v in self.params.items()) + ")"
         return text + (f". Try: {self.hint}" if self.hint else "")
+
+
+# ---------------------------------------------------------------- monthly reports
+# They pickle with all their attributes (``__reduce__``), so a batch that renders in worker
+# processes hands the caller the same error a single render would raise.
+
+
+class ReportParameterError(CrmkitError, ValueError):
+    """A parameter of ``render_monthly`` (or ``crmkit report``) cannot be used; nothing was rendered."""
+
+    def __init__(self, name: str, value, reason: str):
+        super().__init__(name, value, reason)
+        self.name = name
+        self.value = value
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value!r}: {self.reason}"
+
+
+class NoReportDataError(CrmkitError):
+    """The store holds no dated records, so there is no "last full month" to default to."""
+
+    def __init__(self, store: str, tables: tuple[str, ...]):
+        super().__init__(store, tables)
+        self.store = store
+        self.tables = tables
+
+    def __str__(self) -> str:
+        return (f"{self.store} has no {', '.join(self.tables)} yet, so there is no last full month to report; "
+                f"fill it (e.g. `crmkit demo`) or name the month (--month YYYY-MM, month='YYYY-MM')")
+
+
+class ReportExecutionError(CrmkitError):
+    """A cell of the report notebook raised; the partial notebook is kept for inspection.
+
+    ``cell_index`` counts the code and markdown cells of the *source* notebook from 0 (the
+    cell papermill injects with the parameters is not counted), ``cell_source`` is that
+    cell's first line, ``ename``/``evalue`` the exception's type and message, and
+    ``notebook_path`` the executed notebook with every output up to the failure (open it in
+    Jupyter to see the traceback).
+    """
+
+    def __init__(self, cell_index: int, cell_source: str, ename: str, evalue: str, notebook_path,
+                 label: str = ""):
+        super().__init__(cell_index, cell_source, ename, evalue, notebook_path, label)
+        self.cell_index = cell_index
+        self.cell_source = cell_source
+        self.ename = ename
+        self.evalue = evalue
+        self.notebook_path = Path(notebook_path)
+        self.label = label
+
+    def __reduce__(self):
+        return type(self), self.args
+
+    def __str__(self) -> str:
+        what = f"the report{f' for {self.label}' if self.label else ''}"
+        return (f"{what} failed in cell {self.cell_index} ({self.cell_source!r}): {self.ename}: {self.evalue}\n"
+                f"the partial notebook, with the traceback, is {self.notebook_path}")
+
+
+class ReportKernelError(CrmkitError):
+    """The notebook's kernel could not start, died, or timed out; nothing raised inside a cell.
+
+    ``kernel_name`` is the Jupyter kernel asked for, ``reason`` what went wrong, ``cell_index``
+    the source notebook's cell that was running (None if none was), and ``notebook_path`` the
+    partial notebook when one was written (None otherwise).
+    """
+
+    def __init__(self, kernel_name: str, reason: str, cell_index: int | None = None, notebook_path=None,
+                 label: str = ""):
+        super().__init__(kernel_name, reason, cell_index, notebook_path, label)
+        self.kernel_name = kernel_name
+        self.reason = reason
+        self.cell_index = cell_index
+        self.notebook_path = Path(notebook_path) if notebook_path is not None else None
+        self.label = label
+
+    def __reduce__(self):
+        return type(self), self.args
+
+    def __str__(self) -> str:
+        what = f"the report{f' for {self.label}' if self.label else ''}"
+        where = f" while cell {self.cell_index} ran" if self.cell_index is not None else ""
+        text = f"{what} stopped{where}: the {self.kernel_name!r} kernel failed: {self.reason}"
+        if self.notebook_path is not None:
+            text += f"\nthe partial notebook is {self.notebook_path}"
+        return text
+
+
+class BatchRenderError(CrmkitError):
+    """Some reports of a batch failed; the others were rendered.
+
+    ``failures`` maps each failed value (a region or a rep) to its error, ``rendered`` maps
+    the values that worked to their :class:`~crmkit.reports.render.ReportPaths`.
+    """
+
+    def __init__(self, by: str, failures: dict, rendered: dict):
+        super().__init__(by, failures, rendered)
+        self.by = by
+        self.failures = failures
+        self.rendered = rendered
+
+    def __reduce__(self):
+        return type(self), self.args
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.failures)} of {len(self.failures) + len(self.rendered)} reports by {self.by} failed "
+                 f"(the other {len(self.rendered)} were written):"]
+        for value, err in self.failures.items():
+            lines.append(f"  {self.by} {value}: " + str(err).replace("\n", "\n    "))
+        return "\n".join(lines)
+
+
+class ChromiumNotFoundError(CrmkitError):
+    """A PDF was asked for, but no Chromium/Chrome to print it with is installed."""
+
+    def __init__(self, tried: list[str]):
+        super().__init__(tried)
+        self.tried = tried
+
+    def __str__(self) -> str:
+        return ("a PDF needs Chromium (or Chrome) to print the HTML report, and none was found; looked for "
+                + ", ".join(self.tried) + ". Install it (Debian/Ubuntu: `apt-get install chromium`) or set "
+                "$CRMKIT_CHROMIUM to its path, or leave out --pdf (pdf=False) for the HTML report alone")
+
+
+class PdfConversionError(CrmkitError):
+    """Chromium ran but did not print the PDF."""
+
+    def __init__(self, html_path, reason: str):
+        super().__init__(html_path, reason)
+        self.html_path = Path(html_path)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"could not print {self.html_path} to PDF: {self.reason}"

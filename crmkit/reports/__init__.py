@@ -5,7 +5,8 @@
 >>> reports.render_monthly(month="2026-10", by="region")         # one report per region
 
 Modules: ``content`` (the month's data and each section's findings, tables and figures),
-``render`` (papermill, HTML/PDF conversion, batches), ``manifest``, ``command`` (``crmkit report``).
+``render`` (papermill, HTML/PDF conversion, batches), ``manifest``, ``convert``, ``pdf``, ``command`` (``crmkit report``).
+Its errors are in ``crmkit.exceptions`` (``ReportExecutionError``, ``BatchRenderError`` …).
 """
 
 from importlib import import_module
@@ -13,6 +14,8 @@ from importlib import import_module
 # Heavy imports (papermill, nbconvert, matplotlib) wait until a name is used.
 _LAZY = {
     "render_monthly": "render",
+    "last_full_month": "render",
+    "ReportPaths": "render",
 }
 
 __all__ = sorted(_LAZY)

@@ -1,9 +1,66 @@
-"""`crmkit report`: placeholder until the command is written (the CLI wires add_arguments and run)."""
+"""`crmkit report`: render the monthly report; a thin shell over ``render_monthly``.
+
+    crmkit report                           the last full month of the store's data
+    crmkit report --month 2026-10 --pdf     + a PDF (A4)
+    crmkit report --by region               one report per region, two at a time
+    crmkit report --region 华东 --rep 张伟   one region, one rep
+
+It prints where each report is; a failing notebook cell ends it with exit status 1 and a
+message naming the cell, the exception and the partial notebook (``cli.main`` prints it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
 
 
 def add_arguments(parser) -> None:
-    pass
+    parser.add_argument("--month", metavar="YYYY-MM",
+                        help="the month to report (default: the last full month of the store's data)")
+    parser.add_argument("--region", metavar="R", help="only customers of this region")
+    parser.add_argument("--rep", metavar="NAME", help="only this rep's records")
+    parser.add_argument("--by", choices=["region", "rep"],
+                        help="one report per region, or per rep with records in the month")
+    parser.add_argument("--pdf", action="store_true", help="also print a PDF (A4; needs chromium)")
+    parser.add_argument("--out", metavar="DIR", type=Path, help="reports folder (default: reports/ of the project)")
+    parser.add_argument("--show-personal-data", action="store_true",
+                        help="show phones and emails unmasked (they are masked unless you ask)")
+    parser.add_argument("--jobs", type=int, metavar="N", help="reports rendered at once with --by (default 2)")
+    parser.add_argument("--notebook", metavar="IPYNB", type=Path,
+                        help="render another notebook with the same parameters (default notebooks/monthly_report.ipynb)")
 
 
 def run(args) -> int:
-    raise NotImplementedError("not written yet")
+    from .render import render_monthly, skip_slow_iri_grammar
+
+    skip_slow_iri_grammar()
+    month_given = args.month is not None
+    result = render_monthly(args.month, region=args.region, rep=args.rep, by=args.by, db_url=args.db,
+                            out_dir=args.out, pdf=args.pdf, show_personal_data=args.show_personal_data,
+                            notebook=args.notebook, jobs=args.jobs, progress=True)
+    reports = list(result.values()) if isinstance(result, dict) else [result]
+    month = reports[0].month
+    why = "" if month_given else " (the last full month of the store's data)"
+    if len(reports) == 1:
+        r = reports[0]
+        print(f"report for {month}{why}: {_shown(r.html)}")
+        for path in (r.pdf, r.notebook, r.manifest):
+            if path is not None:
+                print(f"  {_shown(path)}")
+    else:
+        print(f"{len(reports)} reports by {args.by} for {month}{why}, in {_shown(reports[0].html.parent)}:")
+        for value, r in result.items():
+            print(f"  {value}: {r.html.name}" + (f", {r.pdf.name}" if r.pdf else ""))
+    if args.show_personal_data:
+        print("note: phones and emails are shown unmasked; share these files accordingly", file=sys.stderr)
+    return 0
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it is below it (shorter to read and click)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return os.fspath(path)

@@ -1,0 +1,45 @@
+"""What the monthly report says and shows: the month's data, one function per section, display.
+
+>>> from crmkit.reports import content
+>>> data = content.load_month(None, "2026-10", region="华东")         # doctest: +SKIP
+>>> section = content.traffic(data)                                 # doctest: +SKIP
+>>> section.findings, section.tables, section.figures               # doctest: +SKIP
+>>> content.show(section)                                           # doctest: +SKIP (in a notebook)
+
+Each section function takes the :class:`MonthData` and returns a :class:`Section` (title,
+plain-language findings, tables, figure specs, and the raw numbers in ``data``); it does the
+analysis only. :func:`show` draws and displays a section as escaped, masked HTML and PNG.
+``notebooks/monthly_report.ipynb`` calls them one per cell, in the order of ``SECTIONS``.
+
+Modules: ``month`` (loading), ``section`` (the Section type, timing), ``cards`` (intent cards at a
+date), one module per section (``kpis``, ``traffic``, ``customers``, ``activity``, ``funnel``,
+``performance``, ``segments``, ``lifetime``, ``receivables``, ``complaints``, ``lost``,
+``quality``), ``privacy`` (masking, escaping), ``formatting`` (numbers), ``colours``, ``display``.
+"""
+
+from .activity import activity
+from .complaints import RESOLUTION_LIMIT_DAYS, complaints
+from .customers import new_customers
+from .display import publish_timings, show, show_title
+from .funnel import funnel
+from .kpis import kpis
+from .lifetime import clv
+from .lost import lost
+from .month import MonthData, load_month, month_bounds
+from .performance import performance
+from .quality import quality
+from .receivables import receivables
+from .section import Figure, Section, Table
+from .segments import segments
+from .traffic import traffic
+
+#: The report's sections, in the notebook's order.
+SECTIONS = (kpis, traffic, new_customers, activity, funnel, performance, segments, clv, receivables,
+            complaints, lost, quality)
+
+__all__ = [
+    "load_month", "MonthData", "month_bounds", "Section", "Table", "Figure", "SECTIONS",
+    "show", "show_title", "publish_timings", "RESOLUTION_LIMIT_DAYS",
+    "kpis", "traffic", "new_customers", "activity", "funnel", "performance", "segments", "clv",
+    "receivables", "complaints", "lost", "quality",
+]

@@ -1,0 +1,163 @@
+"""Showing the report in a notebook: the title, each section, and the timings for the renderer.
+
+Everything goes out as HTML built here with ``html.escape`` on every interpolated value (not as
+Markdown: nbconvert's Markdown passes raw HTML through), tables through
+``DataFrame.to_html(escape=True)``, figures as PNG images. Text is masked for personal data
+first unless the report was asked to show it (``privacy``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import re
+
+import pandas as pd
+
+from . import privacy
+from .section import Section, timed
+
+#: Figures are drawn this wide (inches) to fit A4 portrait with margins, at this resolution.
+FIGURE_WIDTH = 7.0
+FIGURE_DPI = 120
+
+#: The MIME type of the timings output (read back by crmkit.reports.render from the executed notebook).
+TIMINGS_MIME = "application/vnd.crmkit.timings+json"
+#: The MIME type of what the report read (month, scope, rows per frame).
+REPORT_MIME = "application/vnd.crmkit.report+json"
+
+_STYLE = """<style>
+.crmkit-report table.crmkit-table {border-collapse: collapse; font-size: 12px; margin: 4px 0 12px 0;}
+.crmkit-report table.crmkit-table th, .crmkit-report table.crmkit-table td {border: 1px solid #ccc;
+  padding: 2px 8px; text-align: right;}
+.crmkit-report table.crmkit-table th {background: #f2f2f2;}
+.crmkit-report ul.crmkit-findings li {margin: 2px 0;}
+.crmkit-report .crmkit-note {color: #666; font-size: 11px;}
+</style>"""
+
+
+def _html(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def show_title(data) -> None:
+    """The report's title: month, scope (region/rep) and what was read; or that there is nothing."""
+    e = html.escape
+    scope = f"（{e(data.scope)}）" if data.scope else "（全公司 · all regions）"
+    lines = [_STYLE, '<div class="crmkit-report">',
+             f"<h1>客户管理月报 · Monthly CRM report {e(data.month)}</h1>",
+             f"<p>{e(f'{data.start.year}年{data.start.month}月')}{scope}，"
+             f"统计区间 {e(f'{data.start:%Y-%m-%d}')} 至 {e(f'{data.end - pd.Timedelta(days=1):%Y-%m-%d}')}。"]
+    if not data.show_personal_data:
+        lines.append("电话与邮箱已隐去部分号码（personal data masked）。")
+    lines.append("</p>")
+    if data.is_empty:
+        where = f" ({data.scope})" if data.scope else ""
+        lines.append(f'<p><strong>{e(data.label)}没有任何记录 · no records for {e(data.month)}{e(where)}.</strong> '
+                     "以下各节从略。</p>")
+    lines.append("</div>")
+    _html("\n".join(lines))
+
+
+def section_html(section: Section) -> str:
+    """The title and findings of ``section`` as escaped (and masked) HTML."""
+    def text(value) -> str:
+        return privacy.shown(value, section.show_personal_data)
+
+    items = "".join(f"<li>{text(f)}</li>" for f in section.findings)
+    return (f'<div class="crmkit-report"><h2>{text(section.title)}</h2>'
+            f'<ul class="crmkit-findings">{items}</ul></div>')
+
+
+def table_html(table, show_personal_data: bool) -> str:
+    """One table as escaped (and masked) HTML, with its title and note.
+
+    Cells and headers are escaped by the Styler (``escape="html"``); text columns are left-aligned,
+    numbers right-aligned.
+    """
+    frame = privacy.safe_frame(table.frame, show_personal_data)
+    text_columns = [c for c in frame.columns if _is_text(frame[c])]
+    styler = (frame.style.hide(axis="index")
+              .format(escape="html", na_rep="—")
+              .format_index(escape="html", axis=1)
+              .set_table_attributes('class="crmkit-table"'))
+    if text_columns:  # one rule per column (not per cell), on the column's header and cells
+        left = [{"selector": sel, "props": "text-align: left"} for sel in ("td", "th")]
+        styler = styler.set_table_styles({c: left for c in text_columns}, overwrite=False)
+    # a stable id (the Styler's default is random), so the same data gives the same HTML
+    key = f"{table.title}|{list(frame.columns)}|{text_columns}"
+    styler = styler.set_uuid(hashlib.sha1(key.encode()).hexdigest()[:8])
+    note = f'<div class="crmkit-note">{privacy.shown(table.note, show_personal_data)}</div>' if table.note else ""
+    return (f'<div class="crmkit-report"><h4>{privacy.shown(table.title, show_personal_data)}</h4>'
+            f"{styler.to_html()}{note}</div>")
+
+
+_NUMBER = re.compile(r"^[\s¥+\-—]*[\d,.]+\s*(%|天|万元)?$|^—$|^\d+/\d+$")
+
+
+def _is_text(column: pd.Series) -> bool:
+    """True when a column holds words (names, labels), not formatted numbers or dates."""
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return False
+    values = column.dropna().astype(str)
+    return bool(len(values)) and not values.map(lambda v: bool(_NUMBER.match(v)) or v[:4].isdigit()).all()
+
+
+def figure_png(figure) -> bytes:
+    """Draw a :class:`~.section.Figure` spec and return it as PNG bytes (the figure is freed)."""
+    from matplotlib.figure import Figure
+
+    from ...fonts import use_cjk_font
+
+    use_cjk_font()
+    fig = Figure(figsize=(FIGURE_WIDTH, figure.height), dpi=FIGURE_DPI)
+    figure.draw(fig)
+    fig.subplots_adjust(left=figure.left / FIGURE_WIDTH, right=1 - figure.right / FIGURE_WIDTH,
+                        bottom=figure.bottom / figure.height, top=1 - figure.top / figure.height,
+                        wspace=figure.wspace)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    fig.clear()
+    return buffer.getvalue()
+
+
+def show(section: Section) -> None:
+    """Display a section: title and findings, then its figures, then its tables.
+
+    Drawing time is added to ``timings["plotting"]`` of the report's data.
+    """
+    from IPython.display import Image, display
+
+    _html(section_html(section))
+    timings = section.timings if section.timings is not None else {}
+    for figure in section.figures:
+        with timed(timings, "plotting"):
+            png = figure_png(figure)
+        display(Image(data=png, format="png", width=int(FIGURE_WIDTH * 96), alt=figure.title))
+    for table in section.tables:
+        _html(table_html(table, section.show_personal_data))
+
+
+def publish_timings(data) -> None:
+    """Emit ``data.timings`` as an ``application/vnd.crmkit.timings+json`` output.
+
+    Nothing shows in the HTML (no converter renders these MIME types); the renderer reads them
+    from the executed notebook. The timings map a stage ("queries", "analysis", "plotting") to
+    seconds. Alongside, ``application/vnd.crmkit.report+json`` holds the month, region, rep and
+    ``rows`` (how many rows of each frame the report read: a cheap fingerprint of what it saw).
+    """
+    from IPython.display import display
+
+    timings = {stage: round(seconds, 4) for stage, seconds in data.timings.items()}
+    about = {"month": data.month, "region": data.region, "rep": data.rep, "rows": rows_read(data)}
+    display({TIMINGS_MIME: timings, REPORT_MIME: about}, raw=True)
+
+
+def rows_read(data) -> dict[str, int]:
+    """Rows of each frame the report read (a cheap fingerprint of what it saw)."""
+    names = ["customers", "contacts", "interactions", "interactions_last_year", "opportunities", "orders",
+             "settlements", "complaints", "opportunity_changes"]
+    return {name: int(len(getattr(data, name))) for name in names}

@@ -1,0 +1,191 @@
+"""Data quality (数据质量): what was missing or inconsistent in the month's records, counted and
+listed, so the report's own figures can be read with the right caution.
+
+Each check is a function of the MonthData returning the offending records' ids; ``CHECKS`` lists
+them with the table they look at and what is wrong, in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import formatting as fmt
+from .month import id_set, is_in
+from .section import Section, Table, section
+
+#: How many offending ids a check lists.
+EXAMPLES = 5
+#: Money differences below this (yuan) are rounding, not errors.
+TOLERANCE = 0.01
+
+
+def _ids(frame: pd.DataFrame, mask, id_column: str) -> list[str]:
+    return frame.loc[mask, id_column].astype(str).tolist()
+
+
+def _month(data, table: str, column: str) -> pd.DataFrame:
+    return data.in_month(getattr(data, table), column)
+
+
+def interactions_without_channel(data):
+    f = _month(data, "interactions", "occurred_at")
+    return _ids(f, f["channel"].isna(), "interaction_id")
+
+
+def interactions_without_rep(data):
+    f = _month(data, "interactions", "occurred_at")
+    return _ids(f, f["rep"].isna(), "interaction_id")
+
+
+def _month_cards(data) -> pd.DataFrame:
+    o = data.opportunities
+    touched = ((o["created_at"] >= data.start) & (o["created_at"] < data.end)) | (
+        (o["closed_at"] >= data.start) & (o["closed_at"] < data.end)) | (o["status"] == "open")
+    return o[touched]
+
+
+def cards_without_grade(data):
+    f = _month_cards(data)
+    return _ids(f, f["intent_grade"].isna(), "opportunity_id")
+
+
+def cards_without_amount(data):
+    f = _month_cards(data)
+    return _ids(f, f["expected_amount"].isna(), "opportunity_id")
+
+
+def closed_cards_without_date(data):
+    f = _month_cards(data)
+    return _ids(f, f["status"].isin(["won", "lost"]) & f["closed_at"].isna(), "opportunity_id")
+
+
+def cards_closed_before_created(data):
+    f = _month_cards(data)
+    return _ids(f, f["closed_at"].notna() & (f["closed_at"] < f["created_at"]), "opportunity_id")
+
+
+def lost_cards_without_reason(data):
+    f = data.in_month(data.opportunities[data.opportunities["status"] == "lost"], "closed_at")
+    return _ids(f, f["lost_reason"].isna(), "opportunity_id")
+
+
+def settlements_not_adding_up(data):
+    f = _month(data, "settlements", "settled_at")
+    received = f["received"].astype("float64").fillna(0.0)
+    gap = f["receivable"].astype("float64") - received - f["outstanding"].astype("float64")
+    return _ids(f, (gap.abs() > TOLERANCE).fillna(False), "settlement_id")
+
+
+def settlements_overpaid(data):
+    f = _month(data, "settlements", "settled_at")
+    over = f["received"].astype("float64") - f["receivable"].astype("float64") > TOLERANCE
+    return _ids(f, over.fillna(False), "settlement_id")
+
+
+def orders_without_rep(data):
+    f = _month(data, "orders", "ordered_at")
+    return _ids(f, f["rep"].isna(), "order_id")
+
+
+def complaints_resolved_before_received(data):
+    f = _month(data, "complaints", "received_at")
+    return _ids(f, f["resolved_at"].notna() & (f["resolved_at"] < f["received_at"]), "complaint_id")
+
+
+def complaints_done_without_date(data):
+    f = _month(data, "complaints", "received_at")
+    return _ids(f, f["status"].isin(["resolved", "closed"]) & f["resolved_at"].isna(), "complaint_id")
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype("string").str.strip() == "")
+
+
+def _month_customer_mask(data) -> pd.Series:
+    """True for customers whose file was created this month or who were in contact this month."""
+    def compute():
+        met = id_set(_month(data, "interactions", "occurred_at")["customer_id"])
+        c = data.customers
+        return ((c["created_at"] >= data.start) & (c["created_at"] < data.end)) | is_in(c["customer_id"], met)
+
+    return data.memo("quality:month_customers", compute)
+
+
+def customers_unreachable(data):
+    c = data.customers[_month_customer_mask(data)]
+    contacts = data.contacts
+    reachable = id_set(contacts.loc[~_blank(contacts["phone"]) | ~_blank(contacts["email"]), "customer_id"])
+    own = ~_blank(c["phone"]) | ~_blank(c["email"])
+    return _ids(c, ~own & ~is_in(c["customer_id"], reachable), "customer_id")
+
+
+def _duplicated(values: pd.Series) -> pd.Series:
+    # plain (not regex) replaces stay in Arrow; "139-0000-1111" and "139 0000 1111" are one phone
+    key = values.astype("string").str.strip().str.replace("-", "", regex=False).str.replace(" ", "", regex=False)
+    return (key.notna() & (key != "") & key.duplicated(keep=False)).fillna(False)
+
+
+def customers_sharing_phone(data):
+    """Customers of this month (see above) whose phone another customer in scope also has."""
+    c = data.customers
+    return _ids(c, _duplicated(c["phone"]) & _month_customer_mask(data), "customer_id")
+
+
+def customers_sharing_name(data):
+    """Customers of this month whose name another customer in scope also has."""
+    c = data.customers
+    return _ids(c, _duplicated(c["name"]) & _month_customer_mask(data), "customer_id")
+
+
+#: (check, table, what is wrong)
+CHECKS = [
+    (interactions_without_channel, "拜访记录", "没有填写方式（来店/来电/拜访…） · no channel"),
+    (interactions_without_rep, "拜访记录", "没有填写销售顾问 · no rep"),
+    (cards_without_grade, "意向卡", "没有有望度 · no O/A/B/C grade"),
+    (cards_without_amount, "意向卡", "没有预计金额 · no expected amount"),
+    (closed_cards_without_date, "意向卡", "已成交/流失但没有关闭日期 · closed without a date"),
+    (cards_closed_before_created, "意向卡", "关闭日期早于建卡日期 · closed before created"),
+    (lost_cards_without_reason, "意向卡", "本月流失但没有流失原因 · lost without a reason"),
+    (orders_without_rep, "交易记录", "没有填写销售顾问 · order without a rep"),
+    (settlements_not_adding_up, "结算收款", "应收 − 实收 ≠ 未收 · receivable − received ≠ outstanding"),
+    (settlements_overpaid, "结算收款", "实收大于应收 · received more than receivable"),
+    (complaints_resolved_before_received, "投诉", "解决日期早于投诉日期 · resolved before received"),
+    (complaints_done_without_date, "投诉", "已解决/关闭但没有解决日期 · resolved without a date"),
+    (customers_unreachable, "客户档案", "客户及其联系人都没有电话或邮箱 · no way to reach"),
+    (customers_sharing_phone, "客户档案", "电话与其他客户重复 · phone shared with another customer"),
+    (customers_sharing_name, "客户档案", "名称与其他客户重复 · name shared with another customer"),
+]
+
+
+def quality_problems(data) -> pd.DataFrame:
+    """One row per check: table, problem, count and the offending ids (all of them)."""
+    rows = []
+    for check, table, problem in CHECKS:
+        ids = check(data)
+        rows.append({"check": check.__name__, "table": table, "problem": problem, "count": len(ids), "ids": ids})
+    return pd.DataFrame(rows)
+
+
+@section("数据质量 · Data quality")
+def quality(data) -> Section:
+    """Every check, how many records failed it this month, and a few of their ids."""
+    problems = quality_problems(data)
+    found = problems[problems["count"] > 0]
+    if found.empty:
+        findings = [f"{data.label}的记录通过了全部 {len(CHECKS)} 项检查。"]
+    else:
+        worst = found.sort_values("count", ascending=False).iloc[0]
+        findings = [
+            f"{len(CHECKS)} 项检查中有 {len(found)} 项发现问题，共涉及 {fmt.count(found['count'].sum())} 条记录；"
+            f"最多的是“{worst['table']}：{worst['problem'].split(' · ')[0]}”（{fmt.count(worst['count'])} 条）。",
+            "本报告的数字按记录原样统计；请相关销售顾问补全或更正，下月报告会更准确。",
+        ]
+    table = pd.DataFrame({
+        "记录": problems["table"],
+        "问题 · problem": problems["problem"],
+        "条数": [fmt.count(v) for v in problems["count"]],
+        "示例编号": ["、".join(ids[:EXAMPLES]) + ("…" if len(ids) > EXAMPLES else "") for ids in problems["ids"]],
+    })
+    note = ("客户档案的检查针对本月新建或本月有接触的客户；重复电话/名称与范围内全部客户比较。")
+    return Section("", findings, tables=[Table("检查结果 · checks", table, note)],
+                   data={"problems": problems})
