@@ -1,0 +1,30 @@
+"""The web app's one screen: the entry forms and the lead board in two tabs.
+
+``crmkit app`` serves this with Voila (no code visible); in a notebook it is one call:
+
+>>> from crmkit.widgets import app_layout
+>>> app_layout(crm)            # 登记 (entry forms) | 跟进看板 (lead board)
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from .board import LeadBoard
+from .forms import EntryForms
+
+__all__ = ["app_layout", "TAB_TITLES"]
+
+TAB_TITLES = {"zh": ("登记", "跟进看板"), "en": ("Entry", "Lead board")}
+
+
+def app_layout(crm, lang: str = "zh", *, scoring: str = "background") -> w.Tab:
+    """A Tab with the entry forms (customers, visits/walk-ins, intent cards, complaints) and
+    the lead board. The board scores its cards in the background (see ``LeadBoard``)."""
+    if lang not in TAB_TITLES:
+        raise ValueError("lang must be 'zh' or 'en'")
+    tab = w.Tab(children=[EntryForms(crm, lang), LeadBoard(crm, lang, scoring=scoring)])
+    for i, title in enumerate(TAB_TITLES[lang]):
+        tab.set_title(i, title)
+    tab.add_class("crmkit-app")
+    return tab
