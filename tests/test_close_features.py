@@ -209,3 +209,12 @@ def test_grade_uses_the_forms_bands_on_scalars_arrays_and_series():
         grade(0.5, bands={"O": 0.5, "A": 0.6, "B": 0.1})
     with pytest.raises(ValueError):
         grade(0.5, bands={"O": 0.9, "A": 0.5})
+
+
+def test_a_store_with_contacts_and_orders_but_no_open_card_has_no_features(sqlite_url):
+    with crmkit.open(sqlite_url) as crm:
+        c = crm.add("customers", {"name": "华信科技"})
+        crm.add("interactions", {"customer_id": c["customer_id"], "occurred_at": "2026-01-01 10:00", "channel": "来店"})
+        crm.add("orders", {"customer_id": c["customer_id"], "ordered_at": "2026-01-02", "amount": 10})
+        features = opportunity_features(crm, as_of="2026-02-01")
+    assert features.empty and {"last_contact_at", "days_since_contact", "revenue"} <= set(features.columns)

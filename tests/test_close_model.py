@@ -211,3 +211,15 @@ def test_explain_names_the_feature_columns_in_words():
     assert _label("contacts_since_open", 21, 0.18, "zh") == "建卡以来跟进21次 (+18%)"
     assert _label("days_since_contact", None, -0.1, "zh") == "days_since_contact = 空 (−10%)"
     assert _label("walk_in_7d", 2, 0.02, "en") == "2 walk-ins in the last 7 days (+2%)"
+
+
+def test_every_public_name_of_close_is_the_function_not_its_module_and_sklearn_waits():
+    import subprocess
+    import sys
+
+    code = ("import sys, types; from crmkit import close; "
+            "assert 'sklearn' not in sys.modules, 'crmkit.close imported scikit-learn'; "
+            "bad = [n for n in close.__all__ if isinstance(getattr(close, n), types.ModuleType)]; "
+            "assert not bad, bad; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr

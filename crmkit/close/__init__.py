@@ -14,30 +14,29 @@ Bayes), ``metrics``, ``backtest``, ``scoring``, ``explain``, ``followups``, ``lo
 
 from importlib import import_module
 
-# Each public name and the module it lives in. They load on first use, so that a caller who
-# needs one light piece (the grade bands, the lost-prospect tables) does not pay for
-# scikit-learn, which the model modules import.
+from .backtest import BacktestResult, backtest, model_inputs, training_snapshots, won_within
+from .explain import explain
+from .features import features_from_tables, opportunity_features
+from .followups import DEFAULT_CADENCE, followups, plan_followups
+from .grades import DEFAULT_BANDS, grade
+from .lost import lost_analysis
+from .metrics import calibration_table, expected_calibration_error, lift_by_grade
+from .plots import plot_calibration, plot_grade_distribution, plot_lift_by_grade
+from .scoring import Scored, score_open_opportunities
+
+# The two modules that import scikit-learn load on first use, so that the report, the lead
+# board's first paint and anyone needing only grades or features do not wait for it. (Only
+# names unlike their module's can be lazy: importing a submodule sets the package attribute
+# of its own name, which would hide a lazy function called, say, ``backtest``.)
 _LAZY = {
-    "backtest": "backtest", "BacktestResult": "backtest", "model_inputs": "backtest",
-    "training_snapshots": "backtest", "won_within": "backtest",
-    "HandGradeBaseline": "baselines", "OdooNaiveBayes": "baselines",
-    "explain": "explain",
-    "features_from_tables": "features", "opportunity_features": "features",
-    "DEFAULT_CADENCE": "followups", "followups": "followups", "plan_followups": "followups",
-    "DEFAULT_BANDS": "grades", "grade": "grades",
-    "lost_analysis": "lost",
-    "calibration_table": "metrics", "expected_calibration_error": "metrics", "lift_by_grade": "metrics",
     "CloseLikelihoodModel": "model", "fit_from_frame": "model",
-    "plot_calibration": "plots", "plot_grade_distribution": "plots", "plot_lift_by_grade": "plots",
-    "Scored": "scoring", "score_open_opportunities": "scoring",
+    "HandGradeBaseline": "baselines", "OdooNaiveBayes": "baselines",
 }
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # look it up once
-        return value
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -238,7 +238,9 @@ def _contact_facts(out: pd.DataFrame, inter: pd.DataFrame | None, as_of: pd.Time
     chan = inter.loc[ok, "channel"].astype(object).to_numpy()
     frame = pd.DataFrame({"customer_id": cust, "at": when.to_numpy(), "channel": chan})
     by_cust = frame.groupby("customer_id")["at"].max()
-    last = pd.Series(out["customer_id"].map(by_cust).to_numpy(), index=out.index).astype("datetime64[ns]")
+    # reindex, not map: map of an empty frame's column cannot cast the dates (no cards open)
+    last = pd.Series(by_cust.reindex(out["customer_id"].astype(object)).to_numpy(), index=out.index) \
+        .astype("datetime64[ns]")
     out["last_contact_at"] = last
     out["days_since_contact"] = (as_of.normalize() - last.dt.normalize()).dt.days.astype("Int64")
     for w in WINDOWS:
@@ -276,7 +278,7 @@ def _order_facts(out: pd.DataFrame, orders: pd.DataFrame | None, as_of: pd.Times
     out["revenue"] = cid.map(g["amount"].sum()).fillna(0.0).astype(float).to_numpy()
     recent = frame[frame["at"] >= as_of - pd.Timedelta(days=365)].groupby("customer_id")["amount"].sum()
     out["revenue_365d"] = cid.map(recent).fillna(0.0).astype(float).to_numpy()
-    last = pd.Series(cid.map(g["at"].max()).to_numpy(), index=out.index).astype("datetime64[ns]")
+    last = pd.Series(g["at"].max().reindex(cid.astype(object)).to_numpy(), index=out.index).astype("datetime64[ns]")
     out["days_since_last_order"] = (as_of.normalize() - last.dt.normalize()).dt.days.astype("Int64")
 
 

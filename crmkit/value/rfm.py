@@ -201,7 +201,8 @@ def rfm_segments(summary: pd.DataFrame, rules: Sequence[tuple[str, str, Conditio
     out["R"] = _quintile(-since_last, ties)
     out["F"] = _quintile(summary["frequency"].astype("float64"), ties)
     out["M"] = _quintile(summary["monetary_value"].astype("float64"), ties)
-    out["rfm_score"] = (out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)).astype(object)
+    digits = out["R"].to_numpy() * 100 + out["F"].to_numpy() * 10 + out["M"].to_numpy()
+    out["rfm_score"] = pd.Series(digits.astype(str), index=out.index, dtype=object)
     names, labels = _apply_rules(out[["R", "F", "M"]], rules)
     out["segment"] = names
     out["segment_zh"] = labels
@@ -224,14 +225,19 @@ def _quintile(values: pd.Series, ties: str = "first") -> pd.Series:
                               list(values.index[values.isna()]))
     if len(values) == 1:
         return pd.Series(np.full(1, 3, dtype=np.int64), index=values.index)
-    # A stable sort by label first makes rank(method="first") independent of the row order.
-    order = np.argsort(np.asarray(values.index.astype(str)), kind="stable")
-    by_label = values.iloc[order]
-    scores = pd.qcut(by_label.rank(method="first"), 5, labels=False).astype(np.int64) + 1
+    v = values.to_numpy(dtype="float64")
     if ties == "min":
-        # every value takes the score of its lowest-ranked occurrence
-        scores = scores.groupby(by_label.to_numpy()).transform("min")
-    return scores.reindex(values.index)
+        # every value takes the score of its lowest rank: 1 + how many values are smaller
+        ranks = np.searchsorted(np.sort(v), v, side="left") + 1
+    else:
+        # ranks in value order, ties broken by label (so the row order does not matter)
+        order = np.lexsort((np.asarray(values.index.astype(str)), v))
+        ranks = np.empty(len(v), dtype=np.int64)
+        ranks[order] = np.arange(1, len(v) + 1)
+    # quintile bins of the ranks 1..n, as pandas.qcut draws them (right-closed, lowest included)
+    edges = np.quantile(np.arange(1, len(v) + 1, dtype="float64"), [0, 0.2, 0.4, 0.6, 0.8, 1])
+    scores = np.clip(np.searchsorted(edges, ranks, side="left"), 1, 5).astype(np.int64)
+    return pd.Series(scores, index=values.index)
 
 
 def _check_rules(rules) -> None:
@@ -274,9 +280,10 @@ def _apply_rules(scores: pd.DataFrame, rules) -> tuple[pd.Categorical, pd.Catego
         names.append(OTHER_SEGMENT[0])
         labels.append(OTHER_SEGMENT[1])
         chosen[chosen < 0] = len(rules)
-    zh = np.asarray(labels, dtype=object)[chosen]
+    zh_categories = list(dict.fromkeys(labels))  # two rules may share a Chinese label
+    zh_codes = np.array([zh_categories.index(label) for label in labels])[chosen]
     return (pd.Categorical.from_codes(chosen, categories=names),
-            pd.Categorical(zh, categories=pd.unique(np.asarray(labels, dtype=object))))
+            pd.Categorical.from_codes(zh_codes, categories=zh_categories))
 
 
 # ----------------------------------------------------------------------------- helpers
