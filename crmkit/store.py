@@ -42,6 +42,11 @@ def project_dir(start: Path | None = None) -> Path:
     return here
 
 
+def cache_dir() -> Path:
+    """Where crmkit keeps what it can recompute (fitted models): $CRMKIT_CACHE_DIR or data/.cache."""
+    return Path(os.environ.get("CRMKIT_CACHE_DIR") or project_dir() / "data" / ".cache")
+
+
 def default_url() -> str:
     if os.environ.get(ENV_URL):
         return os.environ[ENV_URL]
@@ -574,6 +579,11 @@ class Store:
         t = lookup_table(table)
         frame = self.read(t.name, **filters).drop(columns=["version"])
         return export_frame(frame, t, path, lang=lang)
+
+    def last_change(self) -> int:
+        """The number of the newest history row: every write (add, update, delete, import) moves it,
+        so two equal numbers mean the store holds the same records (a cache key)."""
+        return int(self._db.scalar("SELECT COALESCE(MAX(history_id), 0) FROM history"))
 
     def counts(self) -> dict[str, int]:
         """How many live records each table holds."""

@@ -18,6 +18,12 @@ import crmkit
 PG_URL = os.environ.get("CRMKIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_the_project(tmp_path_factory):
+    """Fitted models the tests make are cached in a temporary folder, not the project's data/.cache."""
+    os.environ["CRMKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("crmkit-cache"))
+
+
 def _pg_unreachable_reason() -> str | None:
     try:
         engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})

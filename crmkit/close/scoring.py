@@ -7,7 +7,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -28,11 +34,18 @@ class Scored:
 
 
 def score_open_opportunities(crm, as_of=None, *, horizon_days: int = 30, history_days: int = 365,
-                             every_days: int = 28, tables=None, stage_history=None) -> Scored:
+                             every_days: int = 28, tables=None, stage_history=None,
+                             cache_dir: str | os.PathLike | None = None) -> Scored:
     """Probability that each opportunity open at ``as_of`` is won within ``horizon_days``.
 
     The model learns from snapshots of the ``history_days`` before ``as_of`` (only outcomes
     known by then). ``as_of`` defaults to the day after the last interaction in the store.
+
+    With ``cache_dir`` (e.g. ``crmkit.store.cache_dir()``), the fitted model is kept there and
+    reused while the store is unchanged (same :meth:`~crmkit.Store.last_change`), the date and
+    the settings are the same: the training is most of the time (about 17 s at 100k cards), and
+    every visitor of the web app would otherwise pay it again. The open cards are always scored
+    afresh. The cache holds pickles crmkit wrote; point it only at a folder you trust.
     """
     from .model import CloseLikelihoodModel
 
@@ -42,10 +55,20 @@ def score_open_opportunities(crm, as_of=None, *, horizon_days: int = 30, history
     if as_of is None:
         as_of = pd.to_datetime(tables["interactions"]["occurred_at"]).max().normalize() + pd.Timedelta(days=1)
     as_of = pd.Timestamp(as_of)
-    X_train, y_train = training_snapshots(tables, stage_history, start=as_of - pd.Timedelta(days=history_days),
-                                          cutoff=as_of, horizon_days=horizon_days, every_days=every_days)
-    model = CloseLikelihoodModel(horizon_days=horizon_days, random_state=0)
-    model.fit(model_inputs(X_train), y_train.to_numpy().astype(int))
+    # The model learns from whole days (to the midnight before as_of), so that it is the same
+    # model all day long and can be cached; the open cards are scored as of as_of itself.
+    trained_to = as_of.normalize()
+    cached = None
+    if cache_dir is not None:
+        key = _cache_key(crm, trained_to, horizon_days, history_days, every_days)
+        cached = Path(cache_dir) / f"close_model_{key}.pkl"
+    model = _load(cached)
+    if model is None:
+        X_train, y_train = training_snapshots(tables, stage_history, start=trained_to - pd.Timedelta(days=history_days),
+                                              cutoff=trained_to, horizon_days=horizon_days, every_days=every_days)
+        model = CloseLikelihoodModel(horizon_days=horizon_days, random_state=0)
+        model.fit(model_inputs(X_train), y_train.to_numpy().astype(int))
+        _save(model, cached)
     features = features_from_tables(tables, as_of, stage_history)
     table = features[[c for c in ("customer_id", "rep", "stage", "intent_grade", "expected_amount",
                                   "days_since_contact") if c in features]].copy()
@@ -55,3 +78,31 @@ def score_open_opportunities(crm, as_of=None, *, horizon_days: int = 30, history
         table["probability"] = pd.Series(dtype=float)
     table["grade"] = grade(table["probability"])
     return Scored(as_of, table.sort_values("probability", ascending=False), features, model)
+
+
+def _cache_key(crm, as_of: pd.Timestamp, horizon_days: int, history_days: int, every_days: int) -> str:
+    from .. import __version__
+
+    what = {"store": crm.url, "last_change": crm.last_change(), "as_of": as_of.isoformat(), "horizon": horizon_days,
+            "history": history_days, "every": every_days, "crmkit": __version__}
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _load(path: Path | None):
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # noqa: S301 - crmkit's own cache folder
+    except Exception:  # noqa: BLE001 - a broken or outdated cache file is refitted, not fatal
+        return None
+
+
+def _save(model, path: Path | None) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # written aside, then renamed: a reader never sees half a file, and two writers don't clash
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as f:
+        pickle.dump(model, f)
+    os.replace(f.name, path)

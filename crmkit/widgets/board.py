@@ -31,6 +31,7 @@ import pandas as pd
 
 from .. import schema
 from ..exceptions import ConflictError
+from ..store import cache_dir as crmkit_cache_dir
 from .display import grid_frame
 from .errors import ErrorBanner, guarded
 
@@ -155,10 +156,13 @@ class LeadBoard(w.VBox):
         Fit the close model in a background thread (default), before showing, or not at all.
     cadence : dict, optional
         Days between contacts per grade (see ``crmkit.close.DEFAULT_CADENCE``).
+    cache_dir : path, optional
+        Where the fitted close model is kept for the next board on the same, unchanged store
+        (default ``crmkit.store.cache_dir()``: $CRMKIT_CACHE_DIR or data/.cache).
     """
 
     def __init__(self, crm, lang: str = "zh", *, as_of=None, scoring: str = "background",
-                 cadence: dict[str, int] | None = None, max_rows: int = 1000):
+                 cadence: dict[str, int] | None = None, max_rows: int = 1000, cache_dir=None):
         if lang not in TEXT:
             raise ValueError("lang must be 'zh' or 'en'")
         if scoring not in ("background", "now", "off"):
@@ -171,6 +175,8 @@ class LeadBoard(w.VBox):
         self.as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now().floor("s")
         self.cadence = cadence
         self.max_rows = int(max_rows)
+        # the fitted close model is kept here between kernels (each Voila visitor has its own)
+        self.cache_dir = cache_dir if cache_dir is not None else crmkit_cache_dir()
         self.scored = None  # close.Scored once the model has run
         self.scoring_seconds: float | None = None
         self._probabilities: pd.Series | None = None
@@ -340,7 +346,7 @@ class LeadBoard(w.VBox):
         if scored is None:
             own = crmkit.open(self.crm.url, user=self.crm.user)
             try:
-                scored = score_open_opportunities(own, as_of=self.as_of)
+                scored = score_open_opportunities(own, as_of=self.as_of, cache_dir=self.cache_dir)
             finally:
                 own.close()
             _SCORED.clear()  # keep one fitted model per kernel: they are big

@@ -41,12 +41,13 @@ def voila_command(args) -> list[str]:
 
 def app_environment(args, base: dict | None = None) -> dict[str, str]:
     """The Voila process's environment: the store's URL and the language for the app kernel."""
-    from ..store import ENV_URL, project_dir
+    from ..store import ENV_URL, cache_dir, project_dir
 
     env = dict(os.environ if base is None else base)
-    # Resolve the default here (as crmkit.open() would: $CRMKIT_DB_URL, else the project's
-    # data/crm.db): the kernel runs in the package folder, where data/crm.db is not.
+    # Resolve the defaults here, from where the user started the app (as crmkit.open() would:
+    # $CRMKIT_DB_URL, else the project's data/crm.db): the kernel runs in the package folder.
     env[ENV_URL] = str(args.db) if args.db else (env.get(ENV_URL) or f"sqlite:///{project_dir() / 'data' / 'crm.db'}")
+    env.setdefault("CRMKIT_CACHE_DIR", str(cache_dir()))  # the lead board's fitted model, shared by visitors
     env[LANG_ENV] = args.lang
     return env
 
@@ -57,10 +58,10 @@ def run(args) -> int:
 
     env = app_environment(args)
     # Open the store once here, so a wrong URL fails now with a clear message, not in the page.
-    crmkit.open(env["CRMKIT_DB_URL"]).close()
+    crm = crmkit.open(env["CRMKIT_DB_URL"])
+    crm.close()
     cmd = voila_command(args)
-    print(f"crmkit app: serving {env['CRMKIT_DB_URL']} at http://{args.ip}:{args.port}/ (Ctrl-C stops it)",
-          file=sys.stderr)
+    print(f"crmkit app: serving {crm!r} at http://{args.ip}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
     proc = subprocess.Popen(cmd, env=env, cwd=str(APP_NOTEBOOK.parent))
     try:
         return proc.wait()
