@@ -17,7 +17,6 @@ both values and nothing is written until the user chooses. The last change can b
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 
@@ -30,7 +29,7 @@ from ..exceptions import ConflictError, RecordValidationError
 from ..schema import Table, table as lookup_table
 from .conflict import Conflict, ConflictPanel
 from .errors import ErrorBanner, guarded
-from .fields import check_fields, check_lang, choice_label, column_label, text
+from .fields import check_fields, check_lang, choice_label, column_label, same_value, text
 from .forms import RecordForm
 from .history import HistoryPanel
 from .picker import contains
@@ -520,7 +519,7 @@ class RecordEditor(w.VBox):
         return form
 
     def _form_saved(self, record: dict, before: dict) -> None:
-        changed = {c: v for c, v in before.items() if c in self.columns and not _same(v, record.get(c))}
+        changed = {c: v for c, v in before.items() if c in self.columns and not same_value(v, record.get(c))}
         self._saved(record, changed)
         before.clear()
         before.update({c: _plain(record.get(c)) for c in self.columns})
@@ -549,16 +548,8 @@ def _plain(v):
     return v
 
 
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, (dt.date, pd.Timestamp)) and isinstance(b, (dt.date, pd.Timestamp)):
-        return pd.Timestamp(a) == pd.Timestamp(b)
-    return a == b
-
-
 def _equal_shown(editor: RecordEditor, column: str, original, value) -> bool:
     """Whether an edit puts back what the record holds (typing the old value again is no change)."""
-    if _same(original, value):
+    if same_value(original, value):
         return True
     return value is not None and original is not None and editor._cell(column, original) == str(value)

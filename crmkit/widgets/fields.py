@@ -207,3 +207,12 @@ def check_fields(crm, table: Table, values: dict, *, record_id: str | None = Non
         if only is None or column in only:
             errors.setdefault(column, problem.reason)
     return errors
+
+
+def same_value(a, b) -> bool:
+    """Whether a field's two values are the same record value (a date and its midnight timestamp are)."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (dt.date, pd.Timestamp)) and isinstance(b, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(a) == pd.Timestamp(b)
+    return a == b

@@ -26,7 +26,8 @@ from ..exceptions import ConflictError, DuplicateIdError, RecordNotFoundError, R
 from ..schema import Table, table as lookup_table
 from .conflict import Conflict, ConflictPanel
 from .errors import ErrorBanner, guarded
-from .fields import Field, check_fields, check_lang, choice_label, distinct_values, table_label, text
+from .fields import (Field, check_fields, check_lang, choice_label, distinct_values, same_value, table_label,
+                     text)
 from .picker import CustomerPicker
 
 ENTRY_TABLES = ("customers", "interactions", "opportunities", "complaints")
@@ -299,7 +300,7 @@ class RecordForm(w.VBox):
             callback(record)
 
     def _changes(self, values: dict) -> dict:
-        return {k: v for k, v in values.items() if k != self.table.id_column and not _same(self.loaded.get(k), v)}
+        return {k: v for k, v in values.items() if k != self.table.id_column and not same_value(self.loaded.get(k), v)}
 
     def _open_conflict(self, err: ConflictError, values: dict) -> None:
         self.conflict = Conflict(err, self._apply_resolution)
@@ -366,14 +367,6 @@ class RecordForm(w.VBox):
 def _two_columns(boxes: list[w.Widget]) -> w.GridBox:
     return w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(2, minmax(380px, 1fr))",
                                             grid_gap="2px 16px"))
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, (dt.date, pd.Timestamp)) and isinstance(b, (dt.date, pd.Timestamp)):
-        return pd.Timestamp(a) == pd.Timestamp(b)
-    return a == b
 
 
 def _exists(crm, table: Table, rid: str) -> bool:
