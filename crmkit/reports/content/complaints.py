@@ -76,12 +76,14 @@ def complaints(data) -> Section:
             late = by_category["late"].to_numpy()
             labels = [fmt.plot_label(x) for x in by_category.index]
             in_time = by_category["received"].to_numpy() - late
-            ax.bar(labels, in_time, color=colours.PLAIN, label=f"{RESOLUTION_LIMIT_DAYS}天内解决或未到期")
-            ax.bar(labels, late, bottom=in_time, color="#d62728", label=f"超过{RESOLUTION_LIMIT_DAYS}天")
+            width = min(0.8, 0.25 * len(labels))  # two categories should not fill the page with two slabs
+            ax.bar(labels, in_time, width=width, color=colours.PLAIN, label=f"{RESOLUTION_LIMIT_DAYS}天内解决或未到期")
+            ax.bar(labels, late, width=width, bottom=in_time, color="#d62728", label=f"超过{RESOLUTION_LIMIT_DAYS}天")
             ax.set_ylabel("投诉件数")
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_ylim(0, max(1, int(by_category["received"].max())) * 1.25)  # room for the legend above the bars
             ax.set_title("本月投诉（按类别）")
-            ax.legend(frameon=False, fontsize=8)
+            ax.legend(frameon=False, fontsize=8, loc="upper center", ncols=2)
             ax.spines[["top", "right"]].set_visible(False)
 
         figures.append(Figure("本月投诉", draw, height=2.6))
