@@ -92,7 +92,6 @@ def _make_store(work: Path, customers: int, seed: int) -> dict:
 
     import crmkit
     from crmkit import demo
-    from crmkit.cli import LOAD_ORDER
 
     marker = work / "store.json"
     wanted = {"customers": customers, "seed": seed, "regions": sorted({r for v in SPLIT.values() for r in v})}
@@ -111,8 +110,7 @@ def _make_store(work: Path, customers: int, seed: int) -> dict:
     data.tables["customers"] = cust.assign(region=region)
     t = time.perf_counter()
     with crmkit.open(f"sqlite:///{work / 'crm.db'}") as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table, by="bench")
+        demo.load_into(crm, data, by="bench", history=False)
         counts = crm.counts()
     imported = time.perf_counter() - t
     counts = {"customers": counts["customers"], "interactions": counts["interactions"], "orders": counts["orders"],

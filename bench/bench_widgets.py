@@ -61,15 +61,11 @@ def run_step(spec: dict) -> dict:
     kind = spec["kind"]
     if kind == "build":
         from crmkit import demo
-        from crmkit.cli import LOAD_ORDER
 
         t = time.perf_counter()
         data = demo.generate(n_customers=spec["customers"], seed=1)
         with crmkit.open(url, user="bench") as crm:
-            for table in LOAD_ORDER:
-                crm.import_frame(data.tables[table], table)
-                if table == "opportunities":
-                    crm.import_history(demo.stage_changes(data))
+            demo.load_into(crm, data)
             counts = crm.counts()
         return {"counts": counts, "seconds": time.perf_counter() - t}
 

@@ -17,10 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .exceptions import CrmkitError, FileFormatError, ImportValidationError
-from .schema import TABLES
-
-# Tables in the order they can be loaded: customers before whatever refers to them.
-LOAD_ORDER = ("customers", "contacts", "interactions", "opportunities", "orders", "settlements", "complaints", "profile")
+from .schema import LOAD_ORDER, TABLES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,14 +118,13 @@ def _demo(args) -> int:
     steps = tqdm(total=len(LOAD_ORDER) + 2, desc="demo", unit="step", file=sys.stderr)
     steps.set_postfix_str(f"generating {args.customers} customers")
     data = demo.generate(n_customers=args.customers, seed=args.seed)
-    steps.update()
-    for name in LOAD_ORDER:
+
+    def loading(name: str) -> None:
+        steps.update()  # the step before (generating, or the table before) is done
         steps.set_postfix_str(f"loading {name}")
-        crm.import_frame(data.tables[name], name, by="crmkit demo", source=f"demo(seed={args.seed})")
-        if name == "opportunities":
-            # the stage each card went through, on the day it moved (a rerun adds nothing)
-            crm.import_history(demo.stage_changes(data), by="crmkit demo")
-        steps.update()
+
+    demo.load_into(crm, data, by="crmkit demo", source=f"demo(seed={args.seed})", on_table=loading)
+    steps.update()
     samples = Path(args.samples) if args.samples else _data_dir(crm) / "samples"
     # The project ships the default samples; rewrite them only when asked (or missing), so
     # running the demo leaves the working tree as it was.

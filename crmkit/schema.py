@@ -335,3 +335,6 @@ def table(name: str) -> Table:
     from .exceptions import UnknownTableError
 
     raise UnknownTableError(name, list(TABLES))
+
+#: The tables in an order they can be loaded in: customers before the records that refer to them.
+LOAD_ORDER = ("customers", "contacts", "interactions", "opportunities", "orders", "settlements", "complaints", "profile")

@@ -40,14 +40,10 @@ def skip_reason() -> str | None:
 def fill_demo_store(url: str, n_customers: int = 300, seed: int = 11) -> None:
     import crmkit
     from crmkit import demo
-    from crmkit.cli import LOAD_ORDER
 
     data = demo.generate(n_customers=n_customers, seed=seed)
     with crmkit.open(url, user="tester") as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table)
-            if table == "opportunities":
-                crm.import_history(demo.stage_changes(data))
+        demo.load_into(crm, data)
 
 
 def free_port() -> int:

@@ -8,7 +8,6 @@ import pytest
 
 import crmkit
 from crmkit import close, demo
-from crmkit.cli import LOAD_ORDER
 from crmkit.close.metrics import auc
 
 CUTOFF = pd.Timestamp("2026-07-01")
@@ -18,9 +17,7 @@ CUTOFF = pd.Timestamp("2026-07-01")
 def demo_run(tmp_path_factory):
     data = demo.generate(n_customers=4000, seed=5)
     crm = crmkit.open(tmp_path_factory.mktemp("bt") / "crm.db")
-    for table in LOAD_ORDER:
-        crm.import_frame(data.tables[table], table)
-    crm.import_history(demo.stage_changes(data))
+    demo.load_into(crm, data)
     result = close.backtest(crm, CUTOFF, horizon_days=30)
     scored = close.score_open_opportunities(crm, CUTOFF, horizon_days=30)
     yield data, result, scored

@@ -21,9 +21,7 @@ def data():
 
 def load(crm, data):
     """What `crmkit demo` does: the tables in load order, then the stage changes."""
-    for name in cli.LOAD_ORDER:
-        crm.import_frame(data.tables[name], name, by="crmkit demo")
-    return crm.import_history(demo.stage_changes(data), by="crmkit demo")
+    return demo.load_into(crm, data, by="crmkit demo")
 
 
 @pytest.fixture(scope="module")

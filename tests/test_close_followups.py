@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import crmkit
-from crmkit import cli, demo
+from crmkit import demo
 from crmkit.close.followups import DEFAULT_CADENCE, followups, plan_followups
 from crmkit.close.lost import NO_COMPETITOR, NOT_GIVEN, lost_analysis, lost_from_table
 
@@ -61,9 +61,7 @@ def test_cadence_and_probabilities_override_the_defaults():
 def loaded(tmp_path_factory):
     data = demo.generate(n_customers=600, seed=2)
     crm = crmkit.open(f"sqlite:///{tmp_path_factory.mktemp('follow') / 'crm.db'}", user="tester")
-    for name in cli.LOAD_ORDER:
-        crm.import_frame(data.tables[name], name, by="crmkit demo")
-    crm.import_history(demo.stage_changes(data), by="crmkit demo")
+    demo.load_into(crm, data, by="crmkit demo")
     yield crm, data
     crm.close()
 

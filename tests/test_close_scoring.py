@@ -7,7 +7,6 @@ import pytest
 
 import crmkit
 from crmkit import close, demo
-from crmkit.cli import LOAD_ORDER
 
 AS_OF = "2026-10-01"
 
@@ -17,9 +16,7 @@ def small_store(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('scoring') / 'crm.db'}"
     data = demo.generate(n_customers=400, seed=5)
     with crmkit.open(url) as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table)
-        crm.import_history(demo.stage_changes(data))
+        demo.load_into(crm, data)
     return url
 
 

@@ -9,7 +9,6 @@ import pytest
 
 import crmkit
 from crmkit import demo
-from crmkit.cli import LOAD_ORDER
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -19,8 +18,7 @@ def demo_store(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('nb') / 'crm.db'}"
     data = demo.generate(n_customers=800, seed=3)
     with crmkit.open(url) as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table)
+        demo.load_into(crm, data, history=False)
     return url
 
 

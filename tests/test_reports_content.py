@@ -18,7 +18,6 @@ import pytest
 
 import crmkit
 from crmkit import demo, value
-from crmkit.cli import LOAD_ORDER
 from crmkit.close.lost import lost_from_table
 from crmkit.reports import content
 from crmkit.reports.content import display, privacy
@@ -40,10 +39,7 @@ def planted(tmp_path_factory):
     data = demo.generate(n_customers=600, seed=11)
     ids = {}
     with crmkit.open(url, user="tester") as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table)
-            if table == "opportunities":
-                crm.import_history(demo.stage_changes(data))
+        demo.load_into(crm, data)
         customers = crm.customers()
         old = customers[customers["created_at"] < "2026-01-01"]
         a, b = old["customer_id"].iloc[0], old["customer_id"].iloc[1]
@@ -144,9 +140,7 @@ def test_load_month_reads_up_to_the_month_end_and_times_the_queries(october, raw
 def test_load_month_reads_the_same_on_sqlite_and_postgresql(store_url):
     data = demo.generate(n_customers=150, seed=5)
     with crmkit.open(store_url) as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table)
-        crm.import_history(demo.stage_changes(data))
+        demo.load_into(crm, data)
         history = crm.history("opportunities")
     month = content.load_month(store_url, MONTH, region="华东")
     # the changes the report reads are exactly the store's history rows since the month began
@@ -245,8 +239,7 @@ def test_grades_are_rebuilt_from_the_history_for_a_past_month(tmp_path):
     url = f"sqlite:///{tmp_path / 'crm.db'}"
     data = demo.generate(n_customers=150, seed=2)
     with crmkit.open(url) as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table)
+        demo.load_into(crm, data, history=False)
         opps = crm.opportunities()
         card = opps[(opps["status"] == "open") & (opps["intent_grade"] == "C")].iloc[0]
         before = content.funnel(content.load_month(url, MONTH)).data["grades_end"]

@@ -20,7 +20,6 @@ import pytest
 
 import crmkit
 from crmkit import cli, demo
-from crmkit.cli import LOAD_ORDER
 from crmkit.reports import render_monthly
 from crmkit.exceptions import BatchRenderError, ReportExecutionError, ReportKernelError, ReportParameterError
 from crmkit.reports.render import NOTEBOOK, TIMINGS_MIME, _safe_name, last_full_month
@@ -33,8 +32,7 @@ HOSTILE_EMAIL = "victim.xss@example.com"
 
 def _fill(url: str, data) -> None:
     with crmkit.open(url) as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table)
+        demo.load_into(crm, data, history=False)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 
 import crmkit
 from crmkit import demo
-from crmkit.cli import LOAD_ORDER, _parser
+from crmkit.cli import _parser
 from crmkit.widgets import command
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -24,8 +24,7 @@ def store_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'crm.db'}"
     data = demo.generate(n_customers=300, seed=8)
     with crmkit.open(url) as crm:
-        for table in LOAD_ORDER:
-            crm.import_frame(data.tables[table], table)
+        demo.load_into(crm, data, history=False)
     return url
 
 

@@ -8,7 +8,6 @@ import pytest
 
 import crmkit
 from crmkit import demo
-from crmkit.cli import LOAD_ORDER
 
 pytest.importorskip("ipywidgets")
 pytest.importorskip("ipydatagrid")
@@ -20,10 +19,7 @@ AS_OF = pd.Timestamp("2026-11-01 09:00")
 
 def _fill(crm, n_customers=250, seed=4):
     data = demo.generate(n_customers=n_customers, seed=seed)
-    for table in LOAD_ORDER:
-        crm.import_frame(data.tables[table], table)
-        if table == "opportunities":
-            crm.import_history(demo.stage_changes(data))
+    demo.load_into(crm, data)
     return crm
 
 

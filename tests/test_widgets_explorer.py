@@ -10,7 +10,6 @@ import pytest
 
 import crmkit
 from crmkit import demo, value
-from crmkit.cli import LOAD_ORDER
 
 pytest.importorskip("ipywidgets")
 pytest.importorskip("ipydatagrid")
@@ -23,8 +22,7 @@ def crm(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('explorer') / 'crm.db'}"
     data = demo.generate(n_customers=400, seed=5)
     store = crmkit.open(url, user="tester")
-    for table in LOAD_ORDER:
-        store.import_frame(data.tables[table], table)
+    demo.load_into(store, data, history=False)
     yield store
     store.close()
 
@@ -166,8 +164,7 @@ def test_bad_arguments_are_refused_with_a_clear_message(crm):
 def test_a_deleted_customer_is_segmented_but_not_shown(tmp_path):
     store = crmkit.open(f"sqlite:///{tmp_path / 'crm.db'}", user="tester")
     data = demo.generate(n_customers=80, seed=9)
-    for table in LOAD_ORDER:
-        store.import_frame(data.tables[table], table)
+    demo.load_into(store, data, history=False)
     first = SegmentExplorer(store)
     gone = first.selection["customer_id"].iloc[0]
     store.delete("customers", gone)

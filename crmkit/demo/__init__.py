@@ -44,11 +44,13 @@ The package is split by job; each module imports what it needs from the ones abo
 * ``truth``: the truth at a date, :func:`true_close_probability` and :func:`opportunity_state`.
 * ``samples``: :func:`write_sample_files`, files to try ``crmkit import`` on.
 * ``history``: :func:`stage_changes`, the stage paths as the store's change history.
+* ``loading``: :func:`load_into`, the data set into a store, as ``crmkit demo`` loads it.
 """
 
 from .dataset import DemoData
 from .generator import generate
 from .history import stage_changes
+from .loading import load_into
 from .pipeline import CLOSE_MODEL
 from .pipeline import CloseModel as CloseModel
 from .pipeline import _hazards as _hazards  # tests check the hazards' shape directly
@@ -63,6 +65,7 @@ __all__ = [
     "PURCHASE_PARAMS",
     "DemoData",
     "generate",
+    "load_into",
     "opportunity_state",
     "stage_changes",
     "true_close_probability",
