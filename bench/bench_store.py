@@ -307,12 +307,15 @@ def run_step(spec: dict) -> dict:
 
 
 def _time_sql_statements() -> list:
-    """Time every SQL statement crmkit sends (wrapping ``crmkit.db.Connection``, if it has that shape)."""
+    """Time every SQL statement crmkit sends (wrapping the store's ``Connection``, if it has that shape)."""
     times: list = []
     try:
-        from crmkit import db
+        from crmkit.store import connection as db
     except ImportError:
-        return times
+        try:
+            from crmkit import db  # crmkit before the store became a package
+        except ImportError:
+            return times
     for name in ("execute", "scalar", "arrow", "rows"):
         orig = getattr(db.Connection, name, None)
         if orig is None:

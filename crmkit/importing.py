@@ -18,7 +18,9 @@ import pandas as pd
 
 from . import parsing
 from .exceptions import FileFormatError
+from .rules import Derived, Fault, Reference, Required, rules_for
 from .schema import Table
+from .values import is_missing
 
 HEADER_SEARCH_ROWS = 20  # forms often carry a title (and a blank line) above the header
 
@@ -33,6 +35,12 @@ class Problem:
     value: object
     reason: str
     severity: str = "error"  # or "warning": reported, but the row is still imported
+    code: str = ""  # stable and machine-readable (``crmkit.rules``); taken from the reason when it is a Fault
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            object.__setattr__(self, "code", getattr(self.reason, "code", "invalid"))
+        object.__setattr__(self, "reason", str(self.reason))
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else "file"
@@ -72,8 +80,8 @@ class ImportReport:
         return not self.errors
 
     def to_frame(self) -> pd.DataFrame:
-        """The problems as a table (file, row, column, value, reason, severity)."""
-        cols = ["file", "row", "column", "value", "reason", "severity"]
+        """The problems as a table (file, row, column, value, reason, severity, code)."""
+        cols = ["file", "row", "column", "value", "reason", "severity", "code"]
         return pd.DataFrame([[getattr(p, c) for c in cols] for p in self.problems], columns=cols)
 
     def format_problems(self, limit: int | None = None) -> str:
@@ -294,7 +302,7 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
     hdr = (report.header_row or 1) - 1
     positions, report.columns, report.ignored_columns, notes = match_columns(headers, table, mapping)
     for n in notes:
-        report.problems.append(Problem(str(path), hdr + 1, None, None, n, "warning"))
+        report.problems.append(Problem(str(path), hdr + 1, None, None, n, "warning", "header"))
     if not partial:
         missing = [c for c in table.columns if c.required and c.name not in positions]
         idcol = table[table.id_column]
@@ -333,23 +341,22 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
         for i, reason in parsed.reasons.items():
             add_problem(i, name, _plain(body.at[i, pos]), reason)
 
-    _check_required(frame, table, add_problem, flagged)
+    rules = [r for r in rules_for(table.name) if r.applies_to(frame)]
+    _check_rules([r for r in rules if isinstance(r, Required)], frame, add_problem, flagged)
     if not partial:
         _fill_ids(frame, table)
         _check_duplicate_ids(frame, table, excel_rows, add_problem)
-    _check_table_rules(frame, table, add_problem)
-    if known_customers is not None and table.name != "customers" and "customer_id" in frame:
-        _check_customers_exist(frame, known_customers, add_problem)
+    for rule in rules:
+        if isinstance(rule, Derived):
+            _check_rules([rule], frame, add_problem, flagged)
+            rule.fill(frame)
+    _check_rules([r for r in rules if not isinstance(r, (Required, Derived, Reference))], frame, add_problem, flagged)
+    if known_customers is not None:
+        for rule in (r for r in rules if isinstance(r, Reference)):
+            _check_rules([rule], frame, add_problem, flagged, known=known_customers)
 
     report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return CheckedFrame(frame, excel_rows, bad, report)
-
-
-def _isna(v) -> bool:
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
 
 
 def _blank_rows(body: pd.DataFrame) -> pd.Series:
@@ -360,7 +367,7 @@ def _blank_rows(body: pd.DataFrame) -> pd.Series:
         if isinstance(col.dtype, pd.StringDtype):
             blank &= col.str.strip().fillna("").eq("").to_numpy(dtype=bool)
         else:
-            blank &= col.map(lambda v: v is None or _isna(v) or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
+            blank &= col.map(lambda v: is_missing(v) or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
     return blank
 
 
@@ -371,16 +378,16 @@ def _plain(v):
     return v
 
 
-def _check_required(frame, table, add_problem, flagged):
-    for col in table.columns:
-        if col.required and col.name in frame and col.name != table.id_column:
-            for i in frame.index[frame[col.name].isna()]:
-                if (i, col.name) not in flagged:  # a cell that failed to parse has its own reason
-                    add_problem(i, col.name, None, f"missing {col.name} ({col.zh}), which every {table.name} record needs")
-    if table.id_column in frame and not table.natural_key:
-        for i in frame.index[frame[table.id_column].isna()]:
-            if (i, table.id_column) not in flagged:
-                add_problem(i, table.id_column, None, f"missing {table.id_column} ({table[table.id_column].zh})")
+def _check_rules(rules, frame, add_problem, flagged, **context):
+    """Run record rules (``crmkit.rules``) on the checked frame; a cell that failed to parse
+    already has its own reason and is not reported again."""
+    for rule in rules:
+        for i, reason in rule.violations(frame, **context).items():
+            if (i, rule.column) not in flagged:
+                add_problem(i, rule.column, rule.shown_value(frame, i), reason, rule.severity)
+        if isinstance(rule, Reference) and "known" in context:
+            for i, reason in rule.deleted(frame, context["known"]).items():
+                add_problem(i, rule.column, frame.at[i, rule.column], reason, "warning")
 
 
 def _fill_ids(frame: pd.DataFrame, table: Table) -> None:
@@ -415,57 +422,5 @@ def _check_duplicate_ids(frame, table, excel_rows, add_problem):
     for i in frame.index[dup]:
         first_row.setdefault(ids[i], int(excel_rows[i]))
     for i in frame.index[dup & ids.duplicated(keep="first")]:
-        add_problem(i, table.id_column, ids[i], f"duplicate {table.id_column} {ids[i]!r}: it is already used in row {first_row[ids[i]]}")
-
-
-def _check_table_rules(frame, table, add_problem):
-    if table.name == "settlements":
-        rec = frame["receivable"].astype("Float64")
-        got = frame["received"].astype("Float64") if "received" in frame else pd.Series(pd.NA, index=frame.index, dtype="Float64")
-        if "outstanding" in frame:
-            out = frame["outstanding"].astype("Float64")
-            gap = (rec - got.fillna(0) - out).abs()
-            for i in frame.index[(gap > 0.005).fillna(False)]:
-                add_problem(i, "outstanding", _num(out[i]),
-                            f"receivable − received ≠ outstanding: {_num(rec[i])} − {_num(got.fillna(0)[i])} = "
-                            f"{_num(rec[i] - got.fillna(0)[i])}, not {_num(out[i])}")
-            frame["outstanding"] = out.fillna(rec - got.fillna(0))
-        else:
-            frame["outstanding"] = rec - got.fillna(0)
-        over = (got > rec).fillna(False)
-        for i in frame.index[over]:
-            add_problem(i, "received", _num(got[i]), f"received {_num(got[i])} is more than the receivable {_num(rec[i])}", "warning")
-    if table.name == "complaints" and "resolved_at" in frame:
-        early = (frame["resolved_at"] < frame["received_at"]).fillna(False)
-        for i in frame.index[early]:
-            add_problem(i, "resolved_at", str(frame.at[i, "resolved_at"]), "resolved before the complaint was received")
-    if table.name == "opportunities" and "closed_at" in frame:
-        early = (frame["closed_at"] < frame["created_at"]).fillna(False)
-        for i in frame.index[early]:
-            add_problem(i, "closed_at", str(frame.at[i, "closed_at"].date()), "closed before the opportunity was created")
-
-
-def _num(v):
-    v = float(v)
-    return int(v) if v.is_integer() else round(v, 2)
-
-
-def _check_customers_exist(frame, known: pd.Series, add_problem):
-    """``known``: every customer id in the store -> whether it was deleted."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    ids = frame["customer_id"]
-    arrow_ids = pa.array(ids.astype(pd.StringDtype()).array)
-
-    def member(values) -> pd.Series:
-        # Arrow's hash lookup: pandas' isin on Arrow strings goes through Python objects
-        hit = pc.is_in(arrow_ids, value_set=pa.array(pd.Index(values).astype(str), type=pa.string()))
-        return pd.Series(hit.to_numpy(zero_copy_only=False), index=ids.index).fillna(False).astype(bool)
-
-    unknown = ids.notna() & ~member(known.index)
-    for i in frame.index[unknown]:
-        add_problem(i, "customer_id", ids[i], f"unknown customer {ids[i]!r}: no such customer_id in the store; import the customers first")
-    if known.any():
-        for i in frame.index[ids.notna() & member(known.index[known.to_numpy()])]:
-            add_problem(i, "customer_id", ids[i], f"customer {ids[i]!r} was deleted in the store", "warning")
+        add_problem(i, table.id_column, ids[i], Fault(f"duplicate {table.id_column} {ids[i]!r}: it is already used in "
+                                                      f"row {first_row[ids[i]]}", "duplicate_id"))

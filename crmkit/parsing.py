@@ -16,7 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .rules import Fault
 from .schema import Column
+from .values import is_missing
 
 # Excel's day zero for serial dates (it counts the fictitious 1900-02-29, hence the 30th).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -101,7 +103,7 @@ def to_text(raw: pd.Series) -> pd.Series:
         s = raw.astype(TEXT)  # the usual CSV case: no per-cell Python work
     else:
         s = raw.astype(object).map(
-            lambda v: None if _is_missing(v) else v if isinstance(v, str) else _scalar_to_text(v)
+            lambda v: None if is_missing(v) else v if isinstance(v, str) else _scalar_to_text(v)
         ).astype(TEXT)
     s = s.str.strip()
     s = s.where(s != "")
@@ -110,13 +112,6 @@ def to_text(raw: pd.Series) -> pd.Series:
     if quoted.any():
         s = s.where(~quoted, s.str.slice(1))
     return s
-
-
-def _is_missing(v) -> bool:
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
 
 
 def _scalar_to_text(v) -> str:
@@ -135,6 +130,12 @@ def _no_problems() -> pd.Series:
     return pd.Series([], dtype=object)
 
 
+def _faults(cells: pd.Series, why, code: str) -> pd.Series:
+    """The reason for each of ``cells`` (``why(cell)``), coded. Built as objects: ``map`` would
+    infer a string dtype and drop the codes."""
+    return pd.Series([Fault(why(v), code) for v in cells.tolist()], index=cells.index, dtype=object)
+
+
 def _parse_text(text: pd.Series, column: Column) -> Parsed:
     reasons = _no_problems()
     if column.kind == "id":
@@ -143,7 +144,8 @@ def _parse_text(text: pd.Series, column: Column) -> Parsed:
         bad = too_long.fillna(False) | has_break
         if bad.any():
             reasons = pd.Series(
-                np.where(too_long[bad].fillna(False), "an id is at most 64 characters", "an id cannot contain line breaks or tabs"),
+                [Fault("an id is at most 64 characters" if long else "an id cannot contain line breaks or tabs", "bad_id")
+                 for long in too_long[bad].fillna(False)],
                 index=text.index[bad], dtype=object,
             )
             text = text.where(~bad)
@@ -161,6 +163,14 @@ _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 
 def _check_text_format(text: pd.Series, text_format: str) -> tuple[pd.Series, pd.Series]:
     """Cells that do not look like a phone number / an e-mail address: their reasons, and the text without them."""
+    reasons = text_format_problems(text, text_format)
+    if reasons.empty:
+        return reasons, text
+    return reasons, text.where(~text.index.isin(reasons.index))
+
+
+def text_format_problems(text: pd.Series, text_format: str) -> pd.Series:
+    """Cells that do not look like a phone number / an e-mail address -> why (the ``Format`` rule)."""
     given = text.notna()
     if text_format == "phone":
         main = text.str.replace(r"(?i)(?:转|分机|ext\.?|x)\s*\d{1,6}$", "", regex=True)
@@ -172,8 +182,8 @@ def _check_text_format(text: pd.Series, text_format: str) -> tuple[pd.Series, pd
         why = "not an e-mail address (name@domain.cn)"
     bad = given & ~ok.fillna(False).astype(bool)
     if not bad.any():
-        return _no_problems(), text
-    return pd.Series(why, index=text.index[bad], dtype=object), text.where(~bad)
+        return _no_problems()
+    return pd.Series([Fault(why, "bad_format")] * int(bad.sum()), index=text.index[bad], dtype=object)
 
 
 def enum_lookup(column: Column) -> dict[str, str]:
@@ -200,7 +210,7 @@ def _parse_enum(text: pd.Series, column: Column) -> Parsed:
     reasons = _no_problems()
     if bad.any():
         allowed = ", ".join(f"{v} ({label})" for v, label in column.choices.items())
-        reasons = text[bad].astype(object).map(lambda v: f"unknown {column.name} {v!r}; allowed: {allowed}")
+        reasons = _faults(text[bad], lambda v: f"unknown {column.name} {v!r}; allowed: {allowed}", "unknown_choice")
     return Parsed(values, reasons)
 
 
@@ -216,7 +226,7 @@ def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
         stamps = stamps.dropna()
         inside = (stamps >= DATE_MIN) & (stamps < DATE_MAX)
         for i in stamps.index[~inside]:
-            reasons[i] = f"date {text[i]!r} is out of range; crmkit keeps dates from 1900 to 2199"
+            reasons[i] = Fault(f"date {text[i]!r} is out of range; crmkit keeps dates from 1900 to 2199", "date_out_of_range")
         out[stamps.index[inside]] = stamps[inside].astype("datetime64[ns]")
         todo[stamps.index] = False
 
@@ -243,13 +253,13 @@ def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
         parts = _extract(text[todo], _DATE_RE)
         far = (parts["y"] < DATE_MIN.year) | (parts["y"] >= DATE_MAX.year)
         for i in parts.index[far]:
-            reasons[i] = f"date {text[i]!r} is out of range; crmkit keeps dates from 1900 to 2199"
+            reasons[i] = Fault(f"date {text[i]!r} is out of range; crmkit keeps dates from 1900 to 2199", "date_out_of_range")
             todo[i] = False
         parts = parts[~far]
         # pandas would roll 25:00 over into the next day; a clock has no such time
         clock = (parts["H"] > 23) | (parts["M"] > 59) | (parts["S"] >= 60)
         for i in parts.index[clock.fillna(False)]:
-            reasons[i] = f"{text[i]!r} has no such time of day"
+            reasons[i] = Fault(f"{text[i]!r} has no such time of day", "bad_date")
             todo[i] = False
         parts = parts[~clock.fillna(False)]
         stamps = pd.to_datetime(
@@ -260,7 +270,7 @@ def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
         ) if len(parts) else pd.Series(dtype="datetime64[ns]")
         take(stamps)
     for i in text.index[todo & ~text.index.isin(list(reasons))]:
-        reasons[i] = f"unparseable date {text[i]!r}; write it like 2023-01-31, 2023/1/31 or 2023年1月31日"
+        reasons[i] = Fault(f"unparseable date {text[i]!r}; write it like 2023-01-31, 2023/1/31 or 2023年1月31日", "bad_date")
     if column.kind == "date":
         out = out.dt.normalize()
     # seconds resolution is all a CRM keeps; it also makes round trips exact
@@ -290,8 +300,8 @@ def _from_excel_serial(serial: pd.Series, reasons: dict, text: pd.Series) -> pd.
     """Excel day numbers -> timestamps, to the nearest second; out-of-range ones get a reason."""
     ok = serial.between(EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX)
     for i in serial.index[~ok]:
-        reasons[i] = (f"{text[i]!r} is not a date: write the full date, like 2023-01-31 "
-                      f"(as an Excel day number it is outside 1927–2199)")
+        reasons[i] = Fault(f"{text[i]!r} is not a date: write the full date, like 2023-01-31 "
+                           f"(as an Excel day number it is outside 1927–2199)", "bad_date")
     days = serial[ok]
     # Excel's day numbers count a 1900-02-29 that never was; from March 1900 on (all of
     # the accepted range) day zero is therefore 1899-12-30.
@@ -314,15 +324,15 @@ def _check_numbers(numbers: pd.Series, shown: pd.Series, column: Column) -> Pars
     finite = numbers.notna() & np.isfinite(numbers.fillna(0).astype(float))
     reasons: dict = {}
     for i in shown.index[shown.notna() & ~finite]:
-        reasons[i] = f"not a number: {shown[i]!r}"
+        reasons[i] = Fault(f"not a number: {shown[i]!r}", "not_a_number")
     if column.kind == "money":
         for i in numbers.index[(finite & (numbers < 0)).fillna(False)]:
-            reasons[i] = f"negative amount {shown[i]!r}; amounts cannot be below zero"
+            reasons[i] = Fault(f"negative amount {shown[i]!r}; amounts cannot be below zero", "negative")
     if column.kind == "integer":
         for i in numbers.index[(finite & (numbers % 1 != 0)).fillna(False)]:
-            reasons[i] = f"{shown[i]!r} is not a whole number"
+            reasons[i] = Fault(f"{shown[i]!r} is not a whole number", "not_whole")
         for i in numbers.index[(finite & (numbers.abs() >= 2**53)).fillna(False)]:
-            reasons[i] = f"{shown[i]!r} is too large for a count"
+            reasons[i] = Fault(f"{shown[i]!r} is too large for a count", "too_large")
     values = numbers.where(finite)
     if reasons:
         values[list(reasons)] = pd.NA
@@ -338,5 +348,5 @@ def _parse_bool(text: pd.Series) -> Parsed:
     bad = text.notna() & values.isna()
     reasons = _no_problems()
     if bad.any():
-        reasons = text[bad].astype(object).map(lambda v: f"{v!r} is not yes/no; write 是 or 否")
+        reasons = _faults(text[bad], lambda v: f"{v!r} is not yes/no; write 是 or 否", "not_yes_no")
     return Parsed(values, reasons)

@@ -90,6 +90,8 @@ class Table:
     natural_key: tuple[str, ...] = ()
     id_prefix: str = ""
     aliases: tuple[str, ...] = ()
+    # the columns a free-text search looks in (default: ids, names, titles and the rep)
+    search: tuple[str, ...] = ()
 
     @cached_property
     def by_name(self) -> dict[str, Column]:
@@ -179,6 +181,7 @@ CUSTOMERS = _table(Table(
         _c("notes", "text", "备注", "说明"),
     ),
     date_column="created_at", rep_column="owner", id_prefix="C",
+    search=("customer_id", "name", "mnemonic", "phone", "owner"),
     aliases=("客户", "客户档案", "客户信息登记表", "客户资料卡", "业务客户管理表"),
 ))
 
@@ -215,7 +218,7 @@ INTERACTIONS = _table(Table(
         _c("left_contact", "bool", "留资", "是否留资", "留有资料"),
         _c("notes", "text", "备注", "说明"),
     ),
-    date_column="occurred_at", rep_column="rep",
+    date_column="occurred_at", rep_column="rep", search=("interaction_id", "customer_id", "rep", "purpose"),
     natural_key=("customer_id", "occurred_at", "channel", "rep", "purpose", "result", "notes"),
     id_prefix="I", aliases=("拜访记录表", "客户关系维护表", "来电/店客户登记表", "行动历史"),
 ))
@@ -244,7 +247,7 @@ OPPORTUNITIES = _table(Table(
         _c("lost_reason", "category", "流失原因", "战败原因"),
         _c("rep", "category", "销售顾问", *_OWNER),
     ),
-    date_column="created_at", rep_column="rep",
+    date_column="created_at", rep_column="rep", search=("opportunity_id", "customer_id", "title", "product", "rep"),
     natural_key=("customer_id", "title", "product", "created_at"), id_prefix="O",
     aliases=("意向客户", "项目信息", "商机"),
 ))
@@ -299,7 +302,7 @@ COMPLAINTS = _table(Table(
         _c("resolved_at", "datetime", "解决日期", "处理完成日期", "结案日期"),
         _c("resolution", "text", "处理结果", "处理意见"),
     ),
-    date_column="received_at", rep_column="handler",
+    date_column="received_at", rep_column="handler", search=("complaint_id", "customer_id", "category", "handler"),
     natural_key=("customer_id", "received_at", "category", "content"), id_prefix="Q",
     aliases=("投诉", "客户投诉记录表", "投诉管理卡"),
 ))

@@ -372,8 +372,11 @@ def test_every_problem_of_a_file_is_reported_at_once(store, tmp_path):
     where = sorted((p.row, p.column) for p in err.value.report.errors)
     assert where == [(2, "信用额度"), (2, "客户级别"), (2, "建档日期"), (3, "客户名称"), (4, "客户编号")]
     frame = err.value.report.to_frame()
-    assert list(frame.columns) == ["file", "row", "column", "value", "reason", "severity"]
+    assert list(frame.columns) == ["file", "row", "column", "value", "reason", "severity", "code"]
     assert len(frame) == 5
+    # each problem carries a stable code beside its words
+    assert sorted(zip(frame["row"], frame["code"])) == [(2, "bad_date"), (2, "negative"), (2, "unknown_choice"),
+                                                        (3, "required"), (4, "duplicate_id")]
     assert store.counts()["customers"] == 0 and store.history().empty
 
 

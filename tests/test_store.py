@@ -208,7 +208,7 @@ def test_opening_an_older_store_adds_the_columns_the_schema_gained(store_url):
     crm = crmkit.open(store_url)
     crm.import_frame(CUSTOMERS, "customers")
     crm._db.execute("ALTER TABLE customers DROP COLUMN tags")  # as a store made before `tags` existed
-    assert "tags" not in crmkit.sqlschema._existing_columns(crm._db, "customers")
+    assert "tags" not in crmkit.store.ddl._existing_columns(crm._db, "customers")
     crm.close()
     crm = crmkit.open(store_url)
     customers = crm.customers()

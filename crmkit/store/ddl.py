@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
-from .schema import TABLES, Column
+from ..schema import TABLES, Column
 
 SCHEMA_VERSION = 1
 
@@ -122,7 +122,7 @@ def secondary_indexes(table_name: str, backend: str) -> list[tuple[str, str]]:
 def create_or_upgrade(db) -> None:
     """Create missing tables and indexes, and add the columns the schema gained since.
 
-    ``db`` is a ``crmkit.db.Connection``; SQLAlchemy only writes the DDL for its dialect.
+    ``db`` is a ``crmkit.store.connection.Connection``; SQLAlchemy only writes the DDL for its dialect.
     """
     dialect = _dialect(db.backend)
     with db.transaction():

@@ -1,0 +1,19 @@
+"""The record store: the only door to the database.
+
+>>> crm = crmkit.open()                      # data/crm.db, or $CRMKIT_DB_URL
+>>> crm.customers(region="华东")              # typed reads
+>>> crm.search("customers", "华信", limit=20)  # search, count, distinct, latest, data_date
+>>> crm.update("customers", "000123", {"phone": "13800000000"}, expected_version=row["version"])
+
+Modules, one job each: ``location`` (URLs, folders, who writes), ``connection`` (the one ADBC
+connection and the dialects), ``ddl`` (tables from the schema), ``query`` (the one filter
+builder), ``frames`` (Arrow <-> typed DataFrames), ``reads``, ``edits`` (versioned single-record
+writes, checked by ``crmkit.rules``), ``history``, ``imports`` and ``merge`` (bulk writes),
+``export``; ``core`` puts them together as ``Store``. Nothing outside this package touches the
+connection or holds SQL text (``tests/test_store_boundary.py`` checks it).
+"""
+
+from .core import Store, open
+from .location import ENV_URL, cache_dir, default_url, normalise_url, project_dir
+
+__all__ = ["open", "Store", "ENV_URL", "default_url", "project_dir", "cache_dir", "normalise_url"]

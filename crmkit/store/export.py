@@ -1,0 +1,22 @@
+"""Tables out of the store, as the forms' spreadsheets (``crmkit.exporting`` writes the file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..schema import table as lookup_table
+
+
+class Export:
+    """The export half of ``Store`` (it needs the reads)."""
+
+    def export(self, table: str, path, *, lang: str = "zh", **filters) -> Path:
+        """Write a table to .xlsx or .csv with the forms' headers (lang="zh") or English ones.
+
+        ``filters`` are those of :meth:`read`, so an export shows what a read would.
+        """
+        from ..exporting import export_frame
+
+        t = lookup_table(table)
+        frame = self.read(t.name, **filters).drop(columns=["version"])
+        return export_frame(frame, t, path, lang=lang)

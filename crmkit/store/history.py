@@ -1,0 +1,132 @@
+"""The history of every change: read it, add changes made outside crmkit, write one row per edit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Iterable
+
+import pandas as pd
+import pyarrow as pa
+
+from ..schema import Table, table as lookup_table
+from ..values import history_text
+from .connection import Connection
+from .ddl import SQLITE_DATETIME_FORMAT
+from .frames import NULLABLE
+from .location import who
+from .query import Filter
+
+HISTORY_OPS = ("insert", "update", "delete", "restore")
+_TEXT_COLUMNS = ("table_name", "record_id", "op", "field", "old_value", "new_value", "changed_by", "batch")
+_STAGE = "crmkit_history_stage"
+
+
+class History:
+    """The history half of ``Store`` (it needs ``self._db``, ``self.backend`` and ``self.user``)."""
+
+    def history(self, table: str | None = None, record_id: str | None = None, *, since=None,
+                fields: Iterable[str] | None = None, include_sensitive: bool = False) -> pd.DataFrame:
+        """Every change (insert, update per field, delete, restore), oldest first.
+
+        ``since`` keeps the changes made at or after that time, ``fields`` the updates of
+        those fields (both filter in SQL: a month's grade moves read in milliseconds).
+        Old and new values of sensitive profile facts show as "***" unless include_sensitive=True.
+        """
+        db = self._db
+        f = Filter(db)
+        if table is not None:
+            f.add(f"table_name = {f.bind(lookup_table(table).name)}")
+        if record_id is not None:
+            f.add(f"record_id = {f.bind(str(record_id))}")
+        if since is not None:
+            f.add(f"changed_at >= {f.bind(db.value(pd.Timestamp(since), 'datetime'))}")
+        if fields is not None:
+            fields = [fields] if isinstance(fields, str) else list(fields)
+            f.add(f"field IN ({f.bind_many([str(x) for x in fields])})")
+        data = db.arrow(f"SELECT * FROM history {f.where_clause()} ORDER BY history_id", f.params)
+        frame = data.to_pandas(types_mapper=NULLABLE.get)
+        for c in _TEXT_COLUMNS:
+            frame[c] = frame[c].astype(pd.StringDtype())
+        frame["changed_at"] = pd.to_datetime(frame["changed_at"].astype(object), format="ISO8601").astype("datetime64[ns]")
+        frame["history_id"] = frame["history_id"].astype("Int64")
+        if not include_sensitive and (frame["table_name"] == "profile").any():
+            secret = self.ids("profile", where={"sensitive": True}, include_deleted=True, include_sensitive=True)
+            hide = (frame["table_name"] == "profile") & frame["record_id"].isin(secret)
+            for c in ("old_value", "new_value"):
+                frame.loc[hide & frame[c].notna(), c] = "***"
+        return frame
+
+    def last_change(self) -> int:
+        """The number of the newest history row: every write (add, update, delete, import) moves it,
+        so two equal numbers mean the store holds the same records (a cache key)."""
+        return int(self._db.scalar("SELECT COALESCE(MAX(history_id), 0) FROM history"))
+
+    def history_size(self) -> int:
+        """How many history rows the store keeps."""
+        return int(self._db.scalar("SELECT COUNT(*) FROM history"))
+
+    def import_history(self, frame: pd.DataFrame, *, by: str | None = None) -> int:
+        """Add change rows that happened outside crmkit (e.g. a CRM's stage log) to the history.
+
+        ``frame`` has the history's columns: table_name, record_id, op (insert, update, delete,
+        restore), field, old_value, new_value, changed_at (required, the real time of the
+        change); changed_by and batch are optional (default: ``by`` and a new batch id).
+        Values are stored as text, like every history row. Rows already in the history (same
+        table, record, op, field, old and new value and time) are skipped, so importing the same
+        rows twice adds nothing. One transaction; returns the number of rows added.
+        """
+        need = ["table_name", "record_id", "op", "field", "old_value", "new_value", "changed_at"]
+        missing = [c for c in need if c not in frame]
+        if missing:
+            raise ValueError(f"history rows need the column(s) {missing}")
+        rows = frame.copy()
+        rows["table_name"] = [lookup_table(str(n)).name for n in rows["table_name"]]
+        bad_op = ~rows["op"].isin(HISTORY_OPS)
+        if bad_op.any():
+            raise ValueError(f"unknown history op(s): {sorted(set(rows.loc[bad_op, 'op'].astype(str)))}")
+        rows["changed_at"] = pd.to_datetime(rows["changed_at"])
+        if rows["changed_at"].isna().any() or rows["record_id"].isna().any():
+            raise ValueError("every history row needs a record_id and a changed_at")
+        rows = rows.drop_duplicates(subset=need)
+        if len(rows) == 0:
+            return 0
+        if "changed_by" not in rows:
+            rows["changed_by"] = who(by, self.user)
+        if "batch" not in rows:
+            rows["batch"] = uuid.uuid4().hex[:16]
+        return _append_history(self._db, rows[[*need, "changed_by", "batch"]])
+
+    def _log(self, db: Connection, t: Table, record_id: str, op: str, now, by: str,
+             field=None, old=None, new=None) -> None:
+        """One history row for one edit, inside the edit's transaction."""
+        db.execute(
+            "INSERT INTO history (table_name, record_id, op, field, old_value, new_value, changed_at, changed_by) "
+            f"VALUES ({db.placeholders(8)})",
+            (t.name, record_id, op, field, history_text(old), history_text(new), db.value(now, "datetime"), by),
+        )
+
+
+def _append_history(db: Connection, rows: pd.DataFrame) -> int:
+    """Bulk-insert history rows not already there, in one transaction; returns how many."""
+    texts = {c: pa.array(rows[c].map(history_text, na_action="ignore").astype(pd.StringDtype()), type=pa.string(),
+                         from_pandas=True)
+             for c in _TEXT_COLUMNS}
+    stamps = rows["changed_at"].astype("datetime64[us]")
+    if db.backend == "sqlite":
+        changed = pa.array(stamps.dt.strftime(SQLITE_DATETIME_FORMAT), type=pa.string())
+    else:
+        changed = pa.array(stamps, type=pa.timestamp("us"))
+    cols = ["table_name", "record_id", "op", "field", "old_value", "new_value", "changed_at", "changed_by", "batch"]
+    data = pa.table([*(texts[c] for c in cols[:6]), changed, texts["changed_by"], texts["batch"]], names=cols)
+    same_op = "IS" if db.backend == "sqlite" else "IS NOT DISTINCT FROM"
+    same = " AND ".join(f"H.{c} {'=' if c in ('table_name', 'record_id', 'op', 'changed_at') else same_op} S.{c}"
+                        for c in cols[:7])
+    fresh = f"FROM {_STAGE} S WHERE NOT EXISTS (SELECT 1 FROM history H WHERE {same})"
+    with db.transaction():
+        db.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        db.ingest(_STAGE, data, mode="create", temporary=True)
+        n = int(db.scalar(f"SELECT COUNT(*) {fresh}"))
+        if n:
+            db.execute(f"INSERT INTO history ({', '.join(cols)}) SELECT {', '.join('S.' + c for c in cols)} {fresh}")
+        db.execute(f"DROP TABLE {_STAGE}")
+    return n

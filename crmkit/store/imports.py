@@ -1,0 +1,93 @@
+"""Files and frames into the store: checked by ``crmkit.importing``, written in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+from .. import importing
+from ..exceptions import ImportValidationError
+from ..schema import SENSITIVE_KEY_WORDS, Table, table as lookup_table
+from .location import who
+from .merge import merge_frame
+
+
+class Imports:
+    """The import half of ``Store`` (it needs ``self._db`` and ``self.user``)."""
+
+    def import_file(self, path, table: str, *, columns: dict[str, str] | None = None, on_error: str = "raise",
+                    sheet: str | int | None = None, by: str | None = None,
+                    progress=None) -> importing.ImportReport:
+        """Check a CSV/.xlsx file and write it in one transaction; see ``importing`` for the rules.
+
+        ``on_error="raise"`` (default): any error writes nothing and raises ImportValidationError,
+        whose ``report`` lists every problem. ``on_error="skip"``: the good rows are written, the
+        bad ones listed in the returned report. Importing the same file twice changes nothing.
+        ``progress``, if given, is called with the name of each stage as it starts
+        ("reading", "checking", "writing").
+        """
+        step = progress or (lambda stage: None)
+        t = lookup_table(table)
+        path = Path(path)
+        step("reading")
+        cells = importing.read_cells(path, sheet)
+        step("checking")
+        checked = importing.check_cells(cells, str(path), t, columns, known_customers=self._known_customers(t))
+        step("writing")
+        return self._write_checked(checked, t, on_error, by, source=str(path))
+
+    def import_frame(self, frame: pd.DataFrame, table: str, *, on_error: str = "raise", by: str | None = None,
+                     source: str = "<DataFrame>") -> importing.ImportReport:
+        """Like ``import_file`` for a DataFrame with canonical (or the forms') column names."""
+        t = lookup_table(table)
+        checked = importing.check_frame(frame, source, t, known_customers=self._known_customers(t))
+        return self._write_checked(checked, t, on_error, by, source=source)
+
+    def _known_customers(self, t: Table) -> pd.Series | None:
+        """Every customer id in the store -> whether it was deleted (for the ``Reference`` rule)."""
+        if t.name == "customers" or "customer_id" not in t.by_name:
+            return None
+        data = self._db.arrow("SELECT customer_id, deleted_at IS NOT NULL AS deleted FROM customers")
+        return pd.Series(data.column(1).to_numpy(zero_copy_only=False).astype(bool),
+                         index=pd.Index(data.column(0).to_pandas(), dtype=object))
+
+    def _write_checked(self, checked: importing.CheckedFrame, t: Table, on_error: str, by, source: str):
+        if on_error not in ("raise", "skip"):
+            raise ValueError("on_error must be 'raise' or 'skip'")
+        report = checked.report
+        if report.errors and on_error == "raise":
+            raise ImportValidationError(report)
+        good = checked.frame[~checked.bad]
+        report.skipped = int(checked.bad.sum())
+        if t.name == "profile":
+            good = _flag_sensitive(good)
+        batch = uuid.uuid4().hex[:16]
+        now = pd.Timestamp.now().floor("s")
+        author = who(by, self.user)
+        db = self._db
+        with db.transaction():  # one import, one transaction
+            counts = merge_frame(db, good, t, by=author, batch=batch, now=now) if len(good) else \
+                {"inserted": 0, "updated": 0, "unchanged": 0, "skipped_deleted": 0}
+            db.execute(
+                f"INSERT INTO import_log (batch, table_name, source, rows_read, inserted, updated, unchanged, skipped, "
+                f"imported_at, imported_by) VALUES ({db.placeholders(10)})",
+                (batch, t.name, source, report.rows_read, counts["inserted"], counts["updated"],
+                 counts["unchanged"], report.skipped, db.value(now, "datetime"), author),
+            )
+        report.inserted, report.updated = counts["inserted"], counts["updated"]
+        report.unchanged, report.skipped_deleted = counts["unchanged"], counts["skipped_deleted"]
+        report.written = True
+        return report
+
+
+def _flag_sensitive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark profile facts whose key names a sensitive matter (health, religion …) as sensitive."""
+    if "key" not in frame:
+        return frame
+    by_key = frame["key"].fillna("").str.lower().str.contains("|".join(SENSITIVE_KEY_WORDS))
+    frame = frame.copy()
+    given = frame["sensitive"] if "sensitive" in frame else pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    frame["sensitive"] = (given.fillna(False).astype(bool) | by_key).astype("boolean")
+    return frame
