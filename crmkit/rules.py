@@ -17,8 +17,8 @@ in ``CELL_CODES``. Record rules compare fields of one record (or a record with t
 - ``AtMost``     one amount should not exceed another (received ≤ receivable)
 - ``Reference``  an id that must name a record of another table (a customer that exists)
 
->>> [r.code for r in rules_for("settlements")]
-['required', 'derived', 'at_most', 'reference', 'reference_deleted']
+>>> [(r.column, r.code) for r in rules_for("complaints")]
+[('customer_id', 'reference'), ('received_at', 'required'), ('resolved_at', 'date_order')]
 """
 
 from __future__ import annotations

@@ -90,7 +90,8 @@ class Table:
     natural_key: tuple[str, ...] = ()
     id_prefix: str = ""
     aliases: tuple[str, ...] = ()
-    # the columns a free-text search looks in (default: ids, names, titles and the rep)
+    # the columns a free-text search looks in (default: ids, names, titles and the rep): who and
+    # what a record is about, not long free text (each one more is another pass over every row)
     search: tuple[str, ...] = ()
 
     @cached_property

@@ -263,7 +263,7 @@ def test_segments_and_migration_match_crmkit_value(sections, october, raw):
     expected = value.rfm_segments(value.rfm_summary(orders, as_of="2026-10-31"))["segment"].value_counts()
     got = sections["segments"].data["segments"]
     assert got.to_dict() == expected[expected > 0].to_dict()
-    moves = value.segment_migration(orders, "2026-09-30", "2026-10-31")
+    moves = value.segment_migration(orders, since="2026-09-30", as_of="2026-10-31")
     assert sections["segments"].data["migration"].equals(moves)
     top = sections["segments"].data["top"]
     month = _in(orders, "ordered_at").groupby("customer_id")["amount"].sum().sort_values(ascending=False)
@@ -321,7 +321,7 @@ def test_data_quality_finds_the_problems_planted_in_the_store(sections, planted)
     assert ids["no_grade_no_amount"] in problems["cards_without_grade"]
     assert ids["no_grade_no_amount"] in problems["cards_without_amount"]
     assert ids["lost_no_reason"] in problems["lost_cards_without_reason"]
-    assert ids["overpaid"] in problems["settlements_overpaid"]
+    assert ids["overpaid"] in problems["settlements.received:at_most"]
     assert ids["resolved_no_date"] in problems["complaints_done_without_date"]
     assert ids["order_no_rep"] in problems["orders_without_rep"]
     assert ids["unreachable"] in problems["customers_unreachable"]
@@ -343,11 +343,11 @@ def test_data_quality_finds_inconsistencies_the_store_refuses_to_write(october):
                               complaints=pd.concat([october.complaints, c]),
                               opportunities=pd.concat([october.opportunities, o]), timings={})
     problems = quality_problems(bad).set_index("check")["ids"]
-    assert s["settlement_id"].iloc[0] in problems["settlements_not_adding_up"]
-    assert c["complaint_id"].iloc[0] in problems["complaints_resolved_before_received"]
-    assert o["opportunity_id"].iloc[0] in problems["cards_closed_before_created"]
+    assert s["settlement_id"].iloc[0] in problems["settlements.outstanding:derived"]
+    assert c["complaint_id"].iloc[0] in problems["complaints.resolved_at:date_order"]
+    assert o["opportunity_id"].iloc[0] in problems["opportunities.closed_at:date_order"]
     clean = quality_problems(october).set_index("check")["count"]
-    assert clean["settlements_not_adding_up"] == 0 and clean["complaints_resolved_before_received"] == 0
+    assert clean["settlements.outstanding:derived"] == 0 and clean["complaints.resolved_at:date_order"] == 0
 
 
 # ------------------------------------------------------------------------------------ privacy, escaping

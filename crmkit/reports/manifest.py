@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-import sqlalchemy as sa
 
 from ..schema import TABLES
+from ..store.location import hide_password
 
 # Tables whose rows a monthly report reads by date; the fingerprint lists their month's rows.
 _DATED = tuple(name for name, t in TABLES.items() if t.date_column)
@@ -54,10 +54,8 @@ def data_fingerprint(crm, month: str, *, region: str | None = None, rep: str | N
 
 def store_state(crm, month: str) -> dict:
     """What ``data_fingerprint`` reads from the store: counts, the history's ends, the month's rows."""
-    db = crm._db  # counts and the history's ends: no typed read is needed, and none would be as cheap
-    tables = {name: int(db.scalar(f"SELECT COUNT(*) FROM {name}") or 0) for name in TABLES}
-    history = {"max_id": int(db.scalar("SELECT MAX(history_id) FROM history") or 0),
-               "rows": int(db.scalar("SELECT COUNT(*) FROM history") or 0)}
+    store = crm.state()  # records per table (deleted ones too) and the history's ends
+    tables, history = store["tables"], store["history"]
     period = pd.Period(month, "M")
     start, end = period.start_time, (period + 1).start_time
     digest = hashlib.sha256()
@@ -101,7 +99,7 @@ def _git_state(folder: Path) -> tuple[str | None, bool | None]:
 
 def public_url(url: str) -> str:
     """The store URL with any password hidden: manifests are shared with the report."""
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
+    return hide_password(url)
 
 
 def file_sha256(path) -> str:

@@ -14,6 +14,7 @@ connection or holds SQL text (``tests/test_store_boundary.py`` checks it).
 """
 
 from .core import Store, open
-from .location import ENV_URL, cache_dir, default_url, normalise_url, project_dir
+from .location import ENV_URL, cache_dir, default_url, has_password, hide_password, normalise_url, project_dir
 
-__all__ = ["open", "Store", "ENV_URL", "default_url", "project_dir", "cache_dir", "normalise_url"]
+__all__ = ["open", "Store", "ENV_URL", "default_url", "project_dir", "cache_dir", "normalise_url", "hide_password",
+           "has_password"]

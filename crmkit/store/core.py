@@ -20,7 +20,7 @@ from .edits import Edits
 from .export import Export
 from .history import History
 from .imports import Imports
-from .location import default_url, normalise_url
+from .location import default_url, hide_password, normalise_url
 from .reads import Reads
 
 
@@ -65,7 +65,7 @@ class Store(Reads, Edits, History, Imports, Export):
     @property
     def safe_url(self) -> str:
         """The URL with its password hidden: what may be printed or logged."""
-        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        return hide_password(self.url)
 
     def state(self) -> dict:
         """What the store holds, in a few numbers: records per table (deleted ones included) and

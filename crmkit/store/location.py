@@ -52,3 +52,24 @@ def who(by: str | None, default: str | None) -> str:
         return os.environ.get("CRMKIT_USER") or getpass.getuser()
     except Exception:  # no login name in some containers
         return "unknown"
+
+
+def hide_password(url: str) -> str:
+    """The URL with its password shown as ***: what may be printed, logged or kept in a manifest."""
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def has_password(url: str) -> bool:
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).password is not None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of an SQLite URL; None for any other database."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    return Path(parsed.database) if parsed.get_backend_name() == "sqlite" and parsed.database else None

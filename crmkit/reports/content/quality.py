@@ -1,14 +1,21 @@
 """Data quality (数据质量): what was missing or inconsistent in the month's records, counted and
 listed, so the report's own figures can be read with the right caution.
 
-Each check is a function of the MonthData returning the offending records' ids; ``CHECKS`` lists
-them with the table they look at and what is wrong, in Chinese and English.
+Two kinds of check. The record rules of ``crmkit.rules`` (the ones the importer, ``Store.check``
+and ``Store.update`` run) are run again on the month's records, which may predate a rule or have
+been written by another tool: each gives the same code and words here as it would there. Then
+the report's own completeness checks, things a record may lack but a report misses (a visit
+without a channel): functions of the MonthData returning the offending records' ids, listed in
+``CHECKS`` with the table they look at and what is wrong, in Chinese and English.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ...i18n import translate
+from ...rules import CROSS_FIELD_RULES, Reference, rules_for
+from ...schema import TABLES
 from . import formatting as fmt
 from .month import id_set, is_in
 from .section import Section, Table, section
@@ -59,37 +66,14 @@ def closed_cards_without_date(data):
     return _ids(f, f["status"].isin(["won", "lost"]) & f["closed_at"].isna(), "opportunity_id")
 
 
-def cards_closed_before_created(data):
-    f = _month_cards(data)
-    return _ids(f, f["closed_at"].notna() & (f["closed_at"] < f["created_at"]), "opportunity_id")
-
-
 def lost_cards_without_reason(data):
     f = data.in_month(data.opportunities[data.opportunities["status"] == "lost"], "closed_at")
     return _ids(f, f["lost_reason"].isna(), "opportunity_id")
 
 
-def settlements_not_adding_up(data):
-    f = _month(data, "settlements", "settled_at")
-    received = f["received"].astype("float64").fillna(0.0)
-    gap = f["receivable"].astype("float64") - received - f["outstanding"].astype("float64")
-    return _ids(f, (gap.abs() > TOLERANCE).fillna(False), "settlement_id")
-
-
-def settlements_overpaid(data):
-    f = _month(data, "settlements", "settled_at")
-    over = f["received"].astype("float64") - f["receivable"].astype("float64") > TOLERANCE
-    return _ids(f, over.fillna(False), "settlement_id")
-
-
 def orders_without_rep(data):
     f = _month(data, "orders", "ordered_at")
     return _ids(f, f["rep"].isna(), "order_id")
-
-
-def complaints_resolved_before_received(data):
-    f = _month(data, "complaints", "received_at")
-    return _ids(f, f["resolved_at"].notna() & (f["resolved_at"] < f["received_at"]), "complaint_id")
 
 
 def complaints_done_without_date(data):
@@ -144,12 +128,8 @@ CHECKS = [
     (cards_without_grade, "意向卡", "没有有望度 · no O/A/B/C grade"),
     (cards_without_amount, "意向卡", "没有预计金额 · no expected amount"),
     (closed_cards_without_date, "意向卡", "已成交/流失但没有关闭日期 · closed without a date"),
-    (cards_closed_before_created, "意向卡", "关闭日期早于建卡日期 · closed before created"),
     (lost_cards_without_reason, "意向卡", "本月流失但没有流失原因 · lost without a reason"),
     (orders_without_rep, "交易记录", "没有填写销售顾问 · order without a rep"),
-    (settlements_not_adding_up, "结算收款", "应收 − 实收 ≠ 未收 · receivable − received ≠ outstanding"),
-    (settlements_overpaid, "结算收款", "实收大于应收 · received more than receivable"),
-    (complaints_resolved_before_received, "投诉", "解决日期早于投诉日期 · resolved before received"),
     (complaints_done_without_date, "投诉", "已解决/关闭但没有解决日期 · resolved without a date"),
     (customers_unreachable, "客户档案", "客户及其联系人都没有电话或邮箱 · no way to reach"),
     (customers_sharing_phone, "客户档案", "电话与其他客户重复 · phone shared with another customer"),
@@ -157,12 +137,63 @@ CHECKS = [
 ]
 
 
-def quality_problems(data) -> pd.DataFrame:
-    """One row per check: table, problem, count and the offending ids (all of them)."""
+# The month's records each table's rules look at: what the completeness checks look at too.
+_IN_SCOPE = {
+    "customers": lambda data: data.customers[_month_customer_mask(data)],
+    "interactions": lambda data: _month(data, "interactions", "occurred_at"),
+    "opportunities": _month_cards,
+    "orders": lambda data: _month(data, "orders", "ordered_at"),
+    "settlements": lambda data: _month(data, "settlements", "settled_at"),
+    "complaints": lambda data: _month(data, "complaints", "received_at"),
+}
+
+
+def rule_faults(data) -> list[tuple]:
+    """Each record rule that applies to the month's records, with what it found:
+    ``(rule, frame, reasons)``, ``reasons`` indexed like ``frame``.
+
+    ``Reference`` rules are left out: the store keeps references whole (a customer is only ever
+    soft-deleted, and its records still name it).
+    """
+    found = []
+    for table, in_scope in _IN_SCOPE.items():
+        frame = in_scope(data).reset_index(drop=True)  # labels are positions: concatenated frames repeat them
+        for rule in rules_for(table):
+            if not isinstance(rule, Reference) and rule.applies_to(frame):
+                found.append((rule, frame, rule.violations(frame)))
+    return found
+
+
+def _rule_rows(data) -> list[dict]:
+    """Cross-field rules always get a row (a zero is news too); the others when they find something."""
     rows = []
+    for rule, frame, reasons in rule_faults(data):
+        if len(reasons) == 0 and rule not in CROSS_FIELD_RULES:
+            continue
+        t = TABLES[rule.table]
+        rows.append({"check": f"{rule.table}.{rule.column}:{rule.code}", "code": rule.code,
+                     "table": _TABLE_LABELS.get(rule.table, t.zh),
+                     "problem": f"{translate(rule.message, 'zh')} · {rule.message}",
+                     "count": len(reasons), "ids": frame.loc[reasons.index, t.id_column].astype(str).tolist(),
+                     "reasons": [str(r) for r in reasons]})
+    return rows
+
+
+# The report's short names of the forms (the schema's are the forms' full titles).
+_TABLE_LABELS = {"customers": "客户档案", "interactions": "拜访记录", "opportunities": "意向卡", "orders": "交易记录",
+                 "settlements": "结算收款", "complaints": "投诉"}
+
+
+def quality_problems(data) -> pd.DataFrame:
+    """One row per check: its code, table, problem, count, the offending ids (all of them) and,
+    for record rules, each record's reason (the words an import would give)."""
+    rows = _rule_rows(data)
     for check, table, problem in CHECKS:
         ids = check(data)
-        rows.append({"check": check.__name__, "table": table, "problem": problem, "count": len(ids), "ids": ids})
+        rows.append({"check": check.__name__, "code": check.__name__, "table": table, "problem": problem,
+                     "count": len(ids), "ids": ids, "reasons": []})
+    order = list(_TABLE_LABELS.values())  # a table's rules, then its completeness checks
+    rows.sort(key=lambda row: order.index(row["table"]) if row["table"] in order else len(order))
     return pd.DataFrame(rows)
 
 
@@ -172,11 +203,11 @@ def quality(data) -> Section:
     problems = quality_problems(data)
     found = problems[problems["count"] > 0]
     if found.empty:
-        findings = [f"{data.label}的记录通过了全部 {len(CHECKS)} 项检查。"]
+        findings = [f"{data.label}的记录通过了全部 {len(problems)} 项检查。"]
     else:
         worst = found.sort_values("count", ascending=False).iloc[0]
         findings = [
-            f"{len(CHECKS)} 项检查中有 {len(found)} 项发现问题，共涉及 {fmt.count(found['count'].sum())} 条记录；"
+            f"{len(problems)} 项检查中有 {len(found)} 项发现问题，共涉及 {fmt.count(found['count'].sum())} 条记录；"
             f"最多的是“{worst['table']}：{worst['problem'].split(' · ')[0]}”（{fmt.count(worst['count'])} 条）。",
             "本报告的数字按记录原样统计；请相关销售顾问补全或更正，下月报告会更准确。",
         ]
