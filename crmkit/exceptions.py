@@ -10,7 +10,21 @@ from pathlib import Path
 
 
 class CrmkitError(Exception):
-    """Base class of every crmkit error."""
+    """Base class of every crmkit error.
+
+    Every crmkit error pickles with all its attributes, whatever its ``__init__`` takes, so an
+    error raised in a worker process (a batch of reports) reaches the caller whole.
+    """
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls, args, state):
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class UnknownTableError(CrmkitError, KeyError):
@@ -124,6 +138,25 @@ class StoreConnectionError(CrmkitError):
         return f"cannot open the store at {self.url}: {self.reason}"
 
 
+class AsOfError(CrmkitError, ValueError):
+    """A date given as ``as_of`` (or a second date beside it: ``since``, ``cutoff``, ``start``)
+    is not a calendar day.
+
+    ``name`` is the argument, ``value`` what was passed, ``reason`` what is wrong with it. See
+    ``crmkit.timeframe`` for the convention: everything dated on or before the day counts.
+    """
+
+    def __init__(self, name: str, value, reason: str):
+        super().__init__(name, value, reason)
+        self.name = name
+        self.value = value
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return (f"{self.name}={self.value!r} {self.reason}: {self.name} is a calendar day (everything dated on or "
+                f"before it counts), e.g. {self.name}=\"2026-10-31\"")
+
+
 class ValueInputError(CrmkitError, ValueError):
     """The data or settings given to a value analysis (RFM, grades, ABC, clusters) cannot be used.
 
@@ -211,8 +244,6 @@ class ConvergenceError(CrmkitError, RuntimeError):
 
 
 # ---------------------------------------------------------------- monthly reports
-# They pickle with all their attributes (``__reduce__``), so a batch that renders in worker
-# processes hands the caller the same error a single render would raise.
 
 
 class ReportParameterError(CrmkitError, ValueError):
@@ -261,9 +292,6 @@ class ReportExecutionError(CrmkitError):
         self.notebook_path = Path(notebook_path)
         self.label = label
 
-    def __reduce__(self):
-        return type(self), self.args
-
     def __str__(self) -> str:
         what = f"the report{f' for {self.label}' if self.label else ''}"
         return (f"{what} failed in cell {self.cell_index} ({self.cell_source!r}): {self.ename}: {self.evalue}\n"
@@ -287,9 +315,6 @@ class ReportKernelError(CrmkitError):
         self.notebook_path = Path(notebook_path) if notebook_path is not None else None
         self.label = label
 
-    def __reduce__(self):
-        return type(self), self.args
-
     def __str__(self) -> str:
         what = f"the report{f' for {self.label}' if self.label else ''}"
         where = f" while cell {self.cell_index} ran" if self.cell_index is not None else ""
@@ -311,9 +336,6 @@ class BatchRenderError(CrmkitError):
         self.by = by
         self.failures = failures
         self.rendered = rendered
-
-    def __reduce__(self):
-        return type(self), self.args
 
     def __str__(self) -> str:
         lines = [f"{len(self.failures)} of {len(self.failures) + len(self.rendered)} reports by {self.by} failed "
