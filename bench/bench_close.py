@@ -27,7 +27,7 @@ import harness
 harness.use_frozen_crmkit()
 
 OUT = Path(__file__).resolve().parent / "out"
-CUTOFF = "2026-07-01"
+CUTOFF = "2026-06-30"  # an as_of: the cards as they stood at the end of that day
 
 
 def run_step(spec: dict) -> dict:
@@ -47,7 +47,7 @@ def run_step(spec: dict) -> dict:
 
     if spec["kind"] == "features":
         t = time.perf_counter()
-        X = close.features_from_tables(tables, CUTOFF, history)
+        X = close.features_from_tables(tables, as_of=CUTOFF, stage_history=history)
         return {"seconds": time.perf_counter() - t, "rows": len(X)}
     if spec["kind"] == "fit":
         t = time.perf_counter()
@@ -60,7 +60,7 @@ def run_step(spec: dict) -> dict:
         return {"seconds": total, "rows": len(X), "notes": f"snapshots {built:.1f}s + fit {total - built:.1f}s"}
     if spec["kind"] == "score":
         model = pickle.loads((work / "model.pkl").read_bytes())
-        X = close.model_inputs(close.features_from_tables(tables, CUTOFF, history))
+        X = close.model_inputs(close.features_from_tables(tables, as_of=CUTOFF, stage_history=history))
         leads = X.iloc[[i % len(X) for i in range(100_000)]]
         model.predict_proba(leads.head(100))  # first call pays for imports, not for scoring
         t = time.perf_counter()

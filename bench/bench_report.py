@@ -62,7 +62,8 @@ def run_step(spec: dict) -> dict:
     if src:
         os.environ["PYTHONPATH"] = os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])])
     t = time.perf_counter()
-    from crmkit.reports.render import render_monthly, skip_slow_iri_grammar
+    from crmkit.reports.execute import skip_slow_iri_grammar
+    from crmkit.reports.render import render_monthly
 
     skip_slow_iri_grammar()  # as `crmkit report` does
     import nbconvert  # noqa: F401  (imported by the render anyway; counted here as an import)

@@ -125,7 +125,7 @@ def run_step(spec: dict) -> dict:
 
         earlier = [last - dt.timedelta(days=30 * (i + 1) + 7) for i in range(REPEATS + 1)]
         out["  of which segment_customers (crmkit.value)"] = _series(
-            [lambda d=d: segment_customers(e._orders, d) for d in earlier])
+            [lambda d=d: segment_customers(e._orders, as_of=d) for d in earlier])
         out["explorer update (method: value grades)"] = {"cold_ms": _timed(lambda: setattr(e.method, "value", "value"))}
         out["explorer update (method: k-means)"] = {"cold_ms": _timed(lambda: setattr(e.method, "value", "kmeans"))}
         out["rows"] = len(e.segments)

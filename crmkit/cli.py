@@ -109,7 +109,6 @@ def _init(args) -> int:
 
 
 def _demo(args) -> int:
-    import pandas as pd
     from tqdm import tqdm
 
     from . import demo
@@ -134,8 +133,7 @@ def _demo(args) -> int:
         existing = demo.write_sample_files(samples, data)
     steps.update()
     steps.close()
-    last_day = data.as_of - pd.Timedelta(days=1)
-    print(f"demo data (seed {args.seed}, {args.customers} customers, history up to {last_day:%Y-%m-%d}) is in {crm!r}")
+    print(f"demo data (seed {args.seed}, {args.customers} customers, history up to {data.as_of:%Y-%m-%d}) is in {crm!r}")
     _print_counts(crm)
     print("sample input files to try `crmkit import` on (e.g. crmkit import data/samples/orders.csv --table orders):")
     for path in existing:

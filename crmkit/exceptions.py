@@ -138,19 +138,25 @@ class StoreConnectionError(CrmkitError):
         return f"cannot open the store at {self.url}: {self.reason}"
 
 
-class AsOfError(CrmkitError, ValueError):
-    """A date given as ``as_of`` (or a second date beside it: ``since``, ``cutoff``, ``start``)
-    is not a calendar day.
-
-    ``name`` is the argument, ``value`` what was passed, ``reason`` what is wrong with it. See
-    ``crmkit.timeframe`` for the convention: everything dated on or before the day counts.
-    """
+class ParameterError(CrmkitError, ValueError):
+    """An argument cannot be used: ``name`` is the argument, ``value`` what was passed, ``reason``
+    what is wrong with it."""
 
     def __init__(self, name: str, value, reason: str):
         super().__init__(name, value, reason)
         self.name = name
         self.value = value
         self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value!r}: {self.reason}"
+
+
+class AsOfError(ParameterError):
+    """A date given as ``as_of`` (or a second date beside it: ``since``, ``cutoff``, ``start``)
+    is not a calendar day. See ``crmkit.timeframe`` for the convention: everything dated on or
+    before the day counts.
+    """
 
     def __str__(self) -> str:
         return (f"{self.name}={self.value!r} {self.reason}: {self.name} is a calendar day (everything dated on or "
@@ -246,17 +252,8 @@ class ConvergenceError(CrmkitError, RuntimeError):
 # ---------------------------------------------------------------- monthly reports
 
 
-class ReportParameterError(CrmkitError, ValueError):
+class ReportParameterError(ParameterError):
     """A parameter of ``render_monthly`` (or ``crmkit report``) cannot be used; nothing was rendered."""
-
-    def __init__(self, name: str, value, reason: str):
-        super().__init__(name, value, reason)
-        self.name = name
-        self.value = value
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.value!r}: {self.reason}"
 
 
 class NoReportDataError(CrmkitError):

@@ -82,9 +82,6 @@ def _register_system_cjk_fonts() -> str | None:
     return find_cjk_font()
 
 
-LANGS = ("zh", "en")
-
-
 def axes_for(ax, lang: str, figsize=(8, 5)):
     """Check ``lang``, set up a font that draws Chinese, and return (figure, axes, created).
 
@@ -92,11 +89,10 @@ def axes_for(ax, lang: str, figsize=(8, 5)):
     in the data (reps, segments, customers) may still be Chinese. A new figure is made when
     ``ax`` is None (``created`` is then True).
     """
-    from .exceptions import CJKFontMissingError, ValueInputError
+    from .exceptions import CJKFontMissingError
+    from .i18n import check_lang
 
-    if lang not in LANGS:
-        raise ValueInputError(f"lang must be 'zh' or 'en', not {lang!r}", "lang")
-    if lang == "zh":
+    if check_lang(lang) == "zh":
         use_cjk_font()
     else:
         try:

@@ -29,6 +29,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .i18n import N_
 from .schema import TABLES, Table
 
 
@@ -100,7 +101,7 @@ class Rule:
 @dataclass(frozen=True)
 class Required(Rule):
     code: str = "required"
-    message: str = "a required field is empty"
+    message: str = N_("a required field is empty")
 
     def violations(self, frame):
         t = TABLES[self.table]
@@ -120,7 +121,7 @@ class Format(Rule):
     """Stored text checked for its shape; on import, ``parsing`` applies the same test to each cell."""
 
     code: str = "bad_format"
-    message: str = "not a phone number or e-mail address"
+    message: str = ""
     text_format: str = "phone"
 
     def violations(self, frame):
@@ -218,7 +219,7 @@ class Reference(Rule):
     whether it was deleted."""
 
     code: str = "reference"
-    message: str = "refers to a record that does not exist"
+    message: str = N_("refers to a record that does not exist")
     target: str = "customers"
 
     def violations(self, frame, known: pd.Series | None = None):
@@ -246,15 +247,18 @@ def _outstanding(frame: pd.DataFrame) -> pd.Series:
 
 
 CROSS_FIELD_RULES: tuple[Rule, ...] = (
-    Derived("settlements", "outstanding", message="receivable − received ≠ outstanding",
+    Derived("settlements", "outstanding", message=N_("receivable − received ≠ outstanding"),
             inputs=("receivable", "received"), formula=_outstanding,
             formula_text="{receivable} − {received} = {result}, not {given}"),
-    AtMost("settlements", "received", limit="receivable", message="received more than the receivable"),
+    AtMost("settlements", "received", limit="receivable", message=N_("received more than the receivable")),
     DateOrder("complaints", "resolved_at", earlier="received_at",
-              message="resolved before the complaint was received"),
+              message=N_("resolved before the complaint was received")),
     DateOrder("opportunities", "closed_at", earlier="created_at",
-              message="closed before the opportunity was created", date_only=True),
+              message=N_("closed before the opportunity was created"), date_only=True),
 )
+
+
+_FORMAT_MESSAGES = {"phone": N_("not a phone number"), "email": N_("not an e-mail address")}
 
 
 def _schema_rules(t: Table) -> list[Rule]:
@@ -263,8 +267,7 @@ def _schema_rules(t: Table) -> list[Rule]:
         if col.required and col.name != t.id_column:
             found.append(Required(t.name, col.name))
         if col.text_format:
-            found.append(Format(t.name, col.name, text_format=col.text_format,
-                                message=f"not {'a phone number' if col.text_format == 'phone' else 'an e-mail address'}"))
+            found.append(Format(t.name, col.name, text_format=col.text_format, message=_FORMAT_MESSAGES[col.text_format]))
         if col.references == "customers" and t.name != "customers":
             found.append(Reference(t.name, col.name, target=col.references))
     if not t.natural_key:  # no id can be made up for such a record

@@ -10,8 +10,9 @@ import crmkit
 from crmkit import cli, demo
 from crmkit.close.features import features_from_tables, opportunity_features
 from crmkit.close.grades import DEFAULT_BANDS, grade
+from crmkit.timeframe import end_of
 
-AS_OFS = ["2025-03-01", "2025-09-15", "2026-02-10", "2026-06-01", "2026-11-01"]
+AS_OFS = ["2025-02-28", "2025-09-14", "2026-02-09", "2026-05-31", "2026-10-31"]
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,7 @@ def test_features_rebuild_the_past_state_the_demo_truth_shows(store, data):
     moved = 0
     for as_of in AS_OFS:
         X = opportunity_features(store, as_of=as_of)
-        truth = demo.opportunity_state(data, as_of)
+        truth = demo.opportunity_state(data, as_of=as_of)
         assert sorted(X.index) == sorted(truth.index) and len(X) > 20
         truth = truth.loc[X.index]
         assert (X["stage"].astype(str) == truth["stage"]).all(), as_of
@@ -105,19 +106,19 @@ def test_features_rebuild_the_past_state_the_demo_truth_shows(store, data):
 
 
 def test_without_the_history_the_current_stage_would_leak(loaded, data):
-    as_of = "2025-09-15"
-    with_history = opportunity_features(loaded, as_of)
+    as_of = "2025-09-14"
+    with_history = opportunity_features(loaded, as_of=as_of)
     tables = {"opportunities": loaded.opportunities(), "interactions": loaded.interactions(),
               "orders": loaded.orders(), "customers": loaded.customers()}
-    without = features_from_tables(tables, as_of)
+    without = features_from_tables(tables, as_of=as_of)
     assert (without.index == with_history.index).all()
     assert (without["stage"] != with_history["stage"]).any()
-    assert (with_history["stage"].astype(str) == demo.opportunity_state(data, as_of).loc[with_history.index, "stage"]).all()
+    assert (with_history["stage"].astype(str) == demo.opportunity_state(data, as_of=as_of).loc[with_history.index, "stage"]).all()
 
 
 def _snapshot(crm, data, as_of) -> tuple[dict, pd.DataFrame]:
-    """The store as it was at as_of, built from the demo truth (not from the feature code)."""
-    as_of = pd.Timestamp(as_of)
+    """The store as it was at the end of the as_of day, built from the demo truth (not from the feature code)."""
+    as_of = end_of(as_of)  # the moment: what is dated before it is known
     opps = crm.opportunities()
     opps = opps[opps["created_at"] < as_of].copy()
     later = opps["closed_at"] >= as_of
@@ -139,13 +140,13 @@ def _snapshot(crm, data, as_of) -> tuple[dict, pd.DataFrame]:
 def test_no_leakage_features_equal_those_of_the_store_as_it_was(loaded, data, as_of):
     full = opportunity_features(loaded, as_of=as_of)
     tables, hist = _snapshot(loaded, data, as_of)
-    past = features_from_tables(tables, as_of, stage_history=hist)
+    past = features_from_tables(tables, as_of=as_of, stage_history=hist)
     pd.testing.assert_frame_equal(full, past, check_categorical=False)
     assert (full["days_in_stage"] >= 0).all() and (full["days_in_stage"] <= full["age_days"]).all()
 
 
 def test_features_count_contacts_orders_and_prior_cards_exactly():
-    as_of = pd.Timestamp("2026-05-01")
+    as_of = pd.Timestamp("2026-04-30")
     opps = pd.DataFrame({
         "opportunity_id": ["O1", "O2", "O3", "O4", "O5"],
         "customer_id": ["c1", "c1", "c1", "c2", "c2"],
@@ -173,18 +174,19 @@ def test_features_count_contacts_orders_and_prior_cards_exactly():
         "old_value": ["contacted", "negotiation"], "new_value": ["quoted", "contract"],
         "changed_at": pd.to_datetime(["2026-03-01", "2026-05-03"]),
     })
-    X = features_from_tables({"opportunities": opps, "interactions": inter, "orders": orders}, as_of, history)
-    assert list(X.index) == ["O1", "O4", "O5"]  # O2 closed, O3 opened on the as_of day
-    assert X.loc["O1", "stage"] == "quoted" and X.loc["O1", "days_in_stage"] == 61
-    assert X.loc["O5", "stage"] == "negotiation" and X.loc["O5", "days_in_stage"] == 30  # since created
-    assert X.loc["O1", "age_days"] == 120
-    assert X.loc["O1", "days_since_contact"] == 1 and X.loc["O4", "days_since_contact"] == 11
+    X = features_from_tables({"opportunities": opps, "interactions": inter, "orders": orders}, as_of=as_of,
+                             stage_history=history)
+    assert list(X.index) == ["O1", "O4", "O5"]  # O2 closed, O3 opened the day after as_of
+    assert X.loc["O1", "stage"] == "quoted" and X.loc["O1", "days_in_stage"] == 60
+    assert X.loc["O5", "stage"] == "negotiation" and X.loc["O5", "days_in_stage"] == 29  # since created
+    assert X.loc["O1", "age_days"] == 119
+    assert X.loc["O1", "days_since_contact"] == 0 and X.loc["O4", "days_since_contact"] == 10  # O1: on as_of
     assert X.loc["O1", ["contacts_7d", "contacts_30d", "contacts_90d"]].tolist() == [1, 2, 2]
     assert X.loc["O1", "visit_30d"] == 1 and X.loc["O1", "phone_30d"] == 1 and X.loc["O1", "wechat_90d"] == 0
     assert X.loc["O1", "share_visit"] == 0.5 and X.loc["O1", "share_call_in"] == 0
     assert X.loc["O1", "contacts_since_open"] == 3
     assert X.loc["O1", "orders_count"] == 2 and X.loc["O1", "revenue"] == 150.0
-    assert X.loc["O1", "days_since_last_order"] == 30
+    assert X.loc["O1", "days_since_last_order"] == 29
     assert X.loc["O4", "orders_count"] == 0 and pd.isna(X.loc["O4", "days_since_last_order"])
     assert X.loc["O1", ["prior_opportunities", "prior_won", "prior_lost"]].tolist() == [1, 1, 0]
     assert X.loc["O1", "prior_win_rate"] == 1.0

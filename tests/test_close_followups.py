@@ -34,7 +34,7 @@ FEATURES = _features([
 
 
 def test_plan_uses_the_grade_cadence_and_sorts_overdue_first_per_rep():
-    plan = plan_followups(FEATURES, "2026-05-10")
+    plan = plan_followups(FEATURES, as_of="2026-05-10")
     assert DEFAULT_CADENCE == {"O": 2, "A": 4, "B": 7, "C": 14}
     assert list(plan.index) == ["O4", "O5", "O1", "O3", "O2"]
     assert plan.loc["O1", "next_due"] == pd.Timestamp("2026-05-07")
@@ -46,15 +46,15 @@ def test_plan_uses_the_grade_cadence_and_sorts_overdue_first_per_rep():
 
 
 def test_cadence_and_probabilities_override_the_defaults():
-    plan = plan_followups(FEATURES, "2026-05-10", cadence={"C": 7})
+    plan = plan_followups(FEATURES, as_of="2026-05-10", cadence={"C": 7})
     assert plan.loc["O2", "next_due"] == pd.Timestamp("2026-05-08") and plan.loc["O2", "overdue"]
     p = pd.Series({"O1": 0.1, "O2": 0.8})  # O1 a model's C, O2 its O; the rest keep the hand grade
-    plan = plan_followups(FEATURES, "2026-05-10", probabilities=p)
+    plan = plan_followups(FEATURES, as_of="2026-05-10", probabilities=p)
     assert plan.loc[["O1", "O2", "O3", "O5"], "grade"].tolist() == ["C", "O", "B", "A"]
     assert plan.loc["O1", "next_due"] == pd.Timestamp("2026-05-19") and not plan.loc["O1", "overdue"]
     assert plan.loc["O2", "days_overdue"] == 7
     with pytest.raises(ValueError):
-        plan_followups(FEATURES, "2026-05-10", cadence={"D": 3})
+        plan_followups(FEATURES, as_of="2026-05-10", cadence={"D": 3})
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +68,14 @@ def loaded(tmp_path_factory):
 
 def test_followups_on_the_demo_cover_every_open_card(loaded):
     crm, data = loaded
-    plan = followups(crm, as_of="2026-06-01")
-    state = demo.opportunity_state(data, "2026-06-01")
+    plan = followups(crm, as_of="2026-05-31")
+    state = demo.opportunity_state(data, as_of="2026-05-31")
     assert sorted(plan.index) == sorted(state.index)
-    last_day = pd.Timestamp("2026-06-01") - pd.to_timedelta(state["days_since_contact"], unit="D")
+    contacted = pd.Timestamp("2026-05-31") - pd.to_timedelta(state["days_since_contact"], unit="D")
     cadence = state["intent_grade"].map(DEFAULT_CADENCE)
-    due = last_day + pd.to_timedelta(cadence, unit="D")
+    due = contacted + pd.to_timedelta(cadence, unit="D")
     assert (plan["next_due"] == due.loc[plan.index]).all()
-    assert (plan["overdue"] == (due.loc[plan.index] < pd.Timestamp("2026-06-01"))).all()
+    assert (plan["overdue"] == (due.loc[plan.index] < pd.Timestamp("2026-05-31"))).all()
     for _, rows in plan.groupby("rep", observed=True, sort=False):
         late = rows["days_overdue"].to_numpy()
         assert (late[:-1] >= late[1:]).all()

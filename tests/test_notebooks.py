@@ -37,12 +37,12 @@ def test_segmentation_notebook_runs_on_the_store(demo_store, tmp_path):
 
     out = tmp_path / "segmentation.ipynb"
     papermill.execute_notebook(str(NOTEBOOKS / "segmentation.ipynb"), str(out), cwd=str(NOTEBOOKS),
-                               parameters={"db_url": demo_store, "as_of": "2026-10-01", "k": 3},
+                               parameters={"db_url": demo_store, "as_of": "2026-09-30", "k": 3},
                                progress_bar=False, kernel_name="python3")
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(o.get("text", "") + json.dumps(o.get("data", {}), ensure_ascii=False)
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "before 2026-10-01" in text
+    assert "up to 2026-09-30" in text
     assert "silhouette" in text and "重要价值客户" in text
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 4
@@ -57,12 +57,12 @@ def test_close_likelihood_notebook_runs_on_the_store(demo_store, tmp_path):
 
     out = tmp_path / "close_likelihood.ipynb"
     papermill.execute_notebook(str(NOTEBOOKS / "close_likelihood.ipynb"), str(out), cwd=str(NOTEBOOKS),
-                               parameters={"db_url": demo_store, "as_of": "2026-10-01"},
+                               parameters={"db_url": demo_store, "as_of": "2026-09-30"},
                                progress_bar=False, kernel_name="python3")
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(o.get("text", "") + json.dumps(o.get("data", {}), ensure_ascii=False)
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "scored at 2026-10-01" in text and "backtest at 2026-07-03" in text
+    assert "scored at 2026-09-30" in text and "backtest at 2026-07-02" in text
     assert "odoo_naive_bayes" in text and "hand_grade" in text
     assert "价格" in text or "竞品" in text  # the lost-prospect reasons
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]

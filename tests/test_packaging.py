@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import importlib.util
 import re
 import subprocess
 import sys
@@ -34,3 +37,75 @@ def test_import_crmkit_stays_light():
     code = "import sys, crmkit; print(','.join(m for m in ('matplotlib', 'sklearn', 'papermill', 'openpyxl') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _packages():
+    """crmkit and every package below it (walk_packages imports each package to look inside)."""
+    import pkgutil
+
+    import crmkit
+
+    names = ["crmkit"] + [m.name for m in pkgutil.walk_packages(crmkit.__path__, "crmkit.") if m.ispkg]
+    return [importlib.import_module(name) for name in names]
+
+
+def test_every_package_lists_its_public_names_in_dir_and_each_resolves():
+    packages = _packages()
+    assert {"crmkit", "crmkit.value", "crmkit.close", "crmkit.widgets", "crmkit.reports", "crmkit.reports.content",
+            "crmkit.demo"} <= {p.__name__ for p in packages}
+    for package in packages:
+        assert hasattr(package, "__all__"), f"{package.__name__} has no __all__"
+        assert len(set(package.__all__)) == len(package.__all__), f"{package.__name__}.__all__ repeats a name"
+        missing = set(package.__all__) - set(dir(package))
+        assert not missing, f"dir({package.__name__}) leaves out {sorted(missing)}"
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"{package.__name__}.{name}"
+
+
+def _type_checking_imports(package) -> dict[str, str]:
+    """The names an ``if TYPE_CHECKING:`` block of the package's __init__ imports, each to its module."""
+    tree = ast.parse(Path(package.__file__).read_text(encoding="utf-8"))
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom):
+                    module = importlib.util.resolve_name("." * stmt.level + (stmt.module or ""), package.__name__)
+                    found.update({alias.asname or alias.name: module for alias in stmt.names})
+    return found
+
+
+def test_lazy_names_are_public_and_imported_for_type_checkers():
+    """A lazy name is in dir() but not yet in the package's namespace; editors only see it through the
+    TYPE_CHECKING import, so the two lists must agree."""
+    lazy_packages = []
+    for package in _packages():
+        lazy = set(dir(package)) - set(vars(package))
+        typed = _type_checking_imports(package)
+        assert lazy == set(typed), f"{package.__name__}: lazy {sorted(lazy)}, TYPE_CHECKING {sorted(typed)}"
+        assert lazy <= set(package.__all__), package.__name__
+        for name, module in typed.items():
+            assert getattr(package, name) is getattr(importlib.import_module(module), name)
+        lazy_packages += [package.__name__] if lazy else []
+    assert {"crmkit.close", "crmkit.widgets", "crmkit.reports"} <= set(lazy_packages)
+
+
+def test_a_lazy_name_that_a_submodule_would_shadow_is_refused():
+    """Importing crmkit.close.backtest sets the package attribute ``backtest`` to the module, so a lazy
+    function of that name would vanish the first time anyone imported the module."""
+    import pytest
+
+    from crmkit._lazy import attach
+
+    with pytest.raises(ValueError, match="backtest"):
+        attach("crmkit.close", {"backtest": ["backtest"]})
+
+
+def test_lazy_packages_import_their_heavy_libraries_on_first_use():
+    code = ("import sys, crmkit.widgets, crmkit.reports, crmkit.close\n"
+            "heavy = ('matplotlib', 'sklearn', 'papermill', 'nbformat', 'ipywidgets', 'ipydatagrid')\n"
+            "print(','.join(m for m in heavy if m in sys.modules))\n"
+            "crmkit.close.CloseLikelihoodModel\n"
+            "print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["", "True"]

@@ -21,8 +21,11 @@ import pytest
 import crmkit
 from crmkit import cli, demo
 from crmkit.reports import render_monthly
-from crmkit.exceptions import BatchRenderError, ReportExecutionError, ReportKernelError, ReportParameterError
-from crmkit.reports.render import NOTEBOOK, TIMINGS_MIME, _safe_name, last_full_month
+from crmkit.exceptions import (BatchRenderError, NoReportDataError, ReportExecutionError, ReportKernelError,
+                               ReportParameterError)
+from crmkit.reports.execute import TIMINGS_MIME
+from crmkit.reports.job import _safe_name
+from crmkit.reports.render import NOTEBOOK, last_full_month
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -241,6 +244,13 @@ def test_last_full_month_is_the_month_before_the_day_after_the_latest_date(tmp_p
         assert last_full_month(crm) == "2026-09"  # October is not over in the data
         crm.add("orders", {"order_id": "o1", "customer_id": "1", "ordered_at": "2026-10-31 18:00", "amount": 1.0})
         assert last_full_month(crm) == "2026-10"
+
+
+def test_last_full_month_of_a_store_without_activity_is_a_clear_error(tmp_path):
+    with crmkit.open(f"sqlite:///{tmp_path / 'crm.db'}") as crm:
+        crm.add("customers", {"customer_id": "1", "name": "甲"})
+        with pytest.raises(NoReportDataError, match="name the month"):
+            last_full_month(crm)
 
 
 def test_crmkit_report_defaults_to_the_last_full_month_and_gives_the_same_numbers(store, report, tmp_path, capsys):
@@ -480,7 +490,7 @@ def test_a_postgresql_store_renders_and_its_password_stays_out_of_the_files(pg_u
 
 def test_by_rep_renders_every_rep_with_records_in_the_month(tmp_path):
     """The reps of a batch are those with interactions, orders or opportunities in the month."""
-    from crmkit.reports.render import _batch_values
+    from crmkit.reports.batch import batch_values
 
     url = f"sqlite:///{tmp_path / 'crm.db'}"
     with crmkit.open(url) as crm:
@@ -492,11 +502,11 @@ def test_by_rep_renders_every_rep_with_records_in_the_month(tmp_path):
                            "rep": "九月的人"})
         crm.add("opportunities", {"opportunity_id": "p1", "customer_id": "2", "created_at": "2026-10-20",
                                   "rep": "李娜", "title": "新线"})
-        assert _batch_values(crm, "rep", "2026-10", region=None, rep=None) == ["张伟", "李娜"]
-        assert _batch_values(crm, "rep", "2026-10", region="华南", rep=None) == ["李娜"]
-        assert _batch_values(crm, "region", "2026-10", region=None, rep=None) == ["华东", "华南"]
+        assert batch_values(crm, "rep", "2026-10", region=None, rep=None) == ["张伟", "李娜"]
+        assert batch_values(crm, "rep", "2026-10", region="华南", rep=None) == ["李娜"]
+        assert batch_values(crm, "region", "2026-10", region=None, rep=None) == ["华东", "华南"]
         with pytest.raises(ReportParameterError, match="no rep in 2026-08"):
-            _batch_values(crm, "rep", "2026-08", region=None, rep=None)
+            batch_values(crm, "rep", "2026-08", region=None, rep=None)
 
 
 def test_a_kernel_that_dies_names_the_cell_it_was_running(store, tmp_path):

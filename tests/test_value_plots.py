@@ -191,7 +191,7 @@ def test_segment_sizes_in_english_and_of_grades(data):
 
 
 def test_migration_plot(data):
-    matrix = segment_migration(data.tables["orders"], "2025-11-01", "2026-10-31")
+    matrix = segment_migration(data.tables["orders"], since="2025-11-01", as_of="2026-10-31")
     ax = plot_migration(matrix)
     assert [t.get_text() for t in ax.get_yticklabels()][-1] == "新增（此前未购买）"
     assert sum(int(t.get_text()) for t in ax.texts) == int(matrix.to_numpy().sum())

@@ -14,7 +14,7 @@ pytest.importorskip("ipydatagrid")
 
 from crmkit.widgets.board import LeadBoard  # noqa: E402
 
-AS_OF = pd.Timestamp("2026-11-01 09:00")
+AS_OF = pd.Timestamp("2026-11-01")  # a day: the board plans for it, contacts logged on it count
 
 
 def _fill(crm, n_customers=250, seed=4):
@@ -180,6 +180,6 @@ def test_an_empty_store_opens_an_empty_board(tmp_path):
 def test_a_second_board_the_same_day_reuses_the_fitted_scores(sqlite_crm):
     first = LeadBoard(sqlite_crm, as_of=AS_OF, scoring="now")
     assert first.scored is not None, first.banner.message
-    second = LeadBoard(sqlite_crm, as_of=AS_OF + pd.Timedelta(hours=2), scoring="now")
+    second = LeadBoard(sqlite_crm, as_of=AS_OF.date(), scoring="now")  # the same day, given as a date
     assert second.scored is first.scored and second.scoring_seconds < 1
     assert second.plan["probability"].notna().all()

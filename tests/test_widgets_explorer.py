@@ -151,7 +151,7 @@ def test_a_failing_export_shows_its_error_in_the_banner(crm, tmp_path):
 
 def test_unknown_method_is_refused(orders):
     with pytest.raises(ValueError, match="unknown segmentation method"):
-        segment_customers(orders, "2026-10-31", method="magic")
+        segment_customers(orders, as_of="2026-10-31", method="magic")
 
 
 def test_bad_arguments_are_refused_with_a_clear_message(crm):

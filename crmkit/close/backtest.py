@@ -1,14 +1,16 @@
-"""Backtest: train on what was known before a cutoff, score what came after, beside two baselines.
+"""Backtest: train on what was known by a cutoff day, score what came after, beside two baselines.
 
->>> result = backtest(crm, cutoff="2026-08-01")
+>>> result = backtest(crm, cutoff="2026-07-31")
 >>> print(result)                     # AUC, Brier, calibration error per model; lift per grade
 >>> result.predictions.head()         # one row per opportunity open at the cutoff
 
-Training rows are snapshots: every ``every_days`` days (default 28, about the 30-day horizon,
-so one card's snapshots rarely share an outcome window) from ``start`` until ``cutoff -
-horizon_days``, each open opportunity's features at that day and whether it was won within the
-following ``horizon_days``. All those outcomes are known before the cutoff. The test rows are
-the opportunities open at the cutoff, labelled by what happened in the ``horizon_days`` after.
+``cutoff`` is the last day the model may see, a calendar day read as every ``as_of`` in crmkit
+(``crmkit.timeframe``): what is dated on or before it is known. Training rows are snapshots:
+every ``every_days`` days (default 28, about the 30-day horizon, so one card's snapshots rarely
+share an outcome window) from ``start`` until ``cutoff - horizon_days``, each open opportunity's
+features as of that day and whether it was won within the following ``horizon_days``. All those
+outcomes are known by the end of the cutoff day. The test rows are the opportunities open at the
+end of the cutoff day, labelled by what happened in the ``horizon_days`` after it.
 The baselines are the grade the reps assigned by hand (at its form probability) and a
 naive-Bayes frequency model built the way Odoo CRM's predictive lead scoring builds it.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..timeframe import as_of_day, end_of
 from .features import features_from_tables
 
 # Features that describe the moment rather than the lead: left out so the model learns from
@@ -54,28 +57,32 @@ def training_snapshots(tables: dict[str, pd.DataFrame], stage_history: pd.DataFr
                        horizon_days: int = 30, every_days: int = 28) -> tuple[pd.DataFrame, pd.Series]:
     """Features of the cards open at each snapshot day, and whether each was won within the horizon.
 
-    Snapshot days run from ``start`` to ``cutoff - horizon_days`` (so every outcome is known at
-    the cutoff). Rows are indexed by (as_of, opportunity_id).
+    Snapshot days (each an ``as_of``: the cards as they stood at its end) run from ``start`` to
+    ``cutoff - horizon_days``, so every outcome is known by the end of the ``cutoff`` day; both
+    are calendar days. Rows are indexed by (as_of, opportunity_id).
     """
-    cutoff = pd.Timestamp(cutoff)
+    start = as_of_day(start, name="start")
+    cutoff = as_of_day(cutoff, name="cutoff")
     last = cutoff - pd.Timedelta(days=horizon_days)
-    days = pd.date_range(pd.Timestamp(start), last, freq=f"{every_days}D")
+    days = pd.date_range(start, last, freq=f"{every_days}D")
     frames, outcomes = [], []
     for day in days:
-        X = features_from_tables(tables, day, stage_history)
+        X = features_from_tables(tables, as_of=day, stage_history=stage_history)
         if X.empty:
             continue
         frames.append(X.assign(as_of=day).set_index("as_of", append=True).reorder_levels(["as_of", X.index.name]))
-        outcomes.append(won_within(tables["opportunities"], X.index, day, horizon_days).set_axis(frames[-1].index))
+        outcomes.append(won_within(tables["opportunities"], X.index, as_of=day, horizon_days=horizon_days)
+                        .set_axis(frames[-1].index))
     if not frames:
-        raise ValueError(f"no opportunity was open between {pd.Timestamp(start):%Y-%m-%d} and {last:%Y-%m-%d}")
+        raise ValueError(f"no opportunity was open between {start:%Y-%m-%d} and {last:%Y-%m-%d}")
     return pd.concat(frames), pd.concat(outcomes)
 
 
-def won_within(opportunities: pd.DataFrame, ids, as_of, horizon_days: int) -> pd.Series:
-    """Whether each opportunity in ``ids`` was won on or after ``as_of`` and before the horizon's end."""
+def won_within(opportunities: pd.DataFrame, ids, *, as_of, horizon_days: int = 30) -> pd.Series:
+    """Whether each opportunity in ``ids`` was won after the ``as_of`` day and within ``horizon_days``
+    days of it (closed on one of the days ``as_of + 1`` … ``as_of + horizon_days``)."""
     opp = opportunities.set_index("opportunity_id").reindex(pd.Index(ids))
-    start = pd.Timestamp(as_of)
+    start = end_of(as_of)
     closed = pd.to_datetime(opp["closed_at"])
     won = (opp["status"].astype(object) == "won") & (closed >= start) & (closed < start + pd.Timedelta(days=horizon_days))
     return won.fillna(False).astype(bool).rename("won")
@@ -87,12 +94,14 @@ def model_inputs(features: pd.DataFrame) -> pd.DataFrame:
     return features.drop(columns=drop)
 
 
-def backtest(crm, cutoff, *, horizon_days: int = 30, start=None, every_days: int = 28,
+def backtest(crm, *, cutoff, horizon_days: int = 30, start=None, every_days: int = 28,
              model=None, tables: dict[str, pd.DataFrame] | None = None,
              stage_history: pd.DataFrame | None = None) -> BacktestResult:
-    """Train on snapshots before ``cutoff``, score the cards open at it, compare with the baselines.
+    """Train on what was known by the ``cutoff`` day, score the cards open at its end, compare
+    with the baselines.
 
-    ``crm`` is a store (or None when ``tables`` and ``stage_history`` are given). ``start``
+    ``crm`` is a store (or None when ``tables`` and ``stage_history`` are given). ``cutoff`` and
+    ``start`` are calendar days (``crmkit.timeframe``); ``start``, the first snapshot day,
     defaults to one year before the cutoff. ``model`` defaults to a fresh
     ``CloseLikelihoodModel(horizon_days=horizon_days, random_state=0)``.
     """
@@ -100,17 +109,17 @@ def backtest(crm, cutoff, *, horizon_days: int = 30, start=None, every_days: int
     from .metrics import auc, brier, calibration_table, expected_calibration_error, lift_by_grade
     from .model import CloseLikelihoodModel
 
-    cutoff = pd.Timestamp(cutoff)
+    cutoff = as_of_day(cutoff, name="cutoff")
     if tables is None:
         tables = {name: crm.read(name) for name in ("opportunities", "interactions", "customers", "orders")}
         stage_history = crm.history("opportunities")
-    start = pd.Timestamp(start) if start is not None else cutoff - pd.Timedelta(days=365)
+    start = as_of_day(start, name="start") if start is not None else cutoff - pd.Timedelta(days=365)
     X_train, y_train = training_snapshots(tables, stage_history, start=start, cutoff=cutoff,
                                           horizon_days=horizon_days, every_days=every_days)
-    X_test = features_from_tables(tables, cutoff, stage_history)
+    X_test = features_from_tables(tables, as_of=cutoff, stage_history=stage_history)
     if X_test.empty:
         raise ValueError(f"no opportunity was open at {cutoff:%Y-%m-%d}")
-    y_test = won_within(tables["opportunities"], X_test.index, cutoff, horizon_days)
+    y_test = won_within(tables["opportunities"], X_test.index, as_of=cutoff, horizon_days=horizon_days)
 
     # a fixed seed: the same store and cutoff give the same numbers in every run
     model = model if model is not None else CloseLikelihoodModel(horizon_days=horizon_days, random_state=0)

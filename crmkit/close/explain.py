@@ -20,65 +20,71 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ValueInputError
-from ..schema import CHANNELS, STAGES
+from ..i18n import N_, check_lang, choice_label, translate
+from ..schema import INTERACTIONS, OPPORTUNITIES
 
-__all__ = ["explain", "FEATURE_LABELS", "VALUE_LABELS"]
+__all__ = ["explain", "FEATURE_LABELS"]
 
-# Stage and channel names as the forms write them (from the schema, the one source of labels).
-VALUE_LABELS = {**STAGES, **CHANNELS}
-
-#: Known feature names → (Chinese, English) phrase templates; {v} is the lead's value.
+#: Known feature names → the English phrase (a message id of ``crmkit.i18n``); {v} is the lead's value.
 FEATURE_LABELS = {
-    "stage": ("{v}阶段", "stage: {v}"),
-    "intent_grade": ("有望度 {v}", "intent grade {v}"),
-    "days_since_contact": ("{v}天未联系", "{v} days since last contact"),
-    "days_since_last_contact": ("{v}天未联系", "{v} days since last contact"),
-    "days_since_created": ("建档{v}天", "created {v} days ago"),
-    "age_days": ("跟进了{v}天", "open for {v} days"),
-    "days_in_stage": ("在当前阶段{v}天", "{v} days in the current stage"),
-    "days_to_expected_close": ("距预计成交{v}天", "{v} days to expected close"),
-    "visits_7d": ("最近7天拜访{v}次", "{v} visits in the last 7 days"),
-    "visits_30d": ("最近30天拜访{v}次", "{v} visits in the last 30 days"),
-    "visits_90d": ("最近90天拜访{v}次", "{v} visits in the last 90 days"),
-    "contacts_7d": ("最近7天跟进{v}次", "{v} follow-ups in the last 7 days"),
-    "contacts_30d": ("最近30天跟进{v}次", "{v} follow-ups in the last 30 days"),
-    "interactions_30d": ("最近30天互动{v}次", "{v} interactions in the last 30 days"),
-    "followups": ("累计跟进{v}次", "{v} follow-ups so far"),
-    "n_interactions": ("累计互动{v}次", "{v} interactions so far"),
-    "expected_amount": ("预计金额 {v}", "expected amount {v}"),
-    "competitor": ("竞争对手：{v}", "competitor: {v}"),
-    "has_competitor": ("有竞争对手：{v}", "has a competitor: {v}"),
-    "source": ("来源：{v}", "source: {v}"),
-    "channel": ("渠道：{v}", "channel: {v}"),
-    "product": ("意向产品：{v}", "product: {v}"),
-    "rep": ("销售顾问：{v}", "rep: {v}"),
-    "region": ("地区：{v}", "region: {v}"),
-    "left_contact": ("已留资：{v}", "left contact details: {v}"),
-    "prior_orders": ("以往成交{v}次", "{v} earlier orders"),
+    "stage": N_("stage: {v}"),
+    "intent_grade": N_("intent grade {v}"),
+    "days_since_contact": N_("{v} days since last contact"),
+    "days_since_last_contact": N_("{v} days since last contact"),
+    "days_since_created": N_("created {v} days ago"),
+    "age_days": N_("open for {v} days"),
+    "days_in_stage": N_("{v} days in the current stage"),
+    "days_to_expected_close": N_("{v} days to expected close"),
+    "visits_7d": N_("{v} visits in the last 7 days"),
+    "visits_30d": N_("{v} visits in the last 30 days"),
+    "visits_90d": N_("{v} visits in the last 90 days"),
+    "contacts_7d": N_("{v} follow-ups in the last 7 days"),
+    "contacts_30d": N_("{v} follow-ups in the last 30 days"),
+    "interactions_30d": N_("{v} interactions in the last 30 days"),
+    "followups": N_("{v} follow-ups so far"),
+    "n_interactions": N_("{v} interactions so far"),
+    "expected_amount": N_("expected amount {v}"),
+    "competitor": N_("competitor: {v}"),
+    "has_competitor": N_("has a competitor: {v}"),
+    "source": N_("source: {v}"),
+    "channel": N_("channel: {v}"),
+    "product": N_("product: {v}"),
+    "rep": N_("rep: {v}"),
+    "region": N_("region: {v}"),
+    "left_contact": N_("left contact details: {v}"),
+    "prior_orders": N_("{v} earlier orders"),
     # the names crmkit.close.features gives its columns
-    "contacts_90d": ("最近90天跟进{v}次", "{v} follow-ups in the last 90 days"),
-    "contacts_since_open": ("建卡以来跟进{v}次", "{v} follow-ups since the card was opened"),
-    "competitor_present": ("有竞争对手：{v}", "has a competitor: {v}"),
-    "obstacle": ("合作障碍：{v}", "obstacle: {v}"),
-    "customer_type": ("客户类型：{v}", "customer type: {v}"),
-    "customer_age_days": ("成为客户{v}天", "a customer for {v} days"),
-    "orders_count": ("以往成交{v}次", "{v} earlier orders"),
-    "revenue": ("累计成交金额 {v}", "revenue so far {v}"),
-    "revenue_365d": ("近一年成交金额 {v}", "revenue in the last year {v}"),
-    "days_since_last_order": ("{v}天未下单", "{v} days since the last order"),
-    "prior_opportunities": ("以往商机{v}个", "{v} earlier opportunities"),
-    "prior_won": ("以往赢单{v}个", "{v} earlier opportunities won"),
-    "prior_lost": ("以往丢单{v}个", "{v} earlier opportunities lost"),
-    "prior_win_rate": ("以往赢单率 {v}", "earlier win rate {v}"),
-    "stage_index": ("阶段序号 {v}", "stage number {v}"),
+    "contacts_90d": N_("{v} follow-ups in the last 90 days"),
+    "contacts_since_open": N_("{v} follow-ups since the card was opened"),
+    "competitor_present": N_("has a competitor: {v}"),
+    "obstacle": N_("obstacle: {v}"),
+    "customer_type": N_("customer type: {v}"),
+    "customer_age_days": N_("a customer for {v} days"),
+    "orders_count": N_("{v} earlier orders"),
+    "revenue": N_("revenue so far {v}"),
+    "revenue_365d": N_("revenue in the last year {v}"),
+    "days_since_last_order": N_("{v} days since the last order"),
+    "prior_opportunities": N_("{v} earlier opportunities"),
+    "prior_won": N_("{v} earlier opportunities won"),
+    "prior_lost": N_("{v} earlier opportunities lost"),
+    "prior_win_rate": N_("earlier win rate {v}"),
+    "stage_index": N_("stage number {v}"),
 }
+
+# Stage and channel values read as the forms write them (in Chinese; English shows the value as stored).
+_LABELLED = (OPPORTUNITIES["stage"], INTERACTIONS["channel"])
+_CHANNEL = INTERACTIONS["channel"]
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _show(value, lang: str) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return "空" if lang == "zh" else "missing"
+    if _is_missing(value):
+        return translate("missing", lang)
     if isinstance(value, (bool, np.bool_)):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        return translate("yes", lang) if value else translate("no", lang)
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
@@ -86,21 +92,30 @@ def _show(value, lang: str) -> str:
     if isinstance(value, pd.Timestamp):
         return str(value.date())
     text = str(value)
-    return VALUE_LABELS.get(text, text) if lang == "zh" else text
+    if lang == "zh":
+        for column in _LABELLED:
+            if text in column.choices:
+                return choice_label(column, text, lang)
+    return text
 
 
-def _template(feature: str) -> tuple[str, str] | None:
-    """The phrase for a feature; per-channel counts and shares are named after their channel."""
+def _channel(value: str, lang: str) -> str:
+    """A channel inside a phrase: 来店 in Chinese, "walk-in" in English."""
+    return choice_label(_CHANNEL, value, lang) if lang == "zh" else value.replace("_", "-")
+
+
+def _phrase(feature: str, lang: str) -> tuple[str, dict] | None:
+    """The phrase (message id) for a feature and its fields besides {v}; per-channel counts and
+    shares are named after their channel."""
     if feature in FEATURE_LABELS:
-        return FEATURE_LABELS[feature]
+        return FEATURE_LABELS[feature], {}
     found = re.fullmatch(r"share_(\w+)", feature)
-    if found and found.group(1) in CHANNELS:
-        ch = found.group(1)
-        return (f"近90天{CHANNELS[ch]}占比 {{v}}", f"share of {ch.replace('_', '-')}s in 90 days {{v}}")
+    if found and found.group(1) in _CHANNEL.choices:
+        return N_("share of {channel}s in 90 days {v}"), {"channel": _channel(found.group(1), lang)}
     found = re.fullmatch(r"(\w+)_(\d+)d", feature)
-    if found and found.group(1) in CHANNELS:
-        ch, days = found.groups()
-        return (f"最近{days}天{CHANNELS[ch]}{{v}}次", f"{{v}} {ch.replace('_', '-')}s in the last {days} days")
+    if found and found.group(1) in _CHANNEL.choices:
+        channel, days = found.groups()
+        return N_("{v} {channel}s in the last {days} days"), {"channel": _channel(channel, lang), "days": days}
     return None
 
 
@@ -108,12 +123,14 @@ def _label(feature: str, value, effect: float, lang: str) -> str:
     shown = _show(value, lang)
     if feature.startswith("share_") and isinstance(value, (float, np.floating)) and not np.isnan(value):
         shown = f"{value:.0%}"
-    template = _template(feature)
-    if shown in ("空", "missing"):
-        template = None         # "空天未联系" reads wrong: say the field is empty instead
-    phrase = template[0 if lang == "zh" else 1].format(v=shown) if template else f"{feature} = {shown}"
+    phrase = _phrase(feature, lang)
+    if phrase is None or _is_missing(value):  # "空天未联系" reads wrong: say the field is empty instead
+        text = f"{feature} = {shown}"
+    else:
+        msgid, fields = phrase
+        text = translate(msgid, lang, v=shown, **fields)
     sign = "+" if effect >= 0 else "−"      # a real minus sign, as on the forms
-    return f"{phrase} ({sign}{abs(effect) * 100:.0f}%)"
+    return f"{text} ({sign}{abs(effect) * 100:.0f}%)"
 
 
 def _references(model, X: pd.DataFrame, reference) -> pd.Series:
@@ -155,8 +172,7 @@ def explain(model, X: pd.DataFrame, top: int = 3, lang: str = "zh", reference=No
     feature, value, reference, effect (probability minus the probability with the reference value,
     so positive raises), text (e.g. "已报价阶段 (+8%)", "30天未联系 (−15%)").
     """
-    if lang not in ("zh", "en"):
-        raise ValueInputError(f"lang must be 'zh' or 'en', not {lang!r}", "lang")
+    check_lang(lang)
     if not isinstance(X, pd.DataFrame):
         raise ValueInputError("explain needs the leads as a DataFrame", "X")
     columns = ["lead", "rank", "probability", "feature", "value", "reference", "effect", "text"]

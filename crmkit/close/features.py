@@ -1,27 +1,30 @@
 """What was known about each open opportunity at a moment: the inputs of a close model.
 
->>> X = opportunity_features(crm, as_of="2026-06-01")          # one row per card open then
->>> X = features_from_tables({"opportunities": opps, "interactions": inter, ...}, "2026-06-01",
+>>> X = opportunity_features(crm, as_of="2026-05-31")          # one row per card open at the end of that day
+>>> X = features_from_tables({"opportunities": opps, "interactions": inter, ...}, as_of="2026-05-31",
 ...                          stage_history=crm.history("opportunities"))
 
-The moment ``as_of`` is exclusive: what is dated strictly before it is known, the rest is the
-future. Dates without a time (an opportunity's created_at / closed_at, a stage change kept by
-day) mean the start of that day, so with ``as_of`` at midnight a card opened or closed on the
-``as_of`` day is not yet open / still open, as in ``crmkit.demo.opportunity_state``.
+``as_of`` is a calendar day (``crmkit.timeframe``): what is dated on or before it is known, the
+rest is the future. The features describe each card as it stood at the end of that day, the
+moment ``end_of(as_of)`` (the next midnight); dates without a time (an opportunity's
+created_at / closed_at, a stage change kept by day) mean the start of their day, so a card
+opened on the ``as_of`` day is open and one closed on it is closed, as in
+``crmkit.demo.opportunity_state``. Day counts are measured on the ``as_of`` day: a card opened
+on it is 0 days old, a customer contacted on it was contacted 0 days ago.
 
 No leakage
 ----------
 The store keeps the *current* state of a card: a won one shows stage ``contract`` and its
 status and closing date. The features use only
 
-* cards created before ``as_of`` and not closed before it (``closed_at`` missing or on/after
+* cards created on or before ``as_of`` and not closed by then (``closed_at`` missing or after
   ``as_of``; a won/lost card without a closing date counts as closed);
-* fields as they stood at ``as_of``: for stage, intent_grade, expected_amount, expected_close,
-  competitor, product and rep, the value at ``as_of`` is the ``old_value`` of the first change
-  of that field dated on/after ``as_of`` in the history, else the current value. Stage history
+* fields as they stood at the end of ``as_of``: for stage, intent_grade, expected_amount,
+  expected_close, competitor, product and rep, that value is the ``old_value`` of the first
+  change of that field dated after ``as_of`` in the history, else the current value. Stage history
   comes from the store's ``history`` table (``update`` rows with field "stage"); ``crmkit demo``
   writes the demo's real stage paths there;
-* interactions, orders and other cards dated before ``as_of``.
+* interactions, orders and other cards dated on or before ``as_of``.
 
 Customer region, type and source are taken as they are now (they rarely change); the customer's
 value grade is left out because it is computed from later sales.
@@ -33,13 +36,13 @@ contract), days_in_stage, age_days (calendar days since created), intent_grade (
 grade, O/A/B/C), expected_amount, days_to_expected_close, competitor, competitor_present, obstacle
 (合作障碍 as written now; "(无)" when none),
 region, customer_type, source, customer_age_days, last_contact_at, days_since_contact (calendar
-days since the customer's last interaction before ``as_of``; missing if none), contacts_7d /
-contacts_30d / contacts_90d (the customer's interactions in the N days before ``as_of``),
+days from the customer's last interaction to ``as_of``; missing if none), contacts_7d /
+contacts_30d / contacts_90d (the customer's interactions in the N days ending with ``as_of``),
 ``{channel}_{N}d`` for each channel (visit, phone, email, walk_in, call_in, wechat, event) and
 N in 7, 30, 90, ``share_{channel}`` (share of each channel in the 90-day contacts, 0 when there
 were none), contacts_since_open, orders_count, revenue, revenue_365d, days_since_last_order
-(missing if none), prior_opportunities (the customer's other cards created before ``as_of``),
-prior_won, prior_lost (those closed before ``as_of``), prior_win_rate (won / (won + lost),
+(missing if none), prior_opportunities (the customer's other cards created by ``as_of``),
+prior_won, prior_lost (those closed by ``as_of``), prior_win_rate (won / (won + lost),
 missing if none closed).
 """
 
@@ -49,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..timeframe import end_of, resolve_as_of
 
 STAGES = list(schema.STAGES)
 CHANNELS = list(schema.CHANNELS)
@@ -59,34 +63,38 @@ AS_OF_FIELDS = ("stage", "intent_grade", "expected_amount", "expected_close", "c
 _OPP = schema.TABLES["opportunities"]
 
 
-def opportunity_features(crm, as_of=None) -> pd.DataFrame:
-    """Features of every opportunity open at ``as_of`` (default: now), read from the store.
+def opportunity_features(crm, *, as_of=None) -> pd.DataFrame:
+    """Features of every opportunity open at the end of the ``as_of`` day, read from the store.
 
-    Reads only what is dated before ``as_of`` (cards, interactions, orders) plus the customers
-    and the opportunities' change history; see :func:`features_from_tables`.
+    ``as_of`` defaults to the store's data date (``crm.data_date()``, the day of its last
+    recorded activity). Reads only what is dated on or before ``as_of`` (cards, interactions,
+    orders) plus the customers and the opportunities' change history; see
+    :func:`features_from_tables`.
     """
-    as_of = _moment(as_of)
+    as_of = resolve_as_of(as_of, crm)
+    end = end_of(as_of)
     tables = {
-        "opportunities": crm.opportunities(end=as_of),
-        "interactions": crm.interactions(end=as_of, columns=["customer_id", "occurred_at", "channel"]),
-        "orders": crm.orders(end=as_of, columns=["customer_id", "ordered_at", "amount"]),
+        "opportunities": crm.opportunities(end=end),
+        "interactions": crm.interactions(end=end, columns=["customer_id", "occurred_at", "channel"]),
+        "orders": crm.orders(end=end, columns=["customer_id", "ordered_at", "amount"]),
         "customers": crm.customers(columns=["region", "customer_type", "source", "created_at"]),
     }
-    return features_from_tables(tables, as_of, stage_history=crm.history("opportunities"))
+    return features_from_tables(tables, as_of=as_of, stage_history=crm.history("opportunities"))
 
 
-def features_from_tables(tables: dict[str, pd.DataFrame], as_of, stage_history: pd.DataFrame | None = None
-                         ) -> pd.DataFrame:
-    """Features of every opportunity open at ``as_of`` from plain DataFrames (no store needed).
+def features_from_tables(tables: dict[str, pd.DataFrame], *, as_of=None,
+                         stage_history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Features of every opportunity open at the end of the ``as_of`` day, from plain DataFrames.
 
     ``tables`` holds "opportunities" (required) and optionally "interactions", "orders" and
-    "customers", with crmkit's column names. ``stage_history`` holds history rows as
-    ``Store.history`` returns them (record_id, op, field, old_value, new_value, changed_at;
-    rows of other tables or fields than ``AS_OF_FIELDS`` are ignored). Without it the current
-    field values are used, which is right only for a snapshot taken at ``as_of``.
+    "customers", with crmkit's column names. ``as_of`` defaults to the tables' data date (their
+    newest activity: a contact, an order, a card opened or closed). ``stage_history`` holds
+    history rows as ``Store.history`` returns them (record_id, op, field, old_value, new_value,
+    changed_at; rows of other tables or fields than ``AS_OF_FIELDS`` are ignored). Without it
+    the current field values are used, which is right only for a snapshot taken at ``as_of``.
     """
-    as_of = _moment(as_of)
-    day = as_of.normalize()
+    day = resolve_as_of(as_of, tables)
+    end = end_of(day)  # the moment the day ends: what is dated before it is known
     opps = tables["opportunities"].copy()
     opps["opportunity_id"] = opps["opportunity_id"].astype(str)
     opps["customer_id"] = opps["customer_id"].astype(str)
@@ -94,11 +102,11 @@ def features_from_tables(tables: dict[str, pd.DataFrame], as_of, stage_history: 
     closed = pd.to_datetime(opps["closed_at"]) if "closed_at" in opps else pd.Series(pd.NaT, index=opps.index)
     status = opps["status"].astype(object) if "status" in opps else pd.Series("open", index=opps.index)
     undated_close = closed.isna() & status.isin(["won", "lost"])
-    known = created < as_of
-    is_open = known & ~(closed < as_of) & ~undated_close
+    known = created < end
+    is_open = known & ~(closed < end) & ~undated_close
     hist = _history_rows(stage_history)
     cur = opps[is_open].set_index("opportunity_id")
-    cur = _values_at(cur, hist, as_of)
+    cur = _values_at(cur, hist, end)
 
     out = pd.DataFrame(index=pd.Index(cur.index, name="opportunity_id", dtype=object))
     out["customer_id"] = cur["customer_id"].astype(object)
@@ -107,7 +115,7 @@ def features_from_tables(tables: dict[str, pd.DataFrame], as_of, stage_history: 
     stage = pd.Categorical(cur["stage"].astype(object), categories=STAGES, ordered=True)
     out["stage"] = stage
     out["stage_index"] = pd.array(np.where(stage.codes >= 0, stage.codes, np.nan), dtype="Float64").astype("Int64")
-    since = _stage_since(cur, hist, as_of)
+    since = _stage_since(cur, hist, end)
     out["days_in_stage"] = (day - since.dt.normalize()).dt.days.astype("Int64")
     cur_created = pd.to_datetime(cur["created_at"])
     out["age_days"] = (day - cur_created.dt.normalize()).dt.days.astype("Int64")
@@ -126,22 +134,13 @@ def features_from_tables(tables: dict[str, pd.DataFrame], as_of, stage_history: 
     out["obstacle"] = _category(obstacle.where(obstacle.notna(), "(无)"))
 
     _customer_facts(out, tables.get("customers"), day)
-    _contact_facts(out, tables.get("interactions"), as_of, cur_created)
-    _order_facts(out, tables.get("orders"), as_of)
-    _prior_cards(out, opps[known], closed[known], status[known], as_of)
+    _contact_facts(out, tables.get("interactions"), end, day, cur_created)
+    _order_facts(out, tables.get("orders"), end, day)
+    _prior_cards(out, opps[known], closed[known], status[known], end)
     return out.sort_index()
 
 
-# --------------------------------------------------------------------------- field values at as_of
-
-
-def _moment(as_of) -> pd.Timestamp:
-    if as_of is None:
-        return pd.Timestamp.now().floor("s")
-    ts = pd.Timestamp(as_of)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts
+# --------------------------------------------------------------------------- field values at the end of as_of
 
 
 def _history_rows(history: pd.DataFrame | None) -> pd.DataFrame:
@@ -173,9 +172,10 @@ def _parse(values: pd.Series, field: str) -> pd.Series:
     return values.astype(object).where(values.notna(), None)
 
 
-def _values_at(cur: pd.DataFrame, hist: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Each field as it stood at as_of: the old value of the first later change, else the current."""
-    later = hist[(hist["changed_at"] >= as_of) & hist["record_id"].isin(cur.index)]
+def _values_at(cur: pd.DataFrame, hist: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """Each field as it stood at the moment ``end``: the old value of the first change at or
+    after it, else the current."""
+    later = hist[(hist["changed_at"] >= end) & hist["record_id"].isin(cur.index)]
     if later.empty:
         return cur
     first = later.drop_duplicates(["record_id", "field"], keep="first")
@@ -191,10 +191,10 @@ def _values_at(cur: pd.DataFrame, hist: pd.DataFrame, as_of: pd.Timestamp) -> pd
     return cur
 
 
-def _stage_since(cur: pd.DataFrame, hist: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """When each card entered the stage it had at as_of: its last stage change before as_of,
-    else its creation."""
-    moves = hist[(hist["field"] == "stage") & (hist["changed_at"] < as_of) & hist["record_id"].isin(cur.index)]
+def _stage_since(cur: pd.DataFrame, hist: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
+    """When each card entered the stage it had at the moment ``end``: its last stage change
+    before it, else its creation."""
+    moves = hist[(hist["field"] == "stage") & (hist["changed_at"] < end) & hist["record_id"].isin(cur.index)]
     last = moves.groupby("record_id")["changed_at"].max()
     since = pd.to_datetime(cur["created_at"]).copy()
     since.loc[last.index] = last.to_numpy()
@@ -225,14 +225,15 @@ def _customer_facts(out: pd.DataFrame, customers: pd.DataFrame | None, day: pd.T
         out["customer_age_days"] = pd.array(age.to_numpy(dtype=float), dtype="Float64").astype("Int64")
 
 
-def _contact_facts(out: pd.DataFrame, inter: pd.DataFrame | None, as_of: pd.Timestamp,
+def _contact_facts(out: pd.DataFrame, inter: pd.DataFrame | None, end: pd.Timestamp, day: pd.Timestamp,
                    created: pd.Series) -> None:
+    """Contacts dated before the moment ``end`` (the end of ``day``); day counts run to ``day``."""
     n = len(out)
     if inter is None:
         inter = pd.DataFrame({"customer_id": pd.Series(dtype=object), "occurred_at": pd.Series(dtype="datetime64[ns]"),
                               "channel": pd.Series(dtype=object)})
     when = pd.to_datetime(inter["occurred_at"])
-    ok = inter["customer_id"].notna() & (when < as_of)
+    ok = inter["customer_id"].notna() & (when < end)
     cust = inter.loc[ok, "customer_id"].astype(str).to_numpy()
     when = when[ok]
     chan = inter.loc[ok, "channel"].astype(object).to_numpy()
@@ -242,9 +243,9 @@ def _contact_facts(out: pd.DataFrame, inter: pd.DataFrame | None, as_of: pd.Time
     last = pd.Series(by_cust.reindex(out["customer_id"].astype(object)).to_numpy(), index=out.index) \
         .astype("datetime64[ns]")
     out["last_contact_at"] = last
-    out["days_since_contact"] = (as_of.normalize() - last.dt.normalize()).dt.days.astype("Int64")
+    out["days_since_contact"] = (day - last.dt.normalize()).dt.days.astype("Int64")
     for w in WINDOWS:
-        recent = frame[frame["at"] >= as_of - pd.Timedelta(days=w)]
+        recent = frame[frame["at"] >= end - pd.Timedelta(days=w)]  # the w days ending with day
         # groupby-size, not crosstab: crosstab aggregates group by group in Python
         counts = (recent.groupby(["customer_id", "channel"]).size().unstack(fill_value=0)
                   .reindex(columns=CHANNELS, fill_value=0))
@@ -263,12 +264,12 @@ def _contact_facts(out: pd.DataFrame, inter: pd.DataFrame | None, as_of: pd.Time
     out["contacts_since_open"] = pd.Series(out.index.map(since), index=out.index).fillna(0).astype("int64")
 
 
-def _order_facts(out: pd.DataFrame, orders: pd.DataFrame | None, as_of: pd.Timestamp) -> None:
+def _order_facts(out: pd.DataFrame, orders: pd.DataFrame | None, end: pd.Timestamp, day: pd.Timestamp) -> None:
     if orders is None:
         orders = pd.DataFrame({"customer_id": pd.Series(dtype=object), "ordered_at": pd.Series(dtype="datetime64[ns]"),
                                "amount": pd.Series(dtype=float)})
     when = pd.to_datetime(orders["ordered_at"])
-    ok = orders["customer_id"].notna() & (when < as_of)
+    ok = orders["customer_id"].notna() & (when < end)
     frame = pd.DataFrame({"customer_id": orders.loc[ok, "customer_id"].astype(str).to_numpy(),
                           "at": when[ok].to_numpy(),
                           "amount": pd.to_numeric(orders.loc[ok, "amount"]).astype(float).to_numpy()})
@@ -276,23 +277,23 @@ def _order_facts(out: pd.DataFrame, orders: pd.DataFrame | None, as_of: pd.Times
     cid = out["customer_id"]
     out["orders_count"] = cid.map(g.size()).fillna(0).astype("int64").to_numpy()
     out["revenue"] = cid.map(g["amount"].sum()).fillna(0.0).astype(float).to_numpy()
-    recent = frame[frame["at"] >= as_of - pd.Timedelta(days=365)].groupby("customer_id")["amount"].sum()
+    recent = frame[frame["at"] >= end - pd.Timedelta(days=365)].groupby("customer_id")["amount"].sum()
     out["revenue_365d"] = cid.map(recent).fillna(0.0).astype(float).to_numpy()
     last = pd.Series(g["at"].max().reindex(cid.astype(object)).to_numpy(), index=out.index).astype("datetime64[ns]")
-    out["days_since_last_order"] = (as_of.normalize() - last.dt.normalize()).dt.days.astype("Int64")
+    out["days_since_last_order"] = (day - last.dt.normalize()).dt.days.astype("Int64")
 
 
 def _prior_cards(out: pd.DataFrame, known: pd.DataFrame, closed: pd.Series, status: pd.Series,
-                 as_of: pd.Timestamp) -> None:
-    """The customer's other cards created before as_of, and those won / lost before it."""
-    ended = closed < as_of
+                 end: pd.Timestamp) -> None:
+    """The customer's other cards created before the moment ``end``, and those won / lost before it."""
+    ended = closed < end
     k = pd.DataFrame({"customer_id": known["customer_id"].astype(str).to_numpy(),
                       "won": (ended & status.eq("won")).to_numpy(),
                       "lost": (ended & status.eq("lost")).to_numpy()})
     g = k.groupby("customer_id")
     cid = out["customer_id"]
     out["prior_opportunities"] = (cid.map(g.size()).fillna(0).astype("int64") - 1).clip(lower=0).to_numpy()
-    # the card itself is open at as_of, so it is neither won nor lost before it
+    # the card itself is open at end, so it is neither won nor lost before it
     won = cid.map(g["won"].sum()).fillna(0).astype("int64").to_numpy()
     lost = cid.map(g["lost"].sum()).fillna(0).astype("int64").to_numpy()
     out["prior_won"] = won

@@ -1,7 +1,7 @@
 """Who to follow up and when (三表一卡: the follow-up frequency depends on the grade).
 
->>> plan = followups(crm, as_of="2026-11-01")                    # by the reps' hand grades
->>> plan = followups(crm, as_of="2026-11-01", probabilities=p)   # by a model's probabilities
+>>> plan = followups(crm, as_of="2026-10-31")                    # by the reps' hand grades
+>>> plan = followups(crm, as_of="2026-10-31", probabilities=p)   # by a model's probabilities
 
 The form asks for more frequent follow-ups the better the grade but gives no numbers; the
 defaults here (``DEFAULT_CADENCE``) are days between contacts:
@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..timeframe import as_of_day, resolve_as_of
 from .features import opportunity_features
 from .grades import GRADE_DTYPE, grade
 
@@ -25,25 +26,27 @@ COLUMNS = ["customer_id", "rep", "stage", "grade", "last_contact_at", "cadence_d
            "days_overdue"]
 
 
-def followups(crm, as_of=None, cadence: dict[str, int] | None = None, probabilities: pd.Series | None = None,
+def followups(crm, *, as_of=None, cadence: dict[str, int] | None = None, probabilities: pd.Series | None = None,
               bands: dict[str, float] | None = None) -> pd.DataFrame:
-    """The follow-up plan of every opportunity open at ``as_of`` (default: now).
+    """The follow-up plan of every opportunity open at the end of the ``as_of`` day.
 
-    See :func:`plan_followups` for the columns and rules.
+    ``as_of`` is a calendar day (``crmkit.timeframe``), by default the store's data date (the
+    day of its last recorded activity): contacts logged on it count. See
+    :func:`plan_followups` for the columns and rules.
     """
+    as_of = resolve_as_of(as_of, crm)
     features = opportunity_features(crm, as_of=as_of)
-    as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now().floor("s")
-    return plan_followups(features, as_of, cadence=cadence, probabilities=probabilities, bands=bands)
+    return plan_followups(features, as_of=as_of, cadence=cadence, probabilities=probabilities, bands=bands)
 
 
-def plan_followups(features: pd.DataFrame, as_of, cadence: dict[str, int] | None = None,
+def plan_followups(features: pd.DataFrame, *, as_of, cadence: dict[str, int] | None = None,
                    probabilities: pd.Series | None = None, bands: dict[str, float] | None = None) -> pd.DataFrame:
-    """Next contact per open opportunity, from ``opportunity_features`` output.
+    """Next contact per open opportunity, from ``opportunity_features`` output at the same ``as_of``.
 
     * grade: the rep's hand grade (``intent_grade``); with ``probabilities`` (a Series indexed
       by opportunity_id) ``grade(probabilities, bands)`` instead, falling back to the hand grade
       for cards it does not cover. A card with no grade at all is followed up as a C.
-    * last_contact_at: the customer's last interaction before ``as_of`` (any channel, any rep);
+    * last_contact_at: the customer's last interaction by the end of ``as_of`` (any channel, any rep);
       a card whose customer was never contacted counts from the day it was opened.
     * next_due = the day of the last contact + ``cadence_days`` (a date, midnight).
     * overdue: next_due is before the ``as_of`` day; days_overdue = days past next_due (0 if not
@@ -58,7 +61,7 @@ def plan_followups(features: pd.DataFrame, as_of, cadence: dict[str, int] | None
         raise ValueError(f"cadence is given per grade O, A, B, C; unknown: {sorted(unknown)}")
     if any((not np.isfinite(v)) or v < 0 for v in map(float, days.values())):
         raise ValueError(f"cadence days must be >= 0, got {days}")
-    day = pd.Timestamp(as_of).normalize()
+    day = as_of_day(as_of)
     g = pd.Series(pd.Categorical(features["intent_grade"].astype(object), dtype=GRADE_DTYPE), index=features.index)
     if probabilities is not None:
         model = grade(pd.Series(probabilities).reindex(features.index), bands)

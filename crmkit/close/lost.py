@@ -25,13 +25,17 @@ NOT_GIVEN = "(not given)"
 NO_COMPETITOR = "(none)"
 
 
-def lost_analysis(crm, start=None, end=None) -> dict[str, pd.DataFrame]:
-    """Lost opportunities closed in [start, end) (either bound optional), counted four ways."""
+def lost_analysis(crm, *, start=None, end=None) -> dict[str, pd.DataFrame]:
+    """Lost opportunities closed in the window [start, end) (either bound optional), counted four ways.
+
+    ``start``/``end`` bound a half-open window of moments, as in ``Store.read``; to count the
+    cards lost up to and including a day, pass ``end=crmkit.timeframe.end_of(day)``.
+    """
     opps = crm.opportunities(columns=["status", "closed_at", "stage", "lost_reason", "competitor", "rep"])
     return lost_from_table(opps, start=start, end=end)
 
 
-def lost_from_table(opportunities: pd.DataFrame, start=None, end=None) -> dict[str, pd.DataFrame]:
+def lost_from_table(opportunities: pd.DataFrame, *, start=None, end=None) -> dict[str, pd.DataFrame]:
     """:func:`lost_analysis` on an opportunities DataFrame (crmkit column names)."""
     o = opportunities
     closed = pd.to_datetime(o["closed_at"])

@@ -14,36 +14,14 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ValueInputError
-from ..fonts import LANGS, axes_for
+from ..fonts import axes_for
+from ..i18n import translate
 from .metrics import GRADES, calibration_table, expected_calibration_error, lift_by_grade
 
 __all__ = ["plot_calibration", "plot_lift_by_grade", "plot_grade_distribution", "GRADE_COLORS"]
 
 #: One colour per grade, hot to cold: O red, A orange, B blue, C grey.
 GRADE_COLORS = {"O": "#d62728", "A": "#ff7f0e", "B": "#1f77b4", "C": "#9e9e9e"}
-
-_TEXT = {
-    "cal_title": ("预测概率校准（ECE = {e:.3f}）", "Calibration of predicted probabilities (ECE = {e:.3f})"),
-    "cal_x": ("预测成交概率", "Predicted probability to close"),
-    "cal_y": ("实际成交比例", "Observed close rate"),
-    "perfect": ("完全校准", "Perfectly calibrated"),
-    "model": ("模型", "Model"),
-    "leads": ("线索数", "Leads"),
-    "lift_title": ("各有望度等级的成交率与提升度", "Close rate and lift by grade"),
-    "grade": ("有望度等级", "Grade"),
-    "close_rate": ("成交率（%）", "Close rate (%)"),
-    "overall": ("整体成交率 {r:.0%}", "Overall close rate {r:.0%}"),
-    "bar": ("{r:.0%}｜提升 {l:.1f}倍\n{n} 条", "{r:.0%} | lift {l:.1f}x\n{n} leads"),
-    "dist_title": ("各月有望度等级分布", "Grade distribution by month"),
-    "month": ("月份", "Month"),
-    "count": ("线索数", "Leads"),
-    "share": ("占比（%）", "Share (%)"),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return _TEXT[key][LANGS.index(lang)].format(**kw)
-
 
 
 def plot_calibration(y, p, ax=None, lang: str = "zh", bins: int = 10):
@@ -55,18 +33,19 @@ def plot_calibration(y, p, ax=None, lang: str = "zh", bins: int = 10):
     table = calibration_table(y, p, bins)
     ece = expected_calibration_error(y, p, bins)
     fig, ax, created = axes_for(ax, lang)
-    ax.plot([0, 1], [0, 1], linestyle="--", color="#777777", label=_t("perfect", lang))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="#777777", label=translate("Perfectly calibrated", lang))
     sizes = 20 + 200 * table["leads"] / table["leads"].max()
-    ax.plot(table["predicted"], table["observed"], color="#1f77b4", marker="o", markersize=0, label=_t("model", lang))
+    ax.plot(table["predicted"], table["observed"], color="#1f77b4", marker="o", markersize=0,
+            label=translate("Model", lang))
     ax.scatter(table["predicted"], table["observed"], s=sizes, color="#1f77b4", zorder=3)
     share = table["leads"] / table["leads"].sum()
     ax.bar(table["lower"], share * 0.25, width=1.0 / bins, align="edge", color="#1f77b4", alpha=0.15,
-           label=_t("leads", lang))
+           label=translate("Leads", lang))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel(_t("cal_x", lang))
-    ax.set_ylabel(_t("cal_y", lang))
-    ax.set_title(_t("cal_title", lang, e=ece))
+    ax.set_xlabel(translate("Predicted probability to close", lang))
+    ax.set_ylabel(translate("Observed close rate", lang))
+    ax.set_title(translate("Calibration of predicted probabilities (ECE = {e:.3f})", lang, e=ece))
     ax.legend(loc="upper left")
     if created:
         fig.tight_layout()
@@ -85,14 +64,16 @@ def plot_lift_by_grade(y, p, ax=None, lang: str = "zh"):
     bars = ax.bar(list(GRADES), rates, color=[GRADE_COLORS[g] for g in GRADES])
     for bar, (_, row) in zip(bars, table.iterrows()):
         if row["leads"] > 0:
-            ax.annotate(_t("bar", lang, r=row["close_rate"], l=row["lift"], n=int(row["leads"])),
+            ax.annotate(translate("{r:.0%} | lift {l:.1f}x\n{n} leads", lang, r=row["close_rate"], l=row["lift"],
+                                  n=int(row["leads"])),
                         (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom",
                         fontsize=9, xytext=(0, 2), textcoords="offset points")
-    ax.axhline(overall * 100, color="#444444", linestyle="--", label=_t("overall", lang, r=overall))
+    ax.axhline(overall * 100, color="#444444", linestyle="--",
+               label=translate("Overall close rate {r:.0%}", lang, r=overall))
     ax.set_ylim(0, max(100.0, float(rates.max()) * 1.25))
-    ax.set_xlabel(_t("grade", lang))
-    ax.set_ylabel(_t("close_rate", lang))
-    ax.set_title(_t("lift_title", lang))
+    ax.set_xlabel(translate("Grade", lang))
+    ax.set_ylabel(translate("Close rate (%)", lang))
+    ax.set_title(translate("Close rate and lift by grade", lang))
     ax.legend(loc="upper right")
     if created:
         fig.tight_layout()
@@ -146,10 +127,10 @@ def plot_grade_distribution(frame: pd.DataFrame, ax=None, lang: str = "zh", date
     ax.set_xticks(x)
     ax.set_xticklabels([str(m) for m in counts.index], rotation=45 if len(counts) > 6 else 0, ha="right"
                        if len(counts) > 6 else "center")
-    ax.set_xlabel(_t("month", lang))
-    ax.set_ylabel(_t("share" if normalize else "count", lang))
-    ax.set_title(_t("dist_title", lang))
-    ax.legend(title=_t("grade", lang), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel(translate("Month", lang))
+    ax.set_ylabel(translate("Share (%)", lang) if normalize else translate("Leads", lang))
+    ax.set_title(translate("Grade distribution by month", lang))
+    ax.legend(title=translate("Grade", lang), loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if created:
         fig.tight_layout()
     return ax

@@ -1,6 +1,6 @@
 """Score the opportunities open now: train on the past snapshots, predict, grade.
 
->>> scored = score_open_opportunities(crm, as_of="2026-11-01")
+>>> scored = score_open_opportunities(crm, as_of="2026-10-31")
 >>> scored.table[["probability", "grade", "intent_grade"]].head()
 >>> close.explain(scored.model, close.model_inputs(scored.features).head(10))
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..timeframe import resolve_as_of
 from .backtest import model_inputs, training_snapshots
 from .features import features_from_tables
 from .grades import grade
@@ -24,8 +25,10 @@ from .grades import grade
 
 @dataclass
 class Scored:
-    """``table``: one row per open opportunity (customer, rep, stage, hand grade, probability,
-    grade); ``features``: what the model saw; ``model``: the fitted CloseLikelihoodModel."""
+    """``as_of``: the day scored (a calendar day, see ``crmkit.timeframe``); ``table``: one row per
+    opportunity open at its end (customer, rep, stage, hand grade, probability, grade);
+    ``features``: what the model saw; ``model``: the fitted CloseLikelihoodModel (None when no
+    card was open, so there was nothing to score)."""
 
     as_of: pd.Timestamp
     table: pd.DataFrame
@@ -33,13 +36,16 @@ class Scored:
     model: object = field(repr=False)
 
 
-def score_open_opportunities(crm, as_of=None, *, horizon_days: int = 30, history_days: int = 365,
+def score_open_opportunities(crm, *, as_of=None, horizon_days: int = 30, history_days: int = 365,
                              every_days: int = 28, tables=None, stage_history=None,
                              cache_dir: str | os.PathLike | None = None) -> Scored:
-    """Probability that each opportunity open at ``as_of`` is won within ``horizon_days``.
+    """Probability that each opportunity open at the end of the ``as_of`` day is won within the
+    next ``horizon_days`` days.
 
-    The model learns from snapshots of the ``history_days`` before ``as_of`` (only outcomes
-    known by then). ``as_of`` defaults to the day after the last interaction in the store.
+    ``as_of`` is a calendar day (``crmkit.timeframe``); it defaults to the store's data date,
+    the day of its last recorded activity (with ``tables`` and no store: their newest activity).
+    The model learns from snapshots of the ``history_days`` up to ``as_of``, with only the
+    outcomes known by its end. With no card open, nothing is fitted: the table is empty.
 
     With ``cache_dir`` (e.g. ``crmkit.store.cache_dir()``), the fitted model is kept there and
     reused while the store is unchanged (same :meth:`~crmkit.Store.last_change`), the date and
@@ -52,30 +58,26 @@ def score_open_opportunities(crm, as_of=None, *, horizon_days: int = 30, history
     if tables is None:
         tables = {name: crm.read(name) for name in ("opportunities", "interactions", "customers", "orders")}
         stage_history = crm.history("opportunities")
-    if as_of is None:
-        as_of = pd.to_datetime(tables["interactions"]["occurred_at"]).max().normalize() + pd.Timedelta(days=1)
-    as_of = pd.Timestamp(as_of)
-    # The model learns from whole days (to the midnight before as_of), so that it is the same
-    # model all day long and can be cached; the open cards are scored as of as_of itself.
-    trained_to = as_of.normalize()
+    as_of = resolve_as_of(as_of, crm if crm is not None else tables)
+    features = features_from_tables(tables, as_of=as_of, stage_history=stage_history)
+    table = features[[c for c in ("customer_id", "rep", "stage", "intent_grade", "expected_amount",
+                                  "days_since_contact") if c in features]].copy()
+    if features.empty:  # nothing to score, so no model to fit (a store without cards has no history either)
+        table["probability"] = pd.Series(dtype=float)
+        table["grade"] = grade(table["probability"])
+        return Scored(as_of, table, features, None)
     cached = None
     if cache_dir is not None:
-        key = _cache_key(crm, trained_to, horizon_days, history_days, every_days)
+        key = _cache_key(crm, as_of, horizon_days, history_days, every_days)
         cached = Path(cache_dir) / f"close_model_{key}.pkl"
     model = _load(cached)
     if model is None:
-        X_train, y_train = training_snapshots(tables, stage_history, start=trained_to - pd.Timedelta(days=history_days),
-                                              cutoff=trained_to, horizon_days=horizon_days, every_days=every_days)
+        X_train, y_train = training_snapshots(tables, stage_history, start=as_of - pd.Timedelta(days=history_days),
+                                              cutoff=as_of, horizon_days=horizon_days, every_days=every_days)
         model = CloseLikelihoodModel(horizon_days=horizon_days, random_state=0)
         model.fit(model_inputs(X_train), y_train.to_numpy().astype(int))
         _save(model, cached)
-    features = features_from_tables(tables, as_of, stage_history)
-    table = features[[c for c in ("customer_id", "rep", "stage", "intent_grade", "expected_amount",
-                                  "days_since_contact") if c in features]].copy()
-    if len(features):
-        table["probability"] = model.predict_proba(model_inputs(features))[:, 1]
-    else:
-        table["probability"] = pd.Series(dtype=float)
+    table["probability"] = model.predict_proba(model_inputs(features))[:, 1]
     table["grade"] = grade(table["probability"])
     return Scored(as_of, table.sort_values("probability", ascending=False), features, model)
 

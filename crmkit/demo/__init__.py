@@ -6,7 +6,7 @@ prospects, orders, receivables, complaints and Mackay-66 profiles.
 >>> sorted(data.tables)                                             # doctest: +NORMALIZE_WHITESPACE
 ['complaints', 'contacts', 'customers', 'interactions', 'opportunities', 'orders', 'profile',
  'settlements']
->>> p = demo.true_close_probability(data, data.as_of)             # hidden P(won within 30 days)
+>>> p = demo.true_close_probability(data, as_of=data.as_of)       # hidden P(won within 30 days)
 >>> paths = demo.write_sample_files("/tmp/crmkit-demo", data)      # files to try `crmkit import` on
 
 Everything is drawn from ``numpy.random.default_rng(seed)`` (split into one independent stream
@@ -27,7 +27,8 @@ The package is split by job; each module imports what it needs from the ones abo
   and ``REGIONS``.
 * ``vector_helpers``: small numpy helpers (fixed-width digits and ids, string concatenation,
   weighted draws, ranks within groups, the logistic function).
-* ``timeline``: the time line (``end``, ``as_of``, business-hour timestamps).
+* ``timeline``: the time line (``end``, the data set's ``as_of``; ``stop``, the midnight after it;
+  business-hour timestamps).
 * ``people_and_companies``: random people, phone numbers, e-mail addresses, company names and
   addresses.
 * ``reps_and_customers``: the sales team with its hidden traits, and the customers they own.

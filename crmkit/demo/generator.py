@@ -45,8 +45,8 @@ def generate(n_customers: int = 2000, seed: int = 0, end: str | date | None = No
     ----------
     n_customers : number of customers (about 10 interactions and 2-3 orders each).
     seed : the same seed gives identical frames.
-    end : last day of history (default 2026-10-31); ``as_of`` is the midnight after it.
-    years : length of the history before ``as_of``.
+    end : last day of history (default 2026-10-31), the data set's ``as_of``.
+    years : length of the history up to ``end``.
 
     Returns
     -------
@@ -117,7 +117,7 @@ def generate(n_customers: int = 2000, seed: int = 0, end: str | date | None = No
     tables = {name: _canonical(name, df) for name, df in tables.items()}
 
     truth = _truth(tl, seed, pp, cust_ids, pur, credit, contact_rate, reps, slots, pipe, slot_to_id, made)
-    data = DemoData(tables=tables, truth=truth, as_of=tl.as_of)
+    data = DemoData(tables=tables, truth=truth, as_of=tl.stop - pd.Timedelta(days=1))  # the last day, not its end
     truth["opportunities"]["p_won_30d_at_creation"] = _probability_at_creation(data, r_truth)
     return data
 

@@ -20,7 +20,7 @@ def stage_changes(data: DemoData) -> pd.DataFrame:
     The first stage of a card is the one it was opened with (the insert, not a change); every
     later entry of the stage path becomes ``op="update", field="stage"`` with the previous stage
     as ``old_value``. ``changed_at`` is midnight of the day of the change (the path is kept in
-    whole days), so a change dated D is not yet known at ``as_of`` = D 00:00.
+    whole days), so a change dated D is known from ``as_of`` = D on, not at ``as_of`` = D - 1.
     """
     st = data.truth["opportunity_stages"].sort_values(["opportunity_id", "entered_at"], kind="stable")
     same = st["opportunity_id"].eq(st["opportunity_id"].shift())

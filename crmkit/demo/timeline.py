@@ -1,8 +1,9 @@
 """The time line of a demo data set, and conversions from day counts to timestamps.
 
-``end`` (default 2026-10-31) is the last day of history; ``as_of`` is the midnight after it
-(2026-11-01 00:00), so every event happened strictly before ``as_of`` and the last full month is
-the month of ``end``. History starts ``years`` before ``as_of``. Event times fall in business
+``end`` (default 2026-10-31) is the last day of history, the data set's ``as_of`` (a calendar
+day, as ``crmkit.timeframe`` reads it); ``stop`` is the midnight after it (2026-11-01 00:00), so
+every event happened strictly before ``stop`` and the last full month is the month of ``end``.
+History starts ``years`` before ``stop``. Event times fall in business
 hours (08:30-18:30); internally time is counted in days since the start.
 """
 
@@ -22,7 +23,7 @@ _DAY_NS = 86_400 * 1_000_000_000
 @dataclass(frozen=True)
 class _Timeline:
     start: pd.Timestamp  # midnight of day 0
-    as_of: pd.Timestamp  # midnight after the last day of history
+    stop: pd.Timestamp  # midnight after the last day of history
     n_days: int
 
     def stamps(self, t_days: np.ndarray) -> np.ndarray:
@@ -46,7 +47,7 @@ class _Timeline:
 
 def _timeline(end, years: float) -> _Timeline:
     end_ts = pd.Timestamp(_DEFAULT_END if end is None else end).normalize()
-    as_of = (end_ts + pd.Timedelta(days=1)).as_unit("ns")
+    stop = (end_ts + pd.Timedelta(days=1)).as_unit("ns")
     n_days = max(round(years * 365.25), 30)
-    start = as_of - pd.Timedelta(days=n_days)
-    return _Timeline(start=start, as_of=as_of, n_days=n_days)
+    start = stop - pd.Timedelta(days=n_days)
+    return _Timeline(start=start, stop=stop, n_days=n_days)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..timeframe import as_of_day, end_of
 from .dataset import DemoData
 from .pipeline import _STAGES, CLOSE_MODEL, _hazards
 from .timeline import _DAY_NS
@@ -139,26 +140,30 @@ def _state(data: DemoData, day: np.ndarray, opp_index: np.ndarray, horizon: int)
 
 
 def _open_at(data: DemoData, as_of) -> tuple[pd.Timestamp, np.ndarray]:
-    day_ts = pd.Timestamp(as_of).normalize()
-    if day_ts > data.as_of:
-        raise ValueError(f"as_of {day_ts.date()} is after the end of the data ({data.as_of.date()})")
+    """The moment the ``as_of`` day ends (the model's day starts then) and the cards open at it."""
+    as_of = as_of_day(data.as_of if as_of is None else as_of)
+    if as_of > data.as_of:
+        raise ValueError(f"as_of {as_of.date()} is after the end of the data ({data.as_of.date()})")
+    day_ts = end_of(as_of)
     opps = data.tables["opportunities"]
     open_ = (opps["created_at"] < day_ts) & (opps["closed_at"].isna() | (opps["closed_at"] >= day_ts))
     return day_ts, np.flatnonzero(open_.to_numpy())
 
 
-def true_close_probability(data: DemoData, as_of, horizon_days: int = 30, *, n_paths: int = 128,
+def true_close_probability(data: DemoData, *, as_of=None, horizon_days: int = 30, n_paths: int = 128,
                            seed: int | None = None) -> pd.Series:
-    """The hidden model's probability that each card open at ``as_of`` is won within the horizon.
+    """The hidden model's probability that each card open at the end of ``as_of`` is won within
+    the next ``horizon_days`` days.
 
-    ``as_of`` is taken at midnight (the start of that day): interactions and stage moves on
-    earlier days are known, the close draws of ``as_of`` itself and later are the future.
-    Returns a Series indexed by opportunity_id (cards open at that moment), named ``p_won``.
-    The estimate is deterministic for a given data set, date, horizon and ``n_paths``.
+    ``as_of`` is a calendar day, as everywhere in crmkit (``crmkit.timeframe``; default: the
+    data set's last day, ``data.as_of``): interactions, stage moves and closings dated on or
+    before it are known, the close draws of the days after it are the future. Returns a Series
+    indexed by opportunity_id (cards open at the end of ``as_of``), named ``p_won``. The
+    estimate is deterministic for a given data set, date, horizon and ``n_paths``.
 
     >>> from crmkit.demo import generate
     >>> data = generate(300, seed=2)
-    >>> p = true_close_probability(data, "2026-06-01")
+    >>> p = true_close_probability(data, as_of="2026-05-31")
     >>> bool(((p >= 0) & (p <= 1)).all())
     True
     """
@@ -188,13 +193,15 @@ def _probability_at_creation(data: DemoData, rng: np.random.Generator) -> np.nda
     return _probability(data, idx, day, 30, n_paths, rng)
 
 
-def opportunity_state(data: DemoData, as_of) -> pd.DataFrame:
-    """What a CRM showed about each card open at ``as_of`` (midnight): the observable state.
+def opportunity_state(data: DemoData, *, as_of=None) -> pd.DataFrame:
+    """What a CRM showed about each card open at the end of the ``as_of`` day: the observable state.
 
-    Columns: customer_id, rep, stage (from the stage path in ``truth``), intent_grade,
-    expected_amount, created_at, age_days, days_since_contact (the customer's last interaction
-    on an earlier day), contacts_30d (the customer's interactions on the 30 days before).
-    Indexed by opportunity_id.
+    ``as_of`` is a calendar day (default: ``data.as_of``). Columns: customer_id, rep, stage (from
+    the stage path in ``truth``), intent_grade, expected_amount, created_at, age_days (days from
+    the card's opening to ``as_of``), days_since_contact (days from the customer's last
+    interaction on or before ``as_of`` to it), contacts_30d (the customer's interactions on the 30
+    days ending with ``as_of``). Indexed by opportunity_id; day counts as in
+    ``crmkit.close.opportunity_features``.
     """
     day_ts, idx = _open_at(data, as_of)
     day = np.full(len(idx), _day_number(pd.Series([day_ts]))[0])
@@ -207,8 +214,9 @@ def opportunity_state(data: DemoData, as_of) -> pd.DataFrame:
         "intent_grade": opps["intent_grade"].to_numpy(),
         "expected_amount": opps["expected_amount"].to_numpy(),
         "created_at": opps["created_at"].to_numpy(),
-        "age_days": (day_ts - opps["created_at"]).dt.days.to_numpy(),
-        "days_since_contact": s["recency"],
+        # the hidden model counts days from the start of the next day (day_ts); a CRM, to the as_of day
+        "age_days": (day_ts - opps["created_at"].dt.normalize()).dt.days.to_numpy() - 1,
+        "days_since_contact": s["recency"] - 1,
         "contacts_30d": s["past"][:, 0],
     }, index=pd.Index(opps["opportunity_id"].to_numpy(), name="opportunity_id"))
     return out

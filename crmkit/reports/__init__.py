@@ -5,23 +5,22 @@
 >>> reports.render_monthly(month="2026-10", by="region")         # one report per region
 
 Modules: ``content`` (the month's data and each section's findings, tables and figures),
-``render`` (papermill, HTML/PDF conversion, batches), ``manifest``, ``convert``, ``pdf``, ``command`` (``crmkit report``).
+``render`` (the public call: parameters, the month, one report or a batch), ``job`` (one report from
+start to finish), ``execute`` (papermill in a kernel, its errors as crmkit's), ``parameterize`` (the
+notebook's parameters, the store's password kept out of them), ``kernels`` (the warm kernel a batch
+worker keeps), ``batch`` (reports per region or rep, in worker processes), ``convert`` (HTML),
+``pdf``, ``manifest``, ``command`` (``crmkit report``).
 Its errors are in ``crmkit.exceptions`` (``ReportExecutionError``, ``BatchRenderError`` …).
 """
 
-from importlib import import_module
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
 
 # Heavy imports (papermill, nbconvert, matplotlib) wait until a name is used.
-_LAZY = {
-    "render_monthly": "render",
-    "last_full_month": "render",
-    "ReportPaths": "render",
-}
+__getattr__, __dir__ = attach(__name__, {"render": ["render_monthly", "last_full_month", "ReportPaths"]})
 
-__all__ = sorted(_LAZY)
+if TYPE_CHECKING:
+    from .render import ReportPaths, last_full_month, render_monthly
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["ReportPaths", "last_full_month", "render_monthly"]

@@ -33,7 +33,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .render import render_monthly, skip_slow_iri_grammar
+    from .execute import skip_slow_iri_grammar
+    from .render import render_monthly
 
     skip_slow_iri_grammar()
     month_given = args.month is not None

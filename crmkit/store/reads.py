@@ -13,13 +13,10 @@ import pandas as pd
 
 from ..exceptions import RecordNotFoundError
 from ..schema import TABLES, Table, table as lookup_table
+from ..timeframe import ACTIVITY_DATES
 from .frames import to_frame
 from .query import Filter, record_filter
 from ..values import python_value
-
-#: The dates that record activity: the store's data date is the newest of them.
-ACTIVITY_DATES = (("interactions", "occurred_at"), ("orders", "ordered_at"), ("opportunities", "created_at"),
-                  ("opportunities", "closed_at"), ("settlements", "settled_at"), ("complaints", "received_at"))
 
 
 class Reads:

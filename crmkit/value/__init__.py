@@ -4,12 +4,15 @@ Everything works on plain DataFrames (orders with ``customer_id``, ``ordered_at`
 and, for profit, ``gross_margin``), whether they come from ``crm.orders()`` or elsewhere.
 
 >>> from crmkit import value
->>> summary = value.rfm_summary(orders, as_of="2026-11-01")            # frequency, recency, T, monetary_value
+>>> summary = value.rfm_summary(orders, as_of="2026-10-31")            # frequency, recency, T, monetary_value
 >>> segments = value.rfm_segments(summary)                              # R, F, M, rfm_score, segment
 >>> bg = value.BetaGeo().fit(summary)
 >>> gg = value.GammaGamma().fit(summary[summary["frequency"] > 0])
 >>> clv = value.customer_lifetime_value(bg, gg, summary, months=12)
 >>> grades = value.value_grades(orders, clv=clv)                        # score and A–E value_grade
+
+``as_of`` is a calendar day everywhere, keyword-only: orders dated on or before it count (see
+``crmkit.timeframe``); without it, the day of the newest order.
 
 Modules: ``rfm`` (summary and RFM segments), ``grades`` (value grades, ABC), ``bgnbd`` and
 ``gammagamma`` (the models), ``lifetime_value`` (CLV), ``clusters`` (k-means), ``migration``

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ValueInputError
+from ..i18n import N_, translate
 from .rfm import _require_columns
 
 #: Silhouette scores are computed on at most this many customers (sampled with the random
@@ -26,16 +27,16 @@ SILHOUETTE_SAMPLE = 5000
 
 #: Cluster names by whether the cluster's centre is better than average on (recency, frequency,
 #: monetary value): the eight classes of the RFM model Chinese sales teams know
-#: (重要价值客户 …), with their usual English names.
-CLUSTER_NAMES: dict[tuple[bool, bool, bool], tuple[str, str]] = {
-    (True, True, True): ("Important value", "重要价值客户"),
-    (True, False, True): ("Important development", "重要发展客户"),
-    (False, True, True): ("Important retention", "重要保持客户"),
-    (False, False, True): ("Important win-back", "重要挽留客户"),
-    (True, True, False): ("General value", "一般价值客户"),
-    (True, False, False): ("General development", "一般发展客户"),
-    (False, True, False): ("General retention", "一般保持客户"),
-    (False, False, False): ("General win-back", "一般挽留客户"),
+#: (重要价值客户 …), by their usual English names; the Chinese comes from ``crmkit.i18n``.
+CLUSTER_NAMES: dict[tuple[bool, bool, bool], str] = {
+    (True, True, True): N_("Important value"),
+    (True, False, True): N_("Important development"),
+    (False, True, True): N_("Important retention"),
+    (False, False, True): N_("Important win-back"),
+    (True, True, False): N_("General value"),
+    (True, False, False): N_("General development"),
+    (False, True, False): N_("General retention"),
+    (False, False, False): N_("General win-back"),
 }
 
 FEATURES = ("log_days_since_last", "log_frequency", "log_monetary_value")
@@ -168,11 +169,12 @@ def choose_k(summary: pd.DataFrame, ks=range(2, 9), random_state: int = 0) -> pd
 def _names(centres: np.ndarray) -> tuple[list[str], list[str]]:
     base = [CLUSTER_NAMES[(bool(c[0] < 0), bool(c[1] > 0), bool(c[2] > 0))] for c in centres]
     counts: dict[str, int] = {}
-    for en, _ in base:
+    for en in base:
         counts[en] = counts.get(en, 0) + 1
     seen: dict[str, int] = {}
     names, names_zh = [], []
-    for en, zh in base:
+    for en in base:
+        zh = translate(en, "zh")
         if counts[en] > 1:
             seen[en] = seen.get(en, 0) + 1
             en, zh = f"{en} {seen[en]}", f"{zh}{seen[en]}"

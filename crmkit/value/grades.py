@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..exceptions import ValueInputError
 from ..schema import CUSTOMERS
+from ..timeframe import as_of_day, resolve_as_of
 from .rfm import _day_number, _days, _require_columns
 
 #: Default weights of the three parts of the value score: what a customer buys and earns the
@@ -46,6 +47,7 @@ GRADES = ("A", "B", "C", "D", "E")
 
 def value_grades(
     orders: pd.DataFrame,
+    *,
     clv: pd.Series | pd.DataFrame | None = None,
     as_of=None,
     weights: Mapping[str, float] | None = None,
@@ -57,8 +59,8 @@ def value_grades(
 ) -> pd.DataFrame:
     """The customer value assessment (客户价值评估表): three part scores, the score and the A–E grade.
 
-    Per customer who bought by ``as_of`` (default: the last order's day; later orders are
-    ignored):
+    Per customer who bought by ``as_of`` (a calendar day, see ``crmkit.timeframe``: orders dated
+    on or before it count, later ones are ignored; default: the day of the newest order):
 
     * ``amount``: total transaction amount (交易额);
     * ``profit``: total gross margin (利润贡献), from ``margin_col``;
@@ -90,10 +92,7 @@ def value_grades(
     _require_columns(orders, needed)
 
     days = _days(orders[date_col], date_col)
-    if as_of is not None:
-        end = _day_number(as_of)
-    else:
-        end = int(days.max()) if len(days) else 0
+    end = _day_number(resolve_as_of(as_of, orders[date_col]))
     keep = days <= end
     customers = orders[customer_col].to_numpy()[keep]
     if pd.isna(customers).any():
@@ -140,15 +139,22 @@ def grade_from_score(score: pd.Series, cuts: Mapping[str, float] | Sequence[floa
 
 def abc(
     values: pd.Series | pd.DataFrame,
+    *,
+    as_of=None,
     shares: tuple[float, float] = (0.8, 0.95),
     customer_col: str = "customer_id",
     amount_col: str = "amount",
+    date_col: str = "ordered_at",
 ) -> pd.DataFrame:
     """Pareto (ABC) classes by revenue share: A makes the first 80 % of revenue, B the next 15 %.
 
     ``values`` is revenue per customer (a Series indexed by customer id) or an order frame,
-    whose ``amount_col`` is summed per ``customer_col``. Customers are sorted by revenue, largest
-    first, ties by customer id. Class A is the smallest set of top customers whose revenue
+    whose ``amount_col`` is summed per ``customer_col``. With an order frame, ``as_of`` (a
+    calendar day, see ``crmkit.timeframe``) keeps the orders dated on or before it (by
+    ``date_col``); without it every order counts, which is the same as the default ``as_of``,
+    the day of the newest order. A Series is revenue already summed: it takes no ``as_of``.
+
+    Customers are sorted by revenue, largest first, ties by customer id. Class A is the smallest set of top customers whose revenue
     reaches ``shares[0]`` of the total (the customer who crosses the line is in A), B likewise up
     to ``shares[1]``, C the rest. Negative revenue (net refunds) counts as 0 in the shares.
 
@@ -167,10 +173,15 @@ def abc(
     low, high = _check_shares(shares)
     if isinstance(values, pd.DataFrame):
         _require_columns(values, [customer_col, amount_col])
+        if as_of is not None:
+            _require_columns(values, [date_col])
+            values = values[_days(values[date_col], date_col) <= _day_number(as_of_day(as_of))]
         series = pd.Series(_numbers(values[amount_col], amount_col), index=values[customer_col].to_numpy())
         series = series.groupby(level=0, sort=True).sum()
         series.index.name = customer_col
     elif isinstance(values, pd.Series):
+        if as_of is not None:
+            raise ValueInputError("as_of applies to an order frame; a Series is revenue already summed", "as_of")
         series = pd.Series(_numbers(values, values.name or "values"), index=values.index)
         if series.index.has_duplicates:
             raise ValueInputError("one value per customer is needed; the index has duplicates",

@@ -6,10 +6,10 @@
 ...     "ordered_at": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-03-01", "2026-03-10"]),
 ...     "amount": [100.0, 300.0, 200.0, 50.0],
 ... })
->>> m = segment_migration(orders, "2026-01-31", "2026-03-31", method="abc")
->>> int(m.to_numpy().sum())  # every customer who bought by to_date, once
+>>> m = segment_migration(orders, since="2026-01-31", as_of="2026-03-31", method="abc")
+>>> int(m.to_numpy().sum())  # every customer who bought by as_of, once
 3
->>> int(m.loc["New/none"].sum())  # c bought first after from_date
+>>> int(m.loc["New/none"].sum())  # c bought first after since
 1
 """
 
@@ -17,49 +17,56 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import schema
 from ..exceptions import ValueInputError
+from ..i18n import N_, choice_label, translate
+from ..timeframe import as_of_day, resolve_as_of
 from .grades import GRADES, abc, value_grades
 from .rfm import SEGMENT_RULES, _day_number, _days, _require_columns, rfm_segments, rfm_summary
 
-#: The row of customers who had not bought by ``from_date``.
-NEW_ROW = "New/none"
-NEW_ROW_ZH = "新增（此前未购买）"
+#: The row of customers who had not bought by ``since``.
+NEW_ROW = N_("New/none")
 
 METHODS = ("rfm", "value_grade", "abc")
 
 
 def segment_migration(
     orders: pd.DataFrame,
-    from_date,
-    to_date,
+    *,
+    since,
+    as_of=None,
     method: str = "rfm",
     customer_col: str = "customer_id",
     date_col: str = "ordered_at",
     amount_col: str = "amount",
     **options,
 ) -> pd.DataFrame:
-    """Counts of customers by their segment at ``from_date`` (rows) and at ``to_date`` (columns).
+    """Counts of customers by their segment at ``since`` (rows) and at ``as_of`` (columns).
 
-    Each date is an ``as_of``: the segments are computed from the orders up to that day, as if
-    the analysis had been run then. ``method`` chooses the segments: "rfm" (``rfm_segments`` on
+    Both are calendar days read as every ``as_of`` in crmkit (``crmkit.timeframe``): the segments
+    at a day are computed from the orders dated on or before it, as if the analysis had been run
+    at its end; the moves are what happened after ``since`` up to ``as_of``. ``as_of`` defaults
+    to the day of the newest order; ``since`` is required and may not be after ``as_of``. ``method`` chooses the segments: "rfm" (``rfm_segments`` on
     ``rfm_summary``; ``options`` go to ``rfm_segments``, e.g. ``rules=``, ``ties=``),
     "value_grade" (A–E from ``value_grades``; ``options`` go there, e.g. ``weights=``) or "abc"
     (Pareto classes of revenue to date; ``options`` go to ``abc``, e.g. ``shares=``).
 
-    Every customer who bought by ``to_date`` is counted once; those with no purchase by
-    ``from_date`` are in the row "New/none". Rows and columns list every segment of the method
+    Every customer who bought by ``as_of`` is counted once; those with no purchase by
+    ``since`` are in the row "New/none". Rows and columns list every segment of the method
     in their natural order (zeros included); the row "New/none" comes last. Scores like RFM's are
     relative to the customers of each date, so a customer can move without changing. The input
     is not modified.
     """
     if method not in METHODS:
         raise ValueInputError(f"unknown method {method!r}; use one of {', '.join(METHODS)}", "method")
-    if _day_number(from_date) > _day_number(to_date):
-        raise ValueInputError(f"from_date {from_date} is after to_date {to_date}", "from_date")
     _require_columns(orders, [customer_col, date_col, amount_col])
+    since = as_of_day(since, name="since")
+    as_of = resolve_as_of(as_of, orders[date_col])
+    if since > as_of:
+        raise ValueInputError(f"since {since:%Y-%m-%d} is after as_of {as_of:%Y-%m-%d}", "since")
     cols = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
-    before, categories_before = _segments(orders, from_date, method, cols, options)
-    after, categories_after = _segments(orders, to_date, method, cols, options)
+    before, categories_before = _segments(orders, since, method, cols, options)
+    after, categories_after = _segments(orders, as_of, method, cols, options)
     categories = list(dict.fromkeys([*categories_before, *categories_after]))
 
     before = before.reindex(after.index)
@@ -79,10 +86,10 @@ def migration_labels(method: str = "rfm", rules=None) -> dict[str, str]:
 
         labels = segment_labels(rules)
     elif method == "value_grade":
-        labels = {g: f"{g}级" for g in GRADES}
+        labels = {g: choice_label(schema.CUSTOMERS["value_grade"], g, "zh") for g in GRADES}
     else:
-        labels = {c: f"{c}类" for c in "ABC"}
-    return {**labels, NEW_ROW: NEW_ROW_ZH}
+        labels = {c: translate("Class {c}", "zh", c=c) for c in "ABC"}
+    return {**labels, NEW_ROW: translate(NEW_ROW, "zh")}
 
 
 def _segments(orders, as_of, method, cols, options) -> tuple[pd.Series, list[str]]:
@@ -98,8 +105,7 @@ def _segments(orders, as_of, method, cols, options) -> tuple[pd.Series, list[str
                               amount_col=cols["amount_col"], **options)
         return grades["value_grade"].astype(object), list(GRADES)
     days = _days(orders[cols["date_col"]], cols["date_col"])
-    upto = orders.loc[days <= _day_number(as_of), [cols["customer_col"], cols["amount_col"]]]
-    if upto.empty:
+    if not (days <= _day_number(as_of)).any():
         return pd.Series(dtype=object), ["A", "B", "C"]
-    classes = abc(upto, customer_col=cols["customer_col"], amount_col=cols["amount_col"], **options)
+    classes = abc(orders, as_of=as_of, **cols, **options)
     return classes["abc_class"].astype(object), ["A", "B", "C"]

@@ -17,35 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ValueInputError
-from ..fonts import LANGS, axes_for
-
-
-_TEXT = {
-    "fr_title": ("未来 {t} 期的预期购买次数", "Expected purchases in the next {t} periods"),
-    "pa_title": ("客户仍活跃的概率", "Probability that a customer is alive"),
-    "frequency": ("历史购买频次（重复购买次数）", "Historical frequency (repeat purchases)"),
-    "recency": ("最近购买时点（首次到最近一次购买）", "Recency (first to last purchase)"),
-    "expected": ("预期购买次数", "Expected purchases"),
-    "alive": ("活跃概率", "P(alive)"),
-    "seg_title": ("各分群的客户数与价值占比", "Customers and value by segment"),
-    "customers": ("客户数占比", "Share of customers"),
-    "value": ("价值占比", "Share of value"),
-    "repeat_value": ("重复购买金额占比", "Share of repeat-purchase value"),
-    "share_pct": ("占比（%）", "Share (%)"),
-    "n_customers": ("{n} 位", "{n}"),
-    "mig_title": ("客户分群迁移", "Segment migration"),
-    "mig_title_norm": ("客户分群迁移（各行占比）", "Segment migration (share of each row)"),
-    "mig_from": ("期初分群", "Segment at start"),
-    "mig_to": ("期末分群", "Segment at end"),
-    "par_title": ("帕累托曲线与 ABC 分类", "Pareto curve and ABC classes"),
-    "par_x": ("客户累计占比（%）", "Cumulative share of customers (%)"),
-    "par_y": ("收入累计占比（%）", "Cumulative share of revenue (%)"),
-    "par_class": ("{c}类：{n} 位客户，收入占 {s:.0%}", "Class {c}: {n} customers, {s:.0%} of revenue"),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return _TEXT[key][LANGS.index(lang)].format(**kw)
+from ..fonts import axes_for
+from ..i18n import translate, translate_in_context
 
 
 def _axes(ax, lang: str, figsize=(8, 5)):
@@ -114,8 +87,10 @@ def plot_frequency_recency_matrix(bg_model, summary: pd.DataFrame | None = None,
     fig, ax = _axes(ax, lang)
     frequencies, recencies, T = _grid(summary, max_frequency, max_recency)
     z = _grid_values(lambda grid: bg_model.expected_purchases(t, grid), frequencies, recencies, T)
-    _heat(ax, fig, z, frequencies, recencies, cmap, _t("expected", lang))
-    ax.set(title=_t("fr_title", lang, t=f"{t:g}"), xlabel=_t("frequency", lang), ylabel=_t("recency", lang))
+    _heat(ax, fig, z, frequencies, recencies, cmap, translate("Expected purchases", lang))
+    ax.set(title=translate("Expected purchases in the next {t} periods", lang, t=f"{t:g}"),
+           xlabel=translate("Historical frequency (repeat purchases)", lang),
+           ylabel=translate("Recency (first to last purchase)", lang))
     return ax
 
 
@@ -133,8 +108,10 @@ def plot_probability_alive_matrix(bg_model, summary: pd.DataFrame | None = None,
     fig, ax = _axes(ax, lang)
     frequencies, recencies, T = _grid(summary, max_frequency, max_recency)
     z = _grid_values(bg_model.probability_alive, frequencies, recencies, T)
-    _heat(ax, fig, z, frequencies, recencies, cmap, _t("alive", lang), vmin=0.0, vmax=1.0)
-    ax.set(title=_t("pa_title", lang), xlabel=_t("frequency", lang), ylabel=_t("recency", lang))
+    _heat(ax, fig, z, frequencies, recencies, cmap, translate("P(alive)", lang), vmin=0.0, vmax=1.0)
+    ax.set(title=translate("Probability that a customer is alive", lang),
+           xlabel=translate("Historical frequency (repeat purchases)", lang),
+           ylabel=translate("Recency (first to last purchase)", lang))
     return ax
 
 
@@ -159,10 +136,10 @@ def plot_segment_sizes(segments: pd.DataFrame, values: pd.Series | str | None = 
     fig, ax = _axes(ax, lang, figsize=(8, 6))
     if not isinstance(segments, pd.DataFrame) or segment_col not in segments.columns:
         raise ValueInputError(f"segments must be a frame with a {segment_col!r} column", segment_col)
-    value_label = _t("value", lang)
+    value_label = translate("Share of value", lang)
     if values is None and {"frequency", "monetary_value"} <= set(segments.columns):
         values = segments["frequency"].astype("float64") * segments["monetary_value"].astype("float64")
-        value_label = _t("repeat_value", lang)
+        value_label = translate("Share of repeat-purchase value", lang)
     elif isinstance(values, str):
         values = segments[values]
     seg = segments[segment_col]
@@ -180,9 +157,10 @@ def plot_segment_sizes(segments: pd.DataFrame, values: pd.Series | str | None = 
     height = 0.4 if values is not None else 0.7
     customer_share = counts.to_numpy() / max(counts.sum(), 1) * 100
     bars = ax.barh(y - (height / 2 if values is not None else 0), customer_share, height=height,
-                   label=_t("customers", lang), color="#4C72B0")
+                   label=translate("Share of customers", lang), color="#4C72B0")
     for bar, n in zip(bars, counts.to_numpy()):
-        ax.annotate(_t("n_customers", lang, n=int(n)), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+        ax.annotate(translate_in_context("customer count", "{n}", lang, n=int(n)),
+                    (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                     xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     if values is not None:
         v = pd.Series(np.asarray(values.reindex(segments.index) if isinstance(values, pd.Series) else values,
@@ -193,7 +171,7 @@ def plot_segment_sizes(segments: pd.DataFrame, values: pd.Series | str | None = 
         ax.barh(y + height / 2, value_share, height=height, label=value_label, color="#DD8452")
     ax.set_yticks(y, labels)
     ax.invert_yaxis()  # first segment on top
-    ax.set(title=_t("seg_title", lang), xlabel=_t("share_pct", lang))
+    ax.set(title=translate("Customers and value by segment", lang), xlabel=translate("Share (%)", lang))
     ax.legend(loc="lower right")
     _tidy(fig, created)
     return ax
@@ -208,7 +186,7 @@ def plot_migration(matrix: pd.DataFrame, *, normalize: bool = False, labels: dic
     are translated with ``labels`` (default: RFM segments, value grades, ABC classes and the
     "New/none" row).
 
-    >>> ax = plot_migration(segment_migration(orders, "2025-11-01", "2026-11-01"))   # doctest: +SKIP
+    >>> ax = plot_migration(segment_migration(orders, since="2025-10-31", as_of="2026-10-31"))   # doctest: +SKIP
     """
     created = ax is None
     fig, ax = _axes(ax, lang, figsize=(9, 7))
@@ -240,8 +218,9 @@ def plot_migration(matrix: pd.DataFrame, *, normalize: bool = False, labels: dic
                         color="white" if dark else "black")
     ax.set_xticks(np.arange(len(cols)), cols, rotation=45, ha="right")
     ax.set_yticks(np.arange(len(rows)), rows)
-    ax.set(title=_t("mig_title_norm" if normalize else "mig_title", lang),
-           xlabel=_t("mig_to", lang), ylabel=_t("mig_from", lang))
+    title = (translate("Segment migration (share of each row)", lang) if normalize
+             else translate("Segment migration", lang))
+    ax.set(title=title, xlabel=translate("Segment at end", lang), ylabel=translate("Segment at start", lang))
     _tidy(fig, created)
     return ax
 
@@ -272,13 +251,15 @@ def plot_pareto(values, *, shares: tuple[float, float] = (0.8, 0.95), ax=None, l
             continue
         end = members["cum_customer_share"].max() * 100
         ax.axvspan(start, end, color=colours[c], alpha=0.18,
-                   label=_t("par_class", lang, c=c, n=len(members), s=float(members["share"].sum())))
+                   label=translate("Class {c}: {n} customers, {s:.0%} of revenue", lang, c=c, n=len(members),
+                                   s=float(members["share"].sum())))
         start = end
     ax.plot(x, y, color="#333333", linewidth=1.8)
     for s in shares:
         ax.axhline(s * 100, color="#777777", linestyle="--", linewidth=0.8)
-    ax.set(xlim=(0, 100), ylim=(0, 102), title=_t("par_title", lang), xlabel=_t("par_x", lang),
-           ylabel=_t("par_y", lang))
+    ax.set(xlim=(0, 100), ylim=(0, 102), title=translate("Pareto curve and ABC classes", lang),
+           xlabel=translate("Cumulative share of customers (%)", lang),
+           ylabel=translate("Cumulative share of revenue (%)", lang))
     ax.legend(loc="lower right")
     _tidy(fig, created)
     return ax

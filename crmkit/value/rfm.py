@@ -28,6 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..exceptions import ValueInputError
+from ..i18n import N_, translate
+from ..timeframe import resolve_as_of
 
 # Length of one time unit in days. Purchases are always merged per calendar day; the unit only
 # rescales recency and T (fractions kept), as lifetimes does with freq="D", freq_multiplier=7.
@@ -40,6 +42,7 @@ SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
 
 def rfm_summary(
     orders: pd.DataFrame,
+    *,
     as_of=None,
     time_unit: str = "D",
     customer_col: str = "customer_id",
@@ -58,10 +61,11 @@ def rfm_summary(
     * ``monetary_value``: mean value of the repeat purchases (0 when there are none); the first
       purchase is left out, as Gamma-Gamma requires.
 
-    ``as_of`` is the last day observed (default: the day of the last order); its whole day
-    counts, later orders are ignored. ``time_unit`` is "D" (days), "W" (weeks: days / 7, with
-    fractions) or "M" (months: days / 30.4375, with fractions). Customers with no purchase by
-    ``as_of`` are not in the result. The input is not modified.
+    ``as_of`` is a calendar day, as everywhere in crmkit (``crmkit.timeframe``): orders dated on
+    or before it count, later ones are ignored; default: the data date of the orders, the day
+    of the newest one. ``time_unit`` is "D" (days), "W" (weeks: days / 7, with fractions) or "M"
+    (months: days / 30.4375, with fractions). Customers with no purchase by ``as_of`` are not in
+    the result. The input is not modified.
 
     Returns a frame indexed by ``customer_col`` (sorted) with columns ``frequency`` (int),
     ``recency``, ``T`` and, unless ``amount_col`` is None, ``monetary_value`` (floats).
@@ -93,10 +97,7 @@ def rfm_summary(
             raise ValueInputError(f"{int(bad.sum())} order(s) have no amount", amount_col,
                                   list(orders.index[bad]))
 
-    if as_of is None:
-        end = int(days.max()) if len(days) else 0
-    else:
-        end = _day_number(as_of)
+    end = _day_number(resolve_as_of(as_of, orders[date_col]))
     keep = days <= end
     codes, uniques = _factorize_sorted(customers)
     codes, days = codes[keep], days[keep]
@@ -138,27 +139,34 @@ def rfm_summary(
 
 Condition = Mapping[str, tuple[int, int]] | Callable[[pd.DataFrame], object]
 
+
+def _named(name: str, condition: Condition) -> tuple[str, str, Condition]:
+    """A default rule: its name, the name's Chinese from ``crmkit.i18n``, its condition."""
+    return name, translate(name, "zh"), condition
+
+
 #: The RFM segment map, checked in order: a customer gets the first segment whose condition
 #: holds. A condition maps score letters to inclusive ranges (a letter left out matches any
 #: score) or is a function of the frame of ``R``, ``F``, ``M`` scores returning a boolean mask.
 #: R scores recency (5 = bought most recently), F frequency, M monetary value. The table covers
-#: all 125 score combinations; "Can't lose them" is checked before the broader "At risk".
+#: all 125 score combinations; "Can't lose them" is checked before the broader "At risk". Each rule
+#: is (name, Chinese label, condition); a custom table carries its own Chinese labels.
 SEGMENT_RULES: list[tuple[str, str, Condition]] = [
-    ("Champions", "重要价值客户", {"R": (4, 5), "F": (4, 5), "M": (4, 5)}),
-    ("Loyal", "忠诚客户", {"R": (3, 5), "F": (4, 5)}),
-    ("Potential loyalists", "潜在忠诚客户", {"R": (4, 5), "F": (2, 3)}),
-    ("New customers", "新客户", {"R": (5, 5), "F": (1, 1)}),
-    ("Promising", "有潜力客户", {"R": (4, 4), "F": (1, 1)}),
-    ("Need attention", "需关注客户", {"R": (3, 3), "F": (3, 3)}),
-    ("About to sleep", "即将沉睡客户", {"R": (3, 3), "F": (1, 2)}),
-    ("Can't lose them", "重要保持客户", {"R": (1, 2), "F": (4, 5), "M": (4, 5)}),
-    ("At risk", "重要挽留客户", {"R": (1, 2), "F": (3, 5)}),
-    ("Hibernating", "沉睡客户", {"R": (2, 2), "F": (1, 2)}),
-    ("Lost", "流失客户", {"R": (1, 1), "F": (1, 2)}),
+    _named(N_("Champions"), {"R": (4, 5), "F": (4, 5), "M": (4, 5)}),
+    _named(N_("Loyal"), {"R": (3, 5), "F": (4, 5)}),
+    _named(N_("Potential loyalists"), {"R": (4, 5), "F": (2, 3)}),
+    _named(N_("New customers"), {"R": (5, 5), "F": (1, 1)}),
+    _named(N_("Promising"), {"R": (4, 4), "F": (1, 1)}),
+    _named(N_("Need attention"), {"R": (3, 3), "F": (3, 3)}),
+    _named(N_("About to sleep"), {"R": (3, 3), "F": (1, 2)}),
+    _named(N_("Can't lose them"), {"R": (1, 2), "F": (4, 5), "M": (4, 5)}),
+    _named(N_("At risk"), {"R": (1, 2), "F": (3, 5)}),
+    _named(N_("Hibernating"), {"R": (2, 2), "F": (1, 2)}),
+    _named(N_("Lost"), {"R": (1, 1), "F": (1, 2)}),
 ]
 
 #: The segment of a customer no rule matches (only possible with a custom rule table).
-OTHER_SEGMENT = ("Other", "其他")
+OTHER_SEGMENT = ("Other", translate("Other", "zh"))
 
 
 def rfm_segments(summary: pd.DataFrame, rules: Sequence[tuple[str, str, Condition]] | None = None,
@@ -350,13 +358,6 @@ def _days(dates: pd.Series, column: str) -> np.ndarray:
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
-def _day_number(when) -> int:
-    try:
-        ts = pd.Timestamp(when)
-    except (ValueError, TypeError) as exc:
-        raise ValueInputError(f"cannot read the date {when!r}", "as_of") from exc
-    if ts is pd.NaT:
-        raise ValueInputError("as_of must be a date", "as_of")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return int(np.datetime64(ts.date(), "D").astype(np.int64))
+def _day_number(day: pd.Timestamp) -> int:
+    """Days since 1970-01-01 of a day as ``crmkit.timeframe.as_of_day`` returns it."""
+    return int(np.datetime64(day.date(), "D").astype(np.int64))

@@ -10,23 +10,26 @@ Modules: ``fields`` (schema -> input widgets, labels in zh/en, validation), ``fo
 ``editor``, ``explorer``, ``board``, ``errors`` (callback errors shown in the widget), ``app``.
 """
 
-from importlib import import_module
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
 
 # ipywidgets, ipydatagrid and matplotlib load only when a widget is made, so `import crmkit` stays fast.
-_LAZY = {
-    "EntryForms": "forms",
-    "RecordForm": "forms",
-    "CustomerPicker": "picker",
-    "RecordEditor": "editor",
-    "SegmentExplorer": "explorer",
-    "LeadBoard": "board",
-    "app_layout": "app",
-}
+__getattr__, __dir__ = attach(__name__, {
+    "forms": ["EntryForms", "RecordForm"],
+    "picker": ["CustomerPicker"],
+    "editor": ["RecordEditor"],
+    "explorer": ["SegmentExplorer"],
+    "board": ["LeadBoard"],
+    "app": ["app_layout"],
+})
 
-__all__ = sorted(_LAZY)
+if TYPE_CHECKING:
+    from .app import app_layout
+    from .board import LeadBoard
+    from .editor import RecordEditor
+    from .explorer import SegmentExplorer
+    from .forms import EntryForms, RecordForm
+    from .picker import CustomerPicker
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["CustomerPicker", "EntryForms", "LeadBoard", "RecordEditor", "RecordForm", "SegmentExplorer", "app_layout"]

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..i18n import N_, check_lang, translate
 from .board import LeadBoard
 from .forms import EntryForms
 
 __all__ = ["app_layout", "TAB_TITLES"]
 
-TAB_TITLES = {"zh": ("登记", "跟进看板"), "en": ("Entry", "Lead board")}
+#: The tabs' titles (message ids of ``crmkit.i18n``): 登记 | 跟进看板 in Chinese.
+TAB_TITLES = (N_("Entry"), N_("Lead board"))
 
 
 def app_layout(crm, lang: str = "zh", *, scoring: str = "background") -> w.Tab:
     """A Tab with the entry forms (customers, visits/walk-ins, intent cards, complaints) and
     the lead board. The board scores its cards in the background (see ``LeadBoard``)."""
-    if lang not in TAB_TITLES:
-        raise ValueError("lang must be 'zh' or 'en'")
+    check_lang(lang)
     tab = w.Tab(children=[EntryForms(crm, lang), LeadBoard(crm, lang, scoring=scoring)])
-    for i, title in enumerate(TAB_TITLES[lang]):
-        tab.set_title(i, title)
+    for i, title in enumerate(TAB_TITLES):
+        tab.set_title(i, translate(title, lang))
     tab.add_class("crmkit-app")
     return tab

@@ -31,7 +31,9 @@ import pandas as pd
 
 from .. import schema
 from ..exceptions import ConflictError
+from ..i18n import N_, check_lang, choice_labels, column_label, translate, translate_in_context
 from ..store import cache_dir as crmkit_cache_dir
+from ..timeframe import as_of_day, end_of, resolve_as_of
 from .display import grid_frame
 from .errors import ErrorBanner, guarded
 
@@ -41,71 +43,49 @@ ALL = "__all__"
 KEEP = "__keep__"
 GRADES = list(schema.INTENT_GRADES)
 
-TEXT = {
-    "zh": {"rep": "销售顾问", "grade": "级别", "overdue_only": "只看逾期", "all": "(全部)", "refresh": "刷新",
-           "card": "意向卡", "channel": "方式", "result": "结果", "next_date": "下次跟进", "new_grade": "有望度",
-           "new_stage": "阶段", "keep": "(不变)", "log": "记录跟进", "followup": "记录一次跟进",
-           "scoring": "模型评分中…(看板已可使用, 级别暂按销售顾问填写的有望度)",
-           "scored": "模型评分完成: {n:,} 张意向卡, 用时 {s:.1f} 秒; 级别与跟进计划按模型概率",
-           "not_scored": "未用模型评分; 级别按销售顾问填写的有望度",
-           "summary": "{n:,} 张跟进中的意向卡, 其中 {late:,} 张逾期",
-           "chip": "{g}级 {n:,} 张 (逾期 {late:,})", "logged": "已记录 {oid} 的跟进; 下次应跟进 {due}",
-           "purpose": "跟进意向卡 {oid}",
-           "conflict": "没有保存: 意向卡 {oid} 在看板打开后被别人修改过 (看板版本 {mine}, 现在版本 {theirs})。"
-                       "请点「刷新」查看最新内容后再记录。",
-           "empty": "没有符合条件的意向卡"},
-    "en": {"rep": "Rep", "grade": "Grade", "overdue_only": "Overdue only", "all": "(all)", "refresh": "Refresh",
-           "card": "Card", "channel": "Channel", "result": "Result", "next_date": "Next contact", "new_grade": "Grade",
-           "new_stage": "Stage", "keep": "(keep)", "log": "Log follow-up", "followup": "Log a follow-up",
-           "scoring": "Scoring with the close model… (the board is usable; grades are the reps' own for now)",
-           "scored": "Scored by the close model: {n:,} cards in {s:.1f} s; grades and plan follow its probabilities",
-           "not_scored": "Not scored by the model; grades are the reps' own",
-           "summary": "{n:,} open cards, {late:,} overdue",
-           "chip": "{g}: {n:,} ({late:,} overdue)", "logged": "Follow-up on {oid} logged; next due {due}",
-           "purpose": "follow-up on {oid}",
-           "conflict": "Not saved: card {oid} was changed by someone else since the board loaded it "
-                       "(board version {mine}, store version {theirs}). Press Refresh to see it and log again.",
-           "empty": "No cards match"},
-}
-
-# board column -> (zh header, en header)
+# board column -> its header (a message id of crmkit.i18n)
 COLUMNS = {
-    "opportunity_id": ("意向编号", "card"),
-    "customer_name": ("客户名称", "customer"),
-    "title": ("主题", "title"),
-    "stage": ("阶段", "stage"),
-    "intent_grade": ("有望度(填写)", "rep's grade"),
-    "probability": ("成交概率", "probability"),
-    "grade": ("级别(计划)", "plan grade"),
-    "rep": ("销售顾问", "rep"),
-    "last_contact_at": ("上次联系", "last contact"),
-    "next_due": ("下次应跟进", "next due"),
-    "overdue": ("逾期", "overdue"),
-    "days_overdue": ("逾期天数", "days overdue"),
-    "expected_amount": ("预计金额", "expected amount"),
+    "opportunity_id": N_("card"),
+    "customer_name": N_("customer"),
+    "title": N_("title"),
+    "stage": N_("stage"),
+    "intent_grade": N_("rep's grade"),
+    "probability": N_("probability"),
+    "grade": N_("plan grade"),
+    "rep": N_("rep"),
+    "last_contact_at": N_("last contact"),
+    "next_due": N_("next due"),
+    "overdue": N_("overdue"),
+    "days_overdue": N_("days overdue"),
+    "expected_amount": N_("expected amount"),
 }
+# what the scoring line says (colour, message id)
+_NOT_SCORED = ("#666", N_("Not scored by the model; grades are the reps' own"))
+_SCORING = ("#8a6d00", N_("Scoring with the close model… (the board is usable; grades are the reps' own for now)"))
 
 
-def open_cards(crm, as_of) -> pd.DataFrame:
+def open_cards(crm, *, as_of) -> pd.DataFrame:
     """The opportunities open now with what a follow-up plan needs, indexed by opportunity_id.
 
-    Columns: customer_id, customer_name, title, rep, stage, intent_grade, expected_amount,
-    version, age_days (days since the card was opened) and last_contact_at (the customer's
-    last interaction before ``as_of``). Current field values: the board shows cards as they
-    are, so no history replay is needed (unlike ``close.opportunity_features``).
+    ``as_of`` is a calendar day (``crmkit.timeframe``). Columns: customer_id, customer_name,
+    title, rep, stage, intent_grade, expected_amount, version, age_days (days from the card's
+    opening to ``as_of``) and last_contact_at (the customer's last interaction by the end of
+    ``as_of``). Current field values: the board shows cards as they are, so no history replay
+    is needed (unlike ``close.opportunity_features``).
     """
-    as_of = pd.Timestamp(as_of)
-    opps = crm.read("opportunities", end=as_of + pd.Timedelta(days=1),
+    as_of = as_of_day(as_of)
+    end = end_of(as_of)
+    opps = crm.read("opportunities", end=end,
                     columns=["customer_id", "title", "rep", "stage", "intent_grade", "expected_amount",
                              "created_at", "status", "version"])
     opps = opps[(opps["status"].astype(object) == "open").to_numpy()]
     ids = pd.unique(opps["customer_id"].to_numpy(dtype=object)).tolist()
     names = crm.read("customers", columns=["name"], **_only(ids))
-    last = _last_contacts(crm, ids, as_of)
+    last = _last_contacts(crm, ids, end)
     out = opps.set_index("opportunity_id").drop(columns=["status"])
     out.index = pd.Index(out.index.astype(object), name="opportunity_id")
     out.insert(1, "customer_name", out["customer_id"].map(names.set_index("customer_id")["name"]).astype(object))
-    out["age_days"] = (as_of.normalize() - pd.to_datetime(out["created_at"]).dt.normalize()).dt.days.astype("Int64")
+    out["age_days"] = (as_of - pd.to_datetime(out["created_at"]).dt.normalize()).dt.days.astype("Int64")
     last = pd.Series(last.to_numpy(dtype="datetime64[ns]"), index=pd.Index(last.index, dtype=object))
     out["last_contact_at"] = last.reindex(out["customer_id"].to_numpy(dtype=object)).to_numpy()
     return out.drop(columns=["created_at"])
@@ -117,16 +97,16 @@ def _only(ids: list) -> dict:
     return {"customer": ids} if len(ids) <= 500 else {}
 
 
-def _last_contacts(crm, ids: list, as_of: pd.Timestamp, window_days: int = 90) -> pd.Series:
-    """Each customer's last interaction before ``as_of`` (customer_id -> time).
+def _last_contacts(crm, ids: list, end: pd.Timestamp, window_days: int = 90) -> pd.Series:
+    """Each customer's last interaction before the moment ``end`` (customer_id -> time).
 
     Most open cards were touched lately: read the last ``window_days`` first (a range on the
     date index), then go further back only for the customers not found there.
     """
     if not ids:
         return pd.Series(dtype="datetime64[ns]")
-    start = as_of - pd.Timedelta(days=window_days)
-    recent = crm.read("interactions", start=start, end=as_of, columns=["customer_id", "occurred_at"])
+    start = end - pd.Timedelta(days=window_days)
+    recent = crm.read("interactions", start=start, end=end, columns=["customer_id", "occurred_at"])
     last = recent.groupby("customer_id", observed=True)["occurred_at"].max()
     missing = sorted(set(ids) - set(last.index.to_numpy(dtype=object)))
     if missing:
@@ -150,8 +130,11 @@ class LeadBoard(w.VBox):
     ----------
     crm : Store
     lang : "zh" or "en"
-    as_of : datetime, optional
-        The moment the plan is made for (default: now). Follow-ups are logged at the real time.
+    as_of : date, optional
+        The day the plan is made for, a calendar day (``crmkit.timeframe``): contacts logged on
+        it count, cards due on it are due, not overdue. Default: the store's data date (the day
+        of its last recorded activity); such a board follows the data, moving on to the day of
+        a follow-up logged on it. Follow-ups are logged at the real time.
     scoring : "background", "now" or "off"
         Fit the close model in a background thread (default), before showing, or not at all.
     cadence : dict, optional
@@ -163,8 +146,7 @@ class LeadBoard(w.VBox):
 
     def __init__(self, crm, lang: str = "zh", *, as_of=None, scoring: str = "background",
                  cadence: dict[str, int] | None = None, max_rows: int = 1000, cache_dir=None):
-        if lang not in TEXT:
-            raise ValueError("lang must be 'zh' or 'en'")
+        check_lang(lang)
         if scoring not in ("background", "now", "off"):
             raise ValueError("scoring must be 'background', 'now' or 'off'")
         from ipydatagrid import DataGrid
@@ -172,7 +154,7 @@ class LeadBoard(w.VBox):
         self.crm = crm
         self.lang = lang
         self._live = as_of is None
-        self.as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now().floor("s")
+        self.as_of = resolve_as_of(as_of, crm)
         self.cadence = cadence
         self.max_rows = int(max_rows)
         # the fitted close model is kept here between kernels (each Voila visitor has its own)
@@ -183,28 +165,30 @@ class LeadBoard(w.VBox):
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self._quiet = False
-        t = TEXT[lang]
+        channel, stage = schema.INTERACTIONS["channel"], schema.OPPORTUNITIES["stage"]
 
         self.banner = ErrorBanner()
         self.scoring_status = w.HTML()
         self.summary = w.HTML()
-        self.rep = w.Dropdown(description=t["rep"], options=[(t["all"], ALL)])
-        self.grade = w.Dropdown(description=t["grade"], options=[(t["all"], ALL), *[(g, g) for g in GRADES]])
-        self.overdue_only = w.Checkbox(description=t["overdue_only"], value=False, indent=False)
-        self.refresh_button = w.Button(description=t["refresh"], icon="refresh")
+        everyone = translate("(all)", lang)
+        self.rep = w.Dropdown(description=translate("Rep", lang), options=[(everyone, ALL)])
+        self.grade = w.Dropdown(description=translate_in_context("plan grade", "Grade", lang),
+                                options=[(everyone, ALL), *[(g, g) for g in GRADES]])
+        self.overdue_only = w.Checkbox(description=translate("Overdue only", lang), value=False, indent=False)
+        self.refresh_button = w.Button(description=translate("Refresh", lang), icon="refresh")
         self.grid = DataGrid(pd.DataFrame({"": []}), selection_mode="row", base_column_size=100,
                              base_row_header_size=100, layout={"height": "340px"})
-        self.card = w.Dropdown(description=t["card"], options=[], layout={"width": "640px"})
-        channels = schema.CHANNELS if lang == "zh" else {c: c for c in schema.CHANNELS}
-        self.channel = w.Dropdown(description=t["channel"], options=[(v, k) for k, v in channels.items()],
-                                  value="phone")
-        self.result = w.Text(description=t["result"], layout={"width": "460px"})
-        self.next_date = w.DatePicker(description=t["next_date"])
-        self.new_grade = w.Dropdown(description=t["new_grade"], options=[(t["keep"], KEEP), *[(g, g) for g in GRADES]])
-        stages = schema.STAGES if lang == "zh" else {s: s for s in schema.STAGES}
-        self.new_stage = w.Dropdown(description=t["new_stage"],
-                                    options=[(t["keep"], KEEP), *[(v, k) for k, v in stages.items()]])
-        self.log_button = w.Button(description=t["log"], button_style="primary", icon="check")
+        self.card = w.Dropdown(description=translate("Card", lang), options=[], layout={"width": "640px"})
+        self.channel = w.Dropdown(description=column_label(channel, lang),
+                                  options=[(v, k) for k, v in choice_labels(channel, lang).items()], value="phone")
+        self.result = w.Text(description=column_label(schema.INTERACTIONS["result"], lang), layout={"width": "460px"})
+        self.next_date = w.DatePicker(description=translate("Next contact", lang))
+        keep = translate("(keep)", lang)
+        self.new_grade = w.Dropdown(description=translate_in_context("intent grade", "Grade", lang),
+                                    options=[(keep, KEEP), *[(g, g) for g in GRADES]])
+        self.new_stage = w.Dropdown(description=column_label(stage, lang),
+                                    options=[(keep, KEEP), *[(v, k) for k, v in choice_labels(stage, lang).items()]])
+        self.log_button = w.Button(description=translate("Log follow-up", lang), button_style="primary", icon="check")
         self.status = w.HTML()
         self.conflict = w.HTML()
         self.conflict.layout.display = "none"
@@ -220,7 +204,7 @@ class LeadBoard(w.VBox):
         self.refresh_button.on_click(guarded(self.banner)(lambda _b: self.refresh()))
         self.log_button.on_click(guarded(self.banner)(self._on_log))
 
-        followup = w.VBox([w.HTML(f"<b>{html.escape(t['followup'])}</b>"), self.card,
+        followup = w.VBox([w.HTML(f"<b>{html.escape(translate('Log a follow-up', lang))}</b>"), self.card,
                            w.HBox([self.channel, self.next_date]), self.result,
                            w.HBox([self.new_grade, self.new_stage]), self.log_button, self.status, self.conflict])
         followup.add_class("crmkit-board-followup")
@@ -233,24 +217,23 @@ class LeadBoard(w.VBox):
         if scoring == "now":
             guarded(self.banner)(self._score)()
         elif scoring == "background":
-            self.scoring_status.value = f'<i style="color:#8a6d00">{html.escape(t["scoring"])}</i>'
+            self._say(*_SCORING)
             self._thread = threading.Thread(target=guarded(self.banner)(self._score), name="crmkit-board-scoring",
                                             daemon=True)
             self._thread.start()
         else:
-            self.scoring_status.value = f'<i style="color:#666">{html.escape(t["not_scored"])}</i>'
+            self._say(*_NOT_SCORED)
 
     # ----------------------------------------------------------------- data
 
     def refresh(self) -> None:
         """Read the open cards again (after a conflict, or to see others' changes)."""
         with self._lock:
-            self._cards = open_cards(self.crm, self.as_of)
+            self._cards = open_cards(self.crm, as_of=self.as_of)
             self.conflict.layout.display = "none"
             reps = sorted(self._cards["rep"].dropna().astype(str).unique())
-            t = TEXT[self.lang]
             keep = self.rep.value if self.rep.value in reps else ALL
-            options = [(t["all"], ALL), *[(r, r) for r in reps]]
+            options = [(translate("(all)", self.lang), ALL), *[(r, r) for r in reps]]
             self._quiet = True  # the filter observer must not render before the plan exists
             try:
                 if list(self.rep.options) != options:
@@ -265,7 +248,7 @@ class LeadBoard(w.VBox):
         from ..close import plan_followups
 
         cards = self._cards
-        plan = plan_followups(cards, self.as_of, cadence=self.cadence, probabilities=self._probabilities)
+        plan = plan_followups(cards, as_of=self.as_of, cadence=self.cadence, probabilities=self._probabilities)
         rows = plan[["grade", "next_due", "overdue", "days_overdue"]].join(
             cards[["customer_id", "customer_name", "title", "rep", "stage", "intent_grade", "expected_amount",
                    "last_contact_at", "version"]])
@@ -290,27 +273,28 @@ class LeadBoard(w.VBox):
         if self._quiet:
             return
         with self._lock:
-            t = TEXT[self.lang]
             rows = self._visible()
             self.rows = rows
             counts = rows.groupby("grade", observed=False).agg(n=("overdue", "size"), late=("overdue", "sum"))
-            chips = " ".join(
-                f'<span class="crmkit-board-chip" style="display:inline-block;padding:2px 8px;margin:2px;'
-                f'border-radius:10px;background:{"#fdecea" if r.late else "#eef1f5"}">'
-                f'{html.escape(t["chip"].format(g=g, n=int(r.n), late=int(r.late)))}</span>'
-                for g, r in counts.iterrows())
-            head = t["summary"].format(n=len(rows), late=int(rows["overdue"].sum())) if len(rows) else t["empty"]
+            chips = []
+            for g, r in counts.iterrows():
+                chip = translate("{g}: {n:,} ({late:,} overdue)", self.lang, g=g, n=int(r.n), late=int(r.late))
+                chips.append(f'<span class="crmkit-board-chip" style="display:inline-block;padding:2px 8px;margin:2px;'
+                             f'border-radius:10px;background:{"#fdecea" if r.late else "#eef1f5"}">'
+                             f'{html.escape(chip)}</span>')
+            chips = " ".join(chips)
+            head = (translate("{n:,} open cards, {late:,} overdue", self.lang, n=len(rows),
+                              late=int(rows["overdue"].sum())) if len(rows) else translate("No cards match", self.lang))
             self.summary.value = f"<b>{html.escape(head)}</b><br>{chips}"
             shown = rows.head(self.max_rows).reset_index()
             readable = shown[list(COLUMNS)].copy()
-            if self.lang == "zh":
-                readable["stage"] = readable["stage"].astype(object).map(schema.STAGES)
+            readable["stage"] = readable["stage"].astype(object).map(choice_labels(schema.OPPORTUNITIES["stage"],
+                                                                                   self.lang))
             readable["overdue"] = readable["overdue"].map({True: "⚠", False: ""})
             # as text: a percentage once scored, blank (not "NaN") before
             p = readable["probability"].astype("float64")
             readable["probability"] = [f"{v:.0%}" if v == v else "" for v in p]
-            i = 0 if self.lang == "zh" else 1
-            self.grid.data = grid_frame(readable, {k: v[i] for k, v in COLUMNS.items()},
+            self.grid.data = grid_frame(readable, {k: translate(v, self.lang) for k, v in COLUMNS.items()},
                                         date_columns=("next_due",), datetime_columns=("last_contact_at",),
                                         index_column="opportunity_id")
             keep = self.card.value
@@ -338,10 +322,10 @@ class LeadBoard(w.VBox):
         from ..close import score_open_opportunities
 
         if len(self._cards) == 0:  # nothing to score (and nothing to learn from in an empty store)
-            self.scoring_status.value = f'<i style="color:#666">{html.escape(TEXT[self.lang]["not_scored"])}</i>'
+            self._say(*_NOT_SCORED)
             return
         started = time.perf_counter()
-        key = (self.crm.url, self.as_of.normalize())
+        key = (self.crm.url, self.as_of)
         scored = _SCORED.get(key)
         if scored is None:
             own = crmkit.open(self.crm.url, user=self.crm.user)
@@ -355,11 +339,14 @@ class LeadBoard(w.VBox):
             self.scored = scored
             self.scoring_seconds = time.perf_counter() - started
             self._probabilities = scored.table["probability"]
-            t = TEXT[self.lang]
-            self.scoring_status.value = ('<i style="color:#2e7d32">'
-                                         + html.escape(t["scored"].format(n=len(scored.table), s=self.scoring_seconds))
-                                         + "</i>")
+            self._say("#2e7d32", N_("Scored by the close model: {n:,} cards in {s:.1f} s; grades and plan follow "
+                                    "its probabilities"), n=len(scored.table), s=self.scoring_seconds)
             self._replan()
+
+    def _say(self, colour: str, msgid: str, **fields) -> None:
+        """Show how the board is scored, in the board's language."""
+        message = translate(msgid, self.lang, **fields)
+        self.scoring_status.value = f'<i style="color:{colour}">{html.escape(message)}</i>'
 
     def wait_scored(self, timeout: float | None = None) -> bool:
         """Wait for the background scoring; True when the model's probabilities are in."""
@@ -393,7 +380,7 @@ class LeadBoard(w.VBox):
             self.crm.add("interactions", {
                 "customer_id": card["customer_id"], "occurred_at": now, "channel": channel,
                 "rep": card["rep"] if pd.notna(card["rep"]) else None,
-                "purpose": TEXT[self.lang]["purpose"].format(oid=oid), "result": result or None,
+                "purpose": translate("follow-up on {oid}", self.lang, oid=oid), "result": result or None,
                 "next_date": next_date, "notes": notes,
             })
             stored = self.crm.update("opportunities", oid, changes, expected_version=mine) if changes else current
@@ -402,19 +389,18 @@ class LeadBoard(w.VBox):
             cards.loc[oid, "intent_grade"] = stored["intent_grade"]
             cards.loc[oid, "stage"] = stored["stage"]
             cards.loc[oid, "last_contact_at"] = now
-            if self._live:  # a board made for "now" moves on with the clock
-                self.as_of = max(self.as_of, now)
+            if self._live:  # a board made for the data date moves on with it: the store's data date is now today
+                self.as_of = max(self.as_of, now.normalize())
             self._cards = cards
             self._replan()
             return stored
 
     def _on_log(self, _button=None) -> None:
-        t = TEXT[self.lang]
         self.status.value = ""
         self.conflict.layout.display = "none"
         oid = self.card.value
         if oid is None:
-            raise ValueError(t["empty"])
+            raise ValueError(translate("No cards match", self.lang))
         try:
             self.log_followup(
                 oid, channel=self.channel.value, result=self.result.value.strip() or None,
@@ -422,7 +408,9 @@ class LeadBoard(w.VBox):
                 grade=None if self.new_grade.value == KEEP else self.new_grade.value,
                 stage=None if self.new_stage.value == KEEP else self.new_stage.value)
         except ConflictError as err:
-            text = t["conflict"].format(oid=oid, mine=err.expected_version, theirs=err.current_version)
+            text = translate("Not saved: card {oid} was changed by someone else since the board loaded it "
+                             "(board version {mine}, store version {theirs}). Press Refresh to see it and log again.",
+                             self.lang, oid=oid, mine=err.expected_version, theirs=err.current_version)
             self.conflict.value = ('<div role="alert" style="color:#8a4b00;background:#fff4e5;'
                                    f'border:1px solid #ffcc80;padding:6px 10px;border-radius:4px">'
                                    f'{html.escape(text)}</div>')
@@ -430,7 +418,7 @@ class LeadBoard(w.VBox):
             return
         due = self.plan.loc[oid, "next_due"] if oid in self.plan.index else None
         due_text = pd.Timestamp(due).strftime("%Y-%m-%d") if due is not None and pd.notna(due) else "-"
-        logged = html.escape(t["logged"].format(oid=oid, due=due_text))
+        logged = html.escape(translate("Follow-up on {oid} logged; next due {due}", self.lang, oid=oid, due=due_text))
         self.status.value = f'<span style="color:#2e7d32">✔ {logged}</span>'
         self.result.value = ""
         self.new_grade.value = KEEP

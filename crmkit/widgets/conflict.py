@@ -17,9 +17,9 @@ from typing import Callable
 import ipywidgets as w
 
 from ..exceptions import ConflictError
+from ..i18n import column_label, translate
 from ..schema import Table
 from .errors import ErrorBanner, guarded
-from .fields import column_label, text
 
 CHOICES = ("mine", "theirs")
 
@@ -83,6 +83,13 @@ class Conflict:
         return {f: self.fields[f][1] for f, c in self.choices.items() if c == "mine"}
 
 
+def conflict_title(conflict: Conflict, lang: str) -> str:
+    """What happened and what to do, in a line: "O0000123 was changed by someone else (…)"."""
+    return translate("{rid} was changed by someone else (you edited version {mine}, the store has {theirs}). "
+                     "Choose which value to keep for each field:", lang, rid=conflict.record_id,
+                     mine=conflict.expected_version, theirs=conflict.current_version)
+
+
 class ConflictPanel(w.VBox):
     """Shows a :class:`Conflict`: per field the store's value and yours, and two buttons.
 
@@ -101,20 +108,21 @@ class ConflictPanel(w.VBox):
     def show(self, conflict: Conflict) -> None:
         self.conflict = conflict
         if conflict.deleted:
-            self.children = [w.HTML(f"<b>{html.escape(text('deleted', self.lang, rid=conflict.record_id))}</b>")]
+            gone = translate("{rid} was deleted by someone else; your change was not saved", self.lang,
+                             rid=conflict.record_id)
+            self.children = [w.HTML(f"<b>{html.escape(gone)}</b>")]
             self.layout.display = None
             return
-        rows = [w.HTML("<b>" + html.escape(text("conflict_title", self.lang, rid=conflict.record_id,
-                                                   mine=conflict.expected_version,
-                                                   theirs=conflict.current_version)) + "</b>")]
+        rows = [w.HTML("<b>" + html.escape(conflict_title(conflict, self.lang)) + "</b>")]
+        keep = {"theirs": translate("keep the store's", self.lang), "mine": translate("keep mine", self.lang)}
         for field, (theirs, mine) in conflict.fields.items():
             label = column_label(self.table[field], self.lang) if field in self.table.by_name else field
             values = w.HTML(
-                f"<b>{html.escape(label)}</b>: {text('store_has', self.lang)} "
-                f"<code>{html.escape(_shown(theirs))}</code> · {text('you_wrote', self.lang)} "
+                f"<b>{html.escape(label)}</b>: {translate('store', self.lang)} "
+                f"<code>{html.escape(_shown(theirs))}</code> · {translate('yours', self.lang)} "
                 f"<code>{html.escape(_shown(mine))}</code>",
                 layout=w.Layout(width="420px"))
-            choose = w.ToggleButtons(options=[(text("theirs", self.lang), "theirs"), (text("mine", self.lang), "mine")],
+            choose = w.ToggleButtons(options=[(keep["theirs"], "theirs"), (keep["mine"], "mine")],
                                      value=None, style={"button_width": "110px"})
             choose.add_class(f"crmkit-conflict-{field}")
             choose.observe(guarded(self.banner)(self._chooser(field)), names="value")
@@ -122,7 +130,7 @@ class ConflictPanel(w.VBox):
         if len(conflict.fields) > 1:  # one click for "all mine" / "all theirs"
             everything = []
             for choice in ("theirs", "mine"):
-                button = w.Button(description=f"{text(choice, self.lang)} ({text('all', self.lang)})")
+                button = w.Button(description=f"{keep[choice]} ({translate('all', self.lang)})")
                 button.add_class(f"crmkit-conflict-all-{choice}")
                 button.on_click(guarded(self.banner)(self._all(choice)))
                 everything.append(button)

@@ -24,24 +24,16 @@ import ipywidgets as w
 import pandas as pd
 from ipydatagrid import DataGrid
 
-from .. import db as dbapi
 from ..exceptions import ConflictError, RecordValidationError
+from ..i18n import check_lang, choice_label, column_label, translate
 from ..schema import Table, table as lookup_table
-from .conflict import Conflict, ConflictPanel
+from ..values import python_value, same_value
+from .conflict import Conflict, ConflictPanel, conflict_title
 from .errors import ErrorBanner, guarded
-from .fields import check_fields, check_lang, choice_label, column_label, same_value, text
+from .fields import check_fields
 from .forms import RecordForm
 from .history import HistoryPanel
-from .picker import contains
 
-# Columns a search looks in: who and what a record is about, not long free text (each one more
-# is another pass over every row). Tables about a customer also match the customer's name.
-_SEARCHED = {
-    "customers": ("customer_id", "name", "mnemonic", "phone", "owner"),
-    "interactions": ("interaction_id", "customer_id", "rep", "purpose"),
-    "opportunities": ("opportunity_id", "customer_id", "title", "product", "rep"),
-    "complaints": ("complaint_id", "customer_id", "category", "handler"),
-}
 # The enum a quick filter offers, per table (the first one the table has).
 _FILTER_COLUMNS = ("status", "channel", "intent_grade", "stage")
 
@@ -97,7 +89,7 @@ class RecordEditor(w.VBox):
         self.page_ids: list[str] = []
         self.originals: dict[str, dict] = {}  # record_id -> the record as last read or saved (with version)
         self.pending: dict[str, dict] = {}
-        self.match_ids = None  # ids of every record the search matched (Arrow), in id order; None: all
+        self.match_ids = None  # ids of every record the search matched, in id order; None: all
         self.undo_stack: list[tuple[str, dict, int]] = []  # (record_id, values before, version after)
         self.conflict: Conflict | None = None
         self.errors: dict[str, str] = {}
@@ -107,7 +99,7 @@ class RecordEditor(w.VBox):
 
         self.banner = ErrorBanner()
         safe = guarded(self.banner)
-        self.search_box = w.Text(placeholder=text("search", lang), continuous_update=False,
+        self.search_box = w.Text(placeholder=translate("Search", lang), continuous_update=False,
                                  layout=w.Layout(width="280px"))
         self.search_box.add_class("crmkit-search")
         self.search_box.observe(safe(self._on_search_typed), names="value")
@@ -117,14 +109,14 @@ class RecordEditor(w.VBox):
             col = t[self.filter_column]
             self.filter_box = w.Dropdown(
                 # "" rather than None for "no filter": a Dropdown shows None as an empty box
-                options=[(f"{column_label(col, lang)}: {text('none', lang)}", "")]
+                options=[(f"{column_label(col, lang)}: {translate('(none)', lang)}", "")]
                 + [(f"{column_label(col, lang)}: {choice_label(col, v, lang)}", v) for v in col.choices],
                 value="", layout=w.Layout(width="200px"))
             self.filter_box.add_class("crmkit-filter")
             self.filter_box.observe(safe(self._on_filter), names="value")
             top.append(self.filter_box)
-        self.prev_button = w.Button(description=text("prev", lang), icon="chevron-left")
-        self.next_button = w.Button(description=text("next", lang), icon="chevron-right")
+        self.prev_button = w.Button(description=translate("Previous", lang), icon="chevron-left")
+        self.next_button = w.Button(description=translate("Next", lang), icon="chevron-right")
         self.prev_button.on_click(safe(lambda _: self.goto(self.page_number - 1)))
         self.next_button.on_click(safe(lambda _: self.goto(self.page_number + 1)))
         self.page_label = w.HTML("")
@@ -137,16 +129,16 @@ class RecordEditor(w.VBox):
         self.grid.on_cell_change(safe(self._on_cell_change))
         self.grid.on_cell_click(safe(self._on_cell_click))
 
-        self.save_button = w.Button(description=text("save", lang), button_style="primary", icon="check")
+        self.save_button = w.Button(description=translate("Save", lang), button_style="primary", icon="check")
         self.save_button.add_class("crmkit-editor-save")
         self.save_button.on_click(safe(lambda _: self.save()))
-        self.undo_button = w.Button(description=text("undo", lang), icon="undo")
+        self.undo_button = w.Button(description=translate("Undo last change", lang), icon="undo")
         self.undo_button.add_class("crmkit-undo")
         self.undo_button.on_click(safe(lambda _: self.undo()))
-        self.history_button = w.Button(description=text("history", lang), icon="history")
+        self.history_button = w.Button(description=translate("History", lang), icon="history")
         self.history_button.add_class("crmkit-history")
         self.history_button.on_click(safe(lambda _: self.show_history()))
-        self.form_button = w.Button(description=text("edit_form", lang), icon="edit")
+        self.form_button = w.Button(description=translate("Edit in a form", lang), icon="edit")
         self.form_button.add_class("crmkit-edit-form")
         self.form_button.on_click(safe(lambda _: self.open_form()))
         self.status_line = w.HTML("")
@@ -187,18 +179,15 @@ class RecordEditor(w.VBox):
                 self.filter_box.value = self.filters.get(self.filter_column, "")
         finally:
             self._quiet = False
-        t = self.table
-        db = self.crm._db
-        where, params = self._where()
+        # One scan finds every match; paging then reads a page by id, without scanning again.
+        # Without a search, pages come straight off the id's index.
+        self._search_filters = {"text": self.query, "where": self.filters, "include_sensitive": self.include_sensitive}
         if self.query or self.filters:
-            # One scan finds every match; paging then reads a page by id, without scanning again.
-            self.match_ids = db.arrow(f"SELECT {t.id_column} FROM {t.name} WHERE {where} ORDER BY {t.id_column}",
-                                      params).column(0)
+            self.match_ids = self.crm.ids(self.table.name, **self._search_filters)
             self.total = len(self.match_ids)
-        else:  # everything: count, and page along the id's index
+        else:
             self.match_ids = None
-            self.total = int(db.scalar(f"SELECT COUNT(*) FROM {t.name} WHERE {where}", params))
-        self._all_where = (where, params)
+            self.total = self.crm.count(self.table.name, **self._search_filters)
         return self.goto(0)
 
     def _on_search_typed(self, change) -> None:
@@ -216,50 +205,14 @@ class RecordEditor(w.VBox):
         """Show page ``page_number`` (from 0) of the current search; returns the page."""
         last = max(0, math.ceil(self.total / self.page_size) - 1)
         self.page_number = min(max(0, page_number), last)
-        t = self.table
-        db = self.crm._db
         start = self.page_number * self.page_size
-        columns = f"SELECT {', '.join(t.column_names)}, version FROM {t.name}"
         if self.match_ids is None:
-            where, params = self._all_where
-            data = db.arrow(f"{columns} WHERE {where} ORDER BY {t.id_column} LIMIT {self.page_size} OFFSET {start}",
-                            params)
+            page = self.crm.search(self.table.name, **self._search_filters, limit=self.page_size, offset=start)
         else:
-            ids = self.match_ids.slice(start, self.page_size).to_pylist()
-            if not ids:
-                found, params = "1 = 0", []
-            elif db.backend == "postgresql":  # one array parameter: planned once, whatever the page's length
-                found, params = f"{t.id_column} = ANY({db.placeholder(1)})", [ids]
-            else:
-                found, params = f"{t.id_column} IN ({db.placeholders(len(ids))})", ids
-            data = db.arrow(f"{columns} WHERE {found} AND deleted_at IS NULL ORDER BY {t.id_column}", params)
-        page = dbapi.to_frame(data, t, db.backend).set_axis(range(data.num_rows), axis=0)
+            page = self.crm.search(self.table.name, ids=self.match_ids[start:start + self.page_size],
+                                   include_sensitive=self.include_sensitive)
         self._show_page(page)
         return page
-
-    def _where(self) -> tuple[str, list]:
-        """The SQL condition of the current search (bound parameters only)."""
-        t = self.table
-        db = self.crm._db  # paging and substring search are not in the store's read API
-        where, params = ["deleted_at IS NULL"], []
-
-        def bind(value) -> str:
-            params.append(value)
-            return db.placeholder(len(params))
-
-        if t.name == "profile" and not self.include_sensitive:
-            where.append("(sensitive IS NULL OR sensitive = " + ("0" if db.backend == "sqlite" else "false") + ")")
-        for name, value in self.filters.items():
-            where.append(f"{name} = {bind(db.value(value, t[name].kind))}")
-        if self.query:
-            searched = [c for c in _SEARCHED.get(t.name, ()) if c in t.by_name] or \
-                [c.name for c in t.columns if c.kind == "id" or c.name in ("name", "title", t.rep_column)]
-            test = contains(db, searched, self.query, bind)
-            if t.customer_column and t.name != "customers":
-                named = contains(db, ("name", "mnemonic"), self.query, bind)
-                test = f"({test} OR customer_id IN (SELECT customer_id FROM customers WHERE {named}))"
-            where.append(test)
-        return " AND ".join(where), params
 
     def _show_page(self, page: pd.DataFrame) -> None:
         t = self.table
@@ -282,7 +235,8 @@ class RecordEditor(w.VBox):
             self._quiet = False
         first = self.page_number * self.page_size + (1 if self.total else 0)
         last = self.page_number * self.page_size + len(page)
-        self.page_label.value = html.escape(text("rows", self.lang, first=first, last=last, total=f"{self.total:,}"))
+        self.page_label.value = html.escape(translate("rows {first}–{last} of {total}", self.lang, first=first,
+                                                      last=last, total=f"{self.total:,}"))
         self.prev_button.disabled = self.page_number == 0
         self.next_button.disabled = last >= self.total
 
@@ -295,7 +249,7 @@ class RecordEditor(w.VBox):
         return pd.DataFrame(cells, index=index, dtype=object)
 
     def _cell(self, column: str, value) -> str:
-        v = _plain(value)
+        v = python_value(value)
         if v is None:
             return ""
         col = self.table[column]
@@ -306,7 +260,7 @@ class RecordEditor(w.VBox):
         if col.kind == "datetime" and hasattr(v, "year"):
             return f"{pd.Timestamp(v):%Y-%m-%d %H:%M}"
         if col.kind == "bool":
-            return text("yes" if v else "no", self.lang)
+            return translate("yes", self.lang) if v else translate("no", self.lang)
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v)
@@ -340,10 +294,10 @@ class RecordEditor(w.VBox):
         if record_id not in self.originals:
             if record_id in self.page_ids:  # as shown: an edit is made on the version the user saw
                 row = self.page.iloc[self.page_ids.index(record_id)]
-                self.originals[record_id] = {k: _plain(v) for k, v in row.items()}
+                self.originals[record_id] = {k: python_value(v) for k, v in row.items()}
             else:
                 record = self.crm.get(t.name, record_id)  # raises RecordNotFoundError for an unknown id
-                self.originals[record_id] = {k: _plain(v) for k, v in record.items()}
+                self.originals[record_id] = {k: python_value(v) for k, v in record.items()}
         self.selected_id = record_id
         if isinstance(value, str):
             value = value.strip() or None
@@ -369,7 +323,7 @@ class RecordEditor(w.VBox):
         else:
             changes[column] = value
         self._put_cell(record_id, column, value, typed=True)
-        self._set_status(text("pending", self.lang, n=sum(len(c) for c in self.pending.values())))
+        self._set_status(translate("{n} unsaved change(s)", self.lang, n=sum(len(c) for c in self.pending.values())))
         return True
 
     def _put_cell(self, record_id: str, column: str, value, typed: bool = False) -> None:
@@ -398,7 +352,7 @@ class RecordEditor(w.VBox):
             self._set_status(str(self._conflict_line()))
             return 0
         if not self.pending:
-            self._set_status(text("nothing_to_save", self.lang))
+            self._set_status(translate("nothing to save", self.lang))
             return 0
         saved = 0
         for record_id in list(self.pending):
@@ -418,7 +372,7 @@ class RecordEditor(w.VBox):
             self._saved(record, before)
             saved += 1
         if saved and self.conflict is None and not self.errors:
-            self._set_status(text("updated", self.lang, n=saved))
+            self._set_status(translate("saved {n} record(s)", self.lang, n=saved))
         return saved
 
     def _saved(self, record: dict, before: dict) -> None:
@@ -430,7 +384,7 @@ class RecordEditor(w.VBox):
 
     def _refresh_row(self, record: dict) -> None:
         rid = str(record[self.table.id_column])
-        self.originals[rid] = {k: _plain(v) for k, v in record.items()}
+        self.originals[rid] = {k: python_value(v) for k, v in record.items()}
         if rid in self.page_ids:
             for c in self.columns:
                 self._put_cell(rid, c, record.get(c))
@@ -447,7 +401,7 @@ class RecordEditor(w.VBox):
         c = self.conflict
         if c is None:
             return ""
-        return text("conflict_title", self.lang, rid=c.record_id, mine=c.expected_version, theirs=c.current_version)
+        return conflict_title(c, self.lang)
 
     def _apply_resolution(self, conflict: Conflict) -> dict | None:
         """Every field has a choice: write the ones where the user kept theirs, against the store's version."""
@@ -469,7 +423,7 @@ class RecordEditor(w.VBox):
         before = {c: conflict.fields[c][0] for c in changes}
         self.pending.pop(rid, None)
         self._saved(record, before)
-        self._set_status(text("updated", self.lang, n=1))
+        self._set_status(translate("saved {n} record(s)", self.lang, n=1))
         return record
 
     # ------------------------------------------------------------------ undo, history, form
@@ -481,7 +435,7 @@ class RecordEditor(w.VBox):
         record as stored, or None.
         """
         if not self.undo_stack:
-            self._set_status(text("nothing_to_undo", self.lang))
+            self._set_status(translate("nothing to undo", self.lang))
             return None
         rid, before, version = self.undo_stack.pop()
         try:
@@ -492,14 +446,14 @@ class RecordEditor(w.VBox):
             return None
         self.pending.pop(rid, None)
         self._refresh_row(record)
-        self._set_status(text("undone", self.lang, table=self.table.name, rid=rid))
+        self._set_status(translate("undid the change to {table} {rid}", self.lang, table=self.table.name, rid=rid))
         return record
 
     def show_history(self, record_id: str | None = None) -> pd.DataFrame | None:
         """Show the changes of ``record_id`` (default: the selected record); returns them."""
         rid = record_id or self.selected_id
         if rid is None:
-            self._set_status(text("select_record", self.lang))
+            self._set_status(translate("select a record in the table first", self.lang))
             return None
         frame = self.crm.history(self.table.name, str(rid))
         self.history_panel.show(frame, str(rid))
@@ -509,10 +463,10 @@ class RecordEditor(w.VBox):
         """Edit ``record_id`` (default: the selected record) in a form below the grid."""
         rid = record_id or self.selected_id
         if rid is None:
-            self._set_status(text("select_record", self.lang))
+            self._set_status(translate("select a record in the table first", self.lang))
             return None
         form = RecordForm(self.crm, self.table.name, self.lang, record_id=str(rid), by=self.by)
-        before = {c: _plain(v) for c, v in form.record.items()}
+        before = {c: python_value(v) for c, v in form.record.items()}
         form.on_saved(lambda record: self._form_saved(record, before))
         self.form = form
         self.form_area.children = [form]
@@ -522,7 +476,7 @@ class RecordEditor(w.VBox):
         changed = {c: v for c, v in before.items() if c in self.columns and not same_value(v, record.get(c))}
         self._saved(record, changed)
         before.clear()
-        before.update({c: _plain(record.get(c)) for c in self.columns})
+        before.update({c: python_value(record.get(c)) for c in self.columns})
 
     # ------------------------------------------------------------------ status
 
@@ -534,18 +488,6 @@ class RecordEditor(w.VBox):
         self._status = message
         self.status_line.value = html.escape(message)
 
-
-def _plain(v):
-    """A cell of a typed frame as a plain Python value (None for missing)."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if hasattr(v, "item"):
-        return v.item()
-    return v
 
 
 def _equal_shown(editor: RecordEditor, column: str, original, value) -> bool:

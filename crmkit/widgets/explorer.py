@@ -25,6 +25,8 @@ import pandas as pd
 
 from .. import schema, value
 from ..exporting import export_frame, presentable
+from ..i18n import N_, check_lang, choice_labels, column_label, translate, translate_in_context
+from ..timeframe import end_of, resolve_as_of
 from .display import bar_chart_html, download_link_html, grid_frame
 from .errors import ErrorBanner, guarded
 
@@ -34,13 +36,13 @@ METHODS = ("rfm", "value", "kmeans")
 ALL = "__all__"
 CACHE_SIZE = 12  # segmentations kept (as-of date x method); each is one row per buyer
 
-# The explorer's own columns (those not in the customers table), in both languages.
+# The explorer's own columns (those not in the customers table) -> their headers (message ids of crmkit.i18n).
 SEGMENT_COLUMNS = {
-    "segment": ("细分", "segment"),
-    "frequency": ("复购次数", "repeat purchases"),
-    "days_since_last": ("距上次购买天数", "days since last purchase"),
-    "monetary_value": ("平均复购金额", "mean repeat purchase"),
-    "revenue": ("累计交易额", "revenue to date"),
+    "segment": N_("segment"),
+    "frequency": N_("repeat purchases"),
+    "days_since_last": N_("days since last purchase"),
+    "monetary_value": N_("mean repeat purchase"),
+    "revenue": N_("revenue to date"),
 }
 # Customer columns the explorer shows and exports; personal ones (phone, email, address)
 # only when the user ticks "include contact details".
@@ -48,27 +50,15 @@ CUSTOMER_COLUMNS = ["customer_id", "name", "customer_type", "value_grade", "regi
 FILTER_COLUMNS = ("region", "owner", "customer_type")
 PERSONAL_COLUMNS = [c.name for c in schema.CUSTOMERS.columns if c.personal]
 
-TEXT = {
-    "zh": {"as_of": "截至日期", "method": "细分方法", "region": "区域", "rep": "业务负责人", "type": "客户类型",
-           "segment": "细分", "all": "(全部)", "rfm": "RFM 规则", "value": "价值等级 A–E", "kmeans": "K-means 聚类",
-           "k": "聚类数", "folder": "导出到文件夹", "export": "导出 Excel", "personal": "含联系方式",
-           "count_chart": "各细分客户数", "revenue_chart": "各细分累计交易额",
-           "summary": "已选 {n:,} 位客户 (共 {total:,} 位截至 {as_of} 有成交), 交易额 {revenue:,.0f}",
-           "showing": "表中显示交易额最高的 {shown:,} 位", "exported": "已导出 {n:,} 行", "download": "下载"},
-    "en": {"as_of": "As of", "method": "Method", "region": "Region", "rep": "Rep", "type": "Customer type",
-           "segment": "Segment", "all": "(all)", "rfm": "RFM rules", "value": "Value grades A–E", "kmeans": "k-means",
-           "k": "Clusters", "folder": "Export to folder", "export": "Export to Excel",
-           "personal": "Include contact details",
-           "count_chart": "Customers per segment", "revenue_chart": "Revenue per segment",
-           "summary": "{n:,} customers selected ({total:,} bought by {as_of}), revenue {revenue:,.0f}",
-           "showing": "the table shows the top {shown:,} by revenue", "exported": "{n:,} rows exported",
-           "download": "Download"},
-}
+METHOD_LABELS = {"rfm": N_("RFM rules"), "value": N_("Value grades A–E"), "kmeans": N_("k-means")}
 
 
-def segment_customers(orders: pd.DataFrame, as_of, method: str = "rfm", *, lang: str = "zh",
+def segment_customers(orders: pd.DataFrame, *, as_of=None, method: str = "rfm", lang: str = "zh",
                       k: int = 4) -> pd.DataFrame:
     """The segment of every customer who bought by ``as_of``, with the figures behind it.
+
+    ``as_of`` is a calendar day (``crmkit.timeframe``): orders dated on or before it count;
+    default: the day of the newest order, as in ``crmkit.value``.
 
     ``method``: "rfm" (``value.rfm_segments``' rule table), "value" (``value.value_grades``:
     the A–E value grade) or "kmeans" (``value.kmeans_segments`` with ``k`` clusters). Returns a
@@ -78,7 +68,7 @@ def segment_customers(orders: pd.DataFrame, as_of, method: str = "rfm", *, lang:
     """
     if method not in METHODS:
         raise ValueError(f"unknown segmentation method {method!r}; use one of {', '.join(METHODS)}")
-    as_of = pd.Timestamp(as_of).normalize()
+    as_of = resolve_as_of(as_of, orders["ordered_at"])
     summary = value.rfm_summary(orders, as_of=as_of)
     if method == "rfm":
         segments = value.rfm_segments(summary)["segment_zh" if lang == "zh" else "segment"]
@@ -88,7 +78,7 @@ def segment_customers(orders: pd.DataFrame, as_of, method: str = "rfm", *, lang:
         clusters = value.kmeans_segments(summary, k=k).segments
         segments = clusters["cluster_name_zh" if lang == "zh" else "cluster_name"]
     segments = segments.astype("category").cat.remove_unused_categories()
-    upto = orders["ordered_at"] < as_of + pd.Timedelta(days=1)
+    upto = orders["ordered_at"] < end_of(as_of)
     revenue = orders.loc[upto].groupby("customer_id", observed=True)["amount"].sum().astype("float64")
     out = pd.DataFrame({
         "segment": segments,
@@ -111,7 +101,8 @@ class SegmentExplorer(w.VBox):
     lang : "zh" or "en"
         Labels, segment names and export headers.
     as_of : date, optional
-        The first as-of date (default: the day of the last order).
+        The first as-of day (a calendar day: orders dated on or before it count). Default: the
+        store's data date, the day of its last recorded activity (``crm.data_date()``).
     max_rows : int
         How many customers the table shows (the best by revenue); the export has them all.
     export_dir : path
@@ -120,8 +111,7 @@ class SegmentExplorer(w.VBox):
 
     def __init__(self, crm, lang: str = "zh", *, as_of=None, method: str = "rfm", max_rows: int = 200,
                  export_dir: str | Path = "exports"):
-        if lang not in TEXT:
-            raise ValueError("lang must be 'zh' or 'en'")
+        check_lang(lang)
         if method not in METHODS:
             raise ValueError(f"unknown segmentation method {method!r}; use one of {', '.join(METHODS)}")
         if max_rows < 1:
@@ -131,7 +121,6 @@ class SegmentExplorer(w.VBox):
         self.crm = crm
         self.lang = lang
         self.max_rows = int(max_rows)
-        t = TEXT[lang]
         self._customers = crm.customers()
         # Customer columns as the grid shows them, made once: a filter only picks rows of it.
         id_header = schema.CUSTOMERS["customer_id"].label(lang)
@@ -154,24 +143,31 @@ class SegmentExplorer(w.VBox):
         self._code_row = self._rows_of(self._order_customers)  # customer code -> row in _customers
         self._cache: dict[tuple, pd.DataFrame] = {}
         self._quiet = False
-        last = self._orders["ordered_at"].max()
-        start = pd.Timestamp(as_of) if as_of is not None else (last if pd.notna(last) else pd.Timestamp.now())
+        start = resolve_as_of(as_of, crm)
 
         self.banner = ErrorBanner()
-        self.as_of = w.DatePicker(description=t["as_of"], value=start.date())
-        self.method = w.Dropdown(description=t["method"], options=[(t[m], m) for m in METHODS], value=method)
-        self.k = w.BoundedIntText(description=t["k"], value=4, min=2, max=8, layout={"width": "160px"})
-        self.region = w.Dropdown(description=t["region"], options=self._choices("region"))
-        self.rep = w.Dropdown(description=t["rep"], options=self._choices("owner"))
-        self.customer_type = w.Dropdown(description=t["type"], options=self._type_choices())
-        self.segment = w.Dropdown(description=t["segment"], options=[(t["all"], ALL)])
+        self.as_of = w.DatePicker(description=translate("As of", lang), value=start.date())
+        self.method = w.Dropdown(description=translate("Method", lang),
+                                 options=[(translate(METHOD_LABELS[m], lang), m) for m in METHODS], value=method)
+        self.k = w.BoundedIntText(description=translate("Clusters", lang), value=4, min=2, max=8,
+                                  layout={"width": "160px"})
+        self.region = w.Dropdown(description=column_label(schema.CUSTOMERS["region"], lang),
+                                 options=self._choices("region"))
+        self.rep = w.Dropdown(description=translate_in_context("customer owner", "Rep", lang),
+                              options=self._choices("owner"))
+        self.customer_type = w.Dropdown(description=column_label(schema.CUSTOMERS["customer_type"], lang),
+                                        options=self._type_choices())
+        self.segment = w.Dropdown(description=translate("Segment", lang), options=[(translate("(all)", lang), ALL)])
         self.summary = w.HTML()
         self.charts = w.HTML()
         self.grid = DataGrid(pd.DataFrame({"": []}), selection_mode="row", base_column_size=110,
                              base_row_header_size=90, layout={"height": "360px"})
-        self.folder = w.Text(description=t["folder"], value=str(export_dir), layout={"width": "420px"})
-        self.include_personal = w.Checkbox(description=t["personal"], value=False, indent=False)
-        self.export_button = w.Button(description=t["export"], icon="file-excel-o", button_style="success")
+        self.folder = w.Text(description=translate("Export to folder", lang), value=str(export_dir),
+                             layout={"width": "420px"})
+        self.include_personal = w.Checkbox(description=translate("Include contact details", lang), value=False,
+                                           indent=False)
+        self.export_button = w.Button(description=translate("Export to Excel", lang), icon="file-excel-o",
+                                      button_style="success")
         self.export_status = w.HTML()
         for widget, name in [(self.as_of, "asof"), (self.method, "method"), (self.k, "k"), (self.region, "region"),
                              (self.rep, "rep"), (self.customer_type, "type"), (self.segment, "segment"),
@@ -200,11 +196,11 @@ class SegmentExplorer(w.VBox):
 
     def _choices(self, column: str) -> list:
         values = self._customers[column].dropna().astype(str).unique().tolist()
-        return [(TEXT[self.lang]["all"], ALL), *[(v, v) for v in sorted(values)]]
+        return [(translate("(all)", self.lang), ALL), *[(v, v) for v in sorted(values)]]
 
     def _type_choices(self) -> list:
-        labels = schema.CUSTOMER_TYPES if self.lang == "zh" else {v: v for v in schema.CUSTOMER_TYPES}
-        return [(TEXT[self.lang]["all"], ALL), *[(labels[v], v) for v in schema.CUSTOMER_TYPES]]
+        labels = choice_labels(schema.CUSTOMERS["customer_type"], self.lang)
+        return [(translate("(all)", self.lang), ALL), *[(label, v) for v, label in labels.items()]]
 
     # ----------------------------------------------------------------- updates
 
@@ -217,11 +213,11 @@ class SegmentExplorer(w.VBox):
         if key not in self._cache:
             if len(self._cache) >= CACHE_SIZE:  # forget the oldest date/method
                 self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = self._ranked(segment_customers(self._orders, self.as_of.value, self.method.value,
-                                                              lang=self.lang, k=self.k.value))
+            self._cache[key] = self._ranked(segment_customers(self._orders, as_of=self.as_of.value,
+                                                              method=self.method.value, lang=self.lang, k=self.k.value))
         self.segments = self._cache[key]
-        t = TEXT[self.lang]
-        options = [(t["all"], ALL), *[(str(c), str(c)) for c in self.segments["segment"].cat.categories]]
+        segments = [str(c) for c in self.segments["segment"].cat.categories]
+        options = [(translate("(all)", self.lang), ALL), *[(s, s) for s in segments]]
         keep = self.segment.value if self.segment.value in dict(options).values() else ALL
         self._quiet = True  # one re-filter below, not one per option change
         try:
@@ -278,7 +274,6 @@ class SegmentExplorer(w.VBox):
         return self._selection
 
     def _render(self) -> None:
-        t = TEXT[self.lang]
         chosen = self._chosen
         segment = chosen["segment"]
         codes = segment.cat.codes.to_numpy()
@@ -287,20 +282,23 @@ class SegmentExplorer(w.VBox):
         revenue = pd.Series(np.bincount(codes, weights=chosen["revenue"].to_numpy(), minlength=n_segments),
                             index=segment.cat.categories)
         self.charts.value = ('<div style="display:flex;gap:24px;flex-wrap:wrap">'
-                             + bar_chart_html(t["count_chart"], counts, css_class="crmkit-chart-count")
-                             + bar_chart_html(t["revenue_chart"], revenue, color="#4c9a6a",
+                             + bar_chart_html(translate("Customers per segment", self.lang), counts,
+                                              css_class="crmkit-chart-count")
+                             + bar_chart_html(translate("Revenue per segment", self.lang), revenue, color="#4c9a6a",
                                               css_class="crmkit-chart-revenue")
                              + "</div>")
         shown = chosen.head(self.max_rows)
-        text = t["summary"].format(n=len(chosen), total=len(self.segments), as_of=self.as_of.value,
-                                   revenue=float(revenue.sum()))
+        text = translate("{n:,} customers selected ({total:,} bought by {as_of}), revenue {revenue:,.0f}", self.lang,
+                         n=len(chosen), total=len(self.segments), as_of=self.as_of.value, revenue=float(revenue.sum()))
         if len(chosen) > len(shown):
-            text += "; " + t["showing"].format(shown=len(shown))
+            text += "; " + translate("the table shows the top {shown:,} by revenue", self.lang, shown=len(shown))
         self.summary.value = f"<b>{html.escape(text)}</b>"
-        i = 0 if self.lang == "zh" else 1
-        own = grid_frame(shown[list(SEGMENT_COLUMNS)], {k: v[i] for k, v in SEGMENT_COLUMNS.items()})
+        own = grid_frame(shown[list(SEGMENT_COLUMNS)], self._segment_headers())
         people = self._customer_display.iloc[shown["_row"].to_numpy()]
         self.grid.data = pd.concat([people, own.set_axis(people.index)], axis=1)
+
+    def _segment_headers(self) -> dict[str, str]:
+        return {column: translate(header, self.lang) for column, header in SEGMENT_COLUMNS.items()}
 
     # ----------------------------------------------------------------- export
 
@@ -313,13 +311,13 @@ class SegmentExplorer(w.VBox):
         """
         folder = Path(folder if folder is not None else self.folder.value).expanduser()
         columns = [*CUSTOMER_COLUMNS, *(PERSONAL_COLUMNS if self.include_personal.value else []), *SEGMENT_COLUMNS]
-        i = 0 if self.lang == "zh" else 1
-        frame = self.selection[columns].rename(columns={k: v[i] for k, v in SEGMENT_COLUMNS.items()})
-        frame[SEGMENT_COLUMNS["segment"][i]] = frame[SEGMENT_COLUMNS["segment"][i]].astype(object)
+        headers = self._segment_headers()
+        frame = self.selection[columns].rename(columns=headers)
+        frame[headers["segment"]] = frame[headers["segment"]].astype(object)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        name = f"{'客户细分' if self.lang == 'zh' else 'segments'}_{self.method.value}_{self.as_of.value}_{stamp}.xlsx"
+        name = f"{translate('segments', self.lang)}_{self.method.value}_{self.as_of.value}_{stamp}.xlsx"
         path = export_frame(frame, schema.CUSTOMERS, folder / name, lang=self.lang)
-        t = TEXT[self.lang]
-        self.export_status.value = (f"{t['exported'].format(n=len(frame))}: "
-                                    + download_link_html(path.resolve(), t["download"]))
+        exported = translate("{n:,} rows exported", self.lang, n=len(frame))
+        link = download_link_html(path.resolve(), translate("Download", self.lang))
+        self.export_status.value = f"{exported}: {link}"
         return path

@@ -1,4 +1,5 @@
-"""The schema's columns as input widgets: labels in Chinese or English, values in and out, errors beside them.
+"""The schema's columns as input widgets: labels in Chinese or English (``crmkit.i18n``), values in and out,
+errors beside them.
 
 One :class:`Field` per column: the input widget (chosen by the column's kind), a label and a red
 error line under it. Values go in and out as the store's plain Python values (``None`` for an
@@ -19,72 +20,8 @@ import math
 import ipywidgets as w
 import pandas as pd
 
+from ..i18n import choice_label, column_label, translate
 from ..schema import Column, Table
-
-# What the widgets say besides the schema's labels, in both languages.
-_TEXTS = {
-    "save": ("保存", "Save"),
-    "saved": ("已保存", "Saved"),
-    "not_saved": ("未保存：请改正标红的字段", "Not saved: correct the fields marked in red"),
-    "new_entry": ("可以录入下一条", "ready for the next entry"),
-    "more": ("更多信息", "More"),
-    "auto_id": ("留空则自动编号", "blank: assigned automatically"),
-    "search_customer": ("按名称、助记码或电话查找客户", "find a customer by name, mnemonic or phone"),
-    "no_match": ("没有找到客户", "no customer found"),
-    "none": ("（无）", "(none)"),
-    "search": ("搜索", "Search"),
-    "undo": ("撤销上次修改", "Undo last change"),
-    "history": ("修改历史", "History"),
-    "edit_form": ("在表单中编辑", "Edit in a form"),
-    "prev": ("上一页", "Previous"),
-    "next": ("下一页", "Next"),
-    "rows": ("第 {first}–{last} 条，共 {total} 条", "rows {first}–{last} of {total}"),
-    "pending": ("{n} 处未保存的修改", "{n} unsaved change(s)"),
-    "nothing_to_save": ("没有需要保存的修改", "nothing to save"),
-    "updated": ("已保存 {n} 条记录", "saved {n} record(s)"),
-    "undone": ("已撤销 {table} {rid} 的修改", "undid the change to {table} {rid}"),
-    "nothing_to_undo": ("没有可以撤销的修改", "nothing to undo"),
-    "conflict_title": ("{rid} 已被他人修改（你编辑的是第 {mine} 版，现在是第 {theirs} 版）。请逐项选择保留哪个值：",
-                       "{rid} was changed by someone else (you edited version {mine}, the store has {theirs}). "
-                       "Choose which value to keep for each field:"),
-    "theirs": ("采用库中的值", "keep the store's"),
-    "mine": ("采用我的值", "keep mine"),
-    "all": ("全部", "all"),
-    "store_has": ("库中", "store"),
-    "you_wrote": ("我的", "yours"),
-    "deleted": ("{rid} 已被他人删除，修改未保存", "{rid} was deleted by someone else; your change was not saved"),
-    "select_record": ("请先在表格中选择一条记录", "select a record in the table first"),
-    "no_history": ("没有修改记录", "no changes recorded"),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
-}
-
-
-def text(key: str, lang: str, **values) -> str:
-    """A user-interface text in ``lang`` ("zh" or "en"), with ``values`` filled in."""
-    zh, en = _TEXTS[key]
-    return (zh if lang == "zh" else en).format(**values)
-
-
-def check_lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be 'zh' (Chinese labels) or 'en' (English), not {lang!r}")
-    return lang
-
-
-def column_label(column: Column, lang: str) -> str:
-    """The field's label: the form's Chinese header, or the English name spelled for people."""
-    return column.zh if lang == "zh" else column.name.replace("_", " ").capitalize()
-
-
-def table_label(table: Table, lang: str) -> str:
-    return table.zh if lang == "zh" else table.name.capitalize()
-
-
-def choice_label(column: Column, value: str, lang: str) -> str:
-    """How an enum value reads: 来店 in Chinese, "walk in" in English."""
-    return column.choices[value] if lang == "zh" else value.replace("_", " ")
-
 
 # Long free text gets a text area; everything else of kind "text" a one-line box.
 _LONG_TEXT = {"notes", "content", "resolution", "obstacle", "address", "result", "next_step", "purpose"}
@@ -133,7 +70,7 @@ class Field:
 def _input_for(column: Column, lang: str, options, placeholder: str) -> w.Widget:
     layout = w.Layout(width="260px")
     if column.kind == "enum":
-        choices = [(text("none", lang), None)] + [(choice_label(column, v, lang), v) for v in column.choices]
+        choices = [(translate("(none)", lang), None)] + [(choice_label(column, v, lang), v) for v in column.choices]
         return w.Dropdown(options=choices, value=None, layout=layout)
     if column.kind == "bool":
         return w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
@@ -184,11 +121,8 @@ def distinct_values(crm, table: Table, column: str, limit: int = 300) -> list[st
     form with a dozen such fields opens in milliseconds at 100k records, and the suggestions are
     the regions, reps and products in use now.
     """
-    db = crm._db  # the store has no public "distinct" read; this one query is all a field needs
-    data = db.arrow(f"SELECT {column}, COUNT(*) AS n FROM (SELECT {column} FROM {table.name} "
-                    f"WHERE deleted_at IS NULL ORDER BY {table.id_column} DESC LIMIT {SUGGESTION_SAMPLE}) recent "
-                    f"WHERE {column} IS NOT NULL GROUP BY {column} ORDER BY n DESC LIMIT {int(limit)}")
-    return [str(v) for v in data.column(0).to_pylist() if v not in (None, "")]
+    values = crm.distinct(table.name, column, recent=SUGGESTION_SAMPLE, limit=limit).index
+    return [str(v) for v in values if str(v).strip()]
 
 
 def check_fields(crm, table: Table, values: dict, *, record_id: str | None = None,
@@ -207,12 +141,3 @@ def check_fields(crm, table: Table, values: dict, *, record_id: str | None = Non
         if only is None or column in only:
             errors.setdefault(column, problem.reason)
     return errors
-
-
-def same_value(a, b) -> bool:
-    """Whether a field's two values are the same record value (a date and its midnight timestamp are)."""
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, (dt.date, pd.Timestamp)) and isinstance(b, (dt.date, pd.Timestamp)):
-        return pd.Timestamp(a) == pd.Timestamp(b)
-    return a == b

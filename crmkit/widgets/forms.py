@@ -23,11 +23,12 @@ import ipywidgets as w
 import pandas as pd
 
 from ..exceptions import ConflictError, DuplicateIdError, RecordNotFoundError, RecordValidationError
+from ..i18n import check_lang, choice_label, table_label, translate
 from ..schema import Table, table as lookup_table
 from .conflict import Conflict, ConflictPanel
 from .errors import ErrorBanner, guarded
-from .fields import (Field, check_fields, check_lang, choice_label, distinct_values, same_value, table_label,
-                     text)
+from ..values import same_value
+from .fields import Field, check_fields, distinct_values
 from .picker import CustomerPicker
 
 ENTRY_TABLES = ("customers", "interactions", "opportunities", "complaints")
@@ -111,7 +112,7 @@ class RecordForm(w.VBox):
         self._fields: dict[str, Field] = {name: self._make_field(name) for name in [*main, *more]}
         self.fields = {name: f.input for name, f in self._fields.items()}
 
-        self.save_button = w.Button(description=text("save", lang), button_style="primary", icon="check")
+        self.save_button = w.Button(description=translate("Save", lang), button_style="primary", icon="check")
         self.save_button.add_class("crmkit-save")
         self.save_button.on_click(safe(lambda _: self.save()))
         self.status_line = w.HTML("")
@@ -123,7 +124,7 @@ class RecordForm(w.VBox):
         body = [w.HTML(f"<h4 style='margin:4px 0'>{html.escape(table_label(t, lang))}</h4>"), grid]
         if more:
             extra = w.Accordion(children=[_two_columns([self._fields[n].box for n in more])])
-            extra.set_title(0, text("more", lang))
+            extra.set_title(0, translate("More", lang))
             extra.selected_index = None
             body.append(extra)
         body += [w.HBox([self.save_button, self.status_line]), self.conflict_panel, self.banner]
@@ -160,7 +161,7 @@ class RecordForm(w.VBox):
             picker = CustomerPicker(self.crm, self.lang, banner=self.banner)
             return Field(col, self.lang, input_widget=picker)
         options = distinct_values(self.crm, t, name) if col.kind == "category" else None
-        placeholder = text("auto_id", self.lang) if name == t.id_column else ""
+        placeholder = translate("blank: assigned automatically", self.lang) if name == t.id_column else ""
         field = Field(col, self.lang, options=options, placeholder=placeholder)
         if name == t.id_column and self.record_id is not None:
             field.input.disabled = True  # the id of a record cannot change
@@ -266,17 +267,17 @@ class RecordForm(w.VBox):
             else:
                 changes = self._changes(values)
                 if not changes:
-                    self._set_status(text("nothing_to_save", self.lang), ok=True)
+                    self._set_status(translate("nothing to save", self.lang), ok=True)
                     return None
                 record = self.crm.update(t.name, self.record_id, changes, expected_version=self.version, by=self.by)
         except RecordValidationError as err:
             self._show({name: None for name in self._fields}, replace=True)
             self._show({p.column or t.id_column: p.reason for p in reversed(err.problems)})
-            self._set_status(text("not_saved", self.lang), ok=False)
+            self._set_status(translate("Not saved: correct the fields marked in red", self.lang), ok=False)
             return None
         except DuplicateIdError as err:
             self._show({t.id_column: str(err)}, replace=True)
-            self._set_status(text("not_saved", self.lang), ok=False)
+            self._set_status(translate("Not saved: correct the fields marked in red", self.lang), ok=False)
             return None
         except ConflictError as err:
             self._open_conflict(err, values)
@@ -288,8 +289,10 @@ class RecordForm(w.VBox):
         t = self.table
         self.saved = record
         rid = record[t.id_column]
-        self._set_status(f"{text('saved', self.lang)} {table_label(t, self.lang)} {rid}{_summary(t, record, self.lang)}"
-                         + ("" if self.record_id else f" — {text('new_entry', self.lang)}"), ok=True)
+        message = f"{translate('Saved', self.lang)} {table_label(t, self.lang)} {rid}{_summary(t, record, self.lang)}"
+        if self.record_id is None:
+            message += f" — {translate('ready for the next entry', self.lang)}"
+        self._set_status(message, ok=True)
         if t.rep_column and record.get(t.rep_column):
             self._defaults[t.rep_column] = record[t.rep_column]  # the rep stays for the next entry
         if self.record_id is None:

@@ -11,15 +11,13 @@ import html
 import ipywidgets as w
 import pandas as pd
 
+from ..i18n import N_, translate
 from .errors import ErrorBanner, guarded
-from .fields import text
 
-_HEADERS = {
-    "changed_at": ("时间", "when"), "changed_by": ("修改人", "by"), "op": ("操作", "change"),
-    "field": ("字段", "field"), "old_value": ("原值", "old"), "new_value": ("新值", "new"),
-}
-_OPS = {"insert": ("新建", "added"), "update": ("修改", "changed"), "delete": ("删除", "deleted"),
-        "restore": ("恢复", "restored")}
+# History columns and operations, as a person reads them (message ids of crmkit.i18n).
+_HEADERS = {"changed_at": N_("when"), "changed_by": N_("by"), "op": N_("change"), "field": N_("field"),
+            "old_value": N_("old"), "new_value": N_("new")}
+_OPS = {"insert": N_("added"), "update": N_("changed"), "delete": N_("deleted"), "restore": N_("restored")}
 SHOWN_ROWS = 50  # the newest changes; the whole history is crm.history(table, record_id)
 
 
@@ -40,20 +38,20 @@ class HistoryPanel(w.VBox):
 
     def show(self, frame: pd.DataFrame, record_id: str) -> None:
         self.frame = frame
-        i = 0 if self.lang == "zh" else 1
-        title = f"<b>{html.escape(text('history', self.lang))}: {html.escape(str(record_id))}</b>"
+        title = f"<b>{html.escape(translate('History', self.lang))}: {html.escape(str(record_id))}</b>"
         if frame.empty:
-            self.html.value = f"{title}<br>{html.escape(text('no_history', self.lang))}"
+            self.html.value = f"{title}<br>{html.escape(translate('no changes recorded', self.lang))}"
         else:
             rows = frame.sort_values("history_id", ascending=False).head(SHOWN_ROWS)
-            head = "".join(f"<th style='text-align:left;padding:2px 8px'>{h[i]}</th>" for h in _HEADERS.values())
+            head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(translate(h, self.lang))}</th>"
+                           for h in _HEADERS.values())
             body = []
             for _, r in rows.iterrows():
                 cells = []
                 for c in _HEADERS:
                     v = r[c]
                     if c == "op":
-                        v = _OPS.get(v, (v, v))[i]
+                        v = translate(_OPS[v], self.lang) if v in _OPS else v
                     elif c == "changed_at":
                         v = f"{v:%Y-%m-%d %H:%M:%S}" if not pd.isna(v) else ""
                     shown = "" if v is None or v is pd.NA else str(v)

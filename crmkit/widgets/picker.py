@@ -13,25 +13,11 @@ import html
 import ipywidgets as w
 import traitlets
 
+from ..i18n import check_lang, translate
+from ..values import python_value
 from .errors import ErrorBanner, guarded
-from .fields import check_lang, text
 
 RESULT_LIMIT = 8
-
-
-def contains(db, columns, query: str, bind) -> str:
-    """SQL that is true where any of ``columns`` contains ``query`` (ASCII case ignored).
-
-    ``bind(value)`` adds a parameter and returns its placeholder. On PostgreSQL, ignoring case
-    costs about twice a plain LIKE (ILIKE three times), so only a query with letters that have
-    a case pays it; Chinese text and digits (most searches) take plain LIKE. SQLite's LIKE
-    ignores ASCII case anyway. The wildcards % and _ in the query are matched literally.
-    """
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    if db.backend == "postgresql" and query.lower() != query.upper():
-        pattern = pattern.lower()
-        return "(" + " OR ".join(f"lower({c}) LIKE {bind(pattern)} ESCAPE '\\'" for c in columns) + ")"
-    return "(" + " OR ".join(f"{c} LIKE {bind(pattern)} ESCAPE '\\'" for c in columns) + ")"
 
 
 def customer_matches(crm, query: str, limit: int = RESULT_LIMIT) -> list[dict]:
@@ -44,21 +30,16 @@ def customer_matches(crm, query: str, limit: int = RESULT_LIMIT) -> list[dict]:
     q = query.strip()
     if not q:
         return []
-    db = crm._db  # the store's reads have no substring search; this is the one query the picker needs
-    params: list = []
-
-    def bind(value) -> str:
-        params.append(value)
-        return db.placeholder(len(params))
-
-    cond = contains(db, ("name", "mnemonic", "phone", "customer_id"), q, bind)
-    columns = "customer_id, name, mnemonic, phone"
-    rows = db.arrow(f"SELECT {columns} FROM customers WHERE deleted_at IS NULL AND {cond} LIMIT {int(limit)}",
-                    params).to_pylist()
-    exact = db.arrow(f"SELECT {columns} FROM customers WHERE deleted_at IS NULL AND customer_id = {db.placeholder(1)}",
-                     (q,)).to_pylist()
+    columns = ["name", "mnemonic", "phone"]
+    within = ["name", "mnemonic", "phone", "customer_id"]
+    rows = _records(crm.search("customers", q, within=within, columns=columns, limit=limit))
+    exact = _records(crm.search("customers", where={"customer_id": q}, columns=columns))
     rows = exact + sorted((r for r in rows if r["customer_id"] != q), key=lambda r: (r["name"] or "", r["customer_id"]))
     return rows[:limit]
+
+
+def _records(frame) -> list[dict]:
+    return [{k: python_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def masked_phone(phone: str | None) -> str:
@@ -98,8 +79,8 @@ class CustomerPicker(w.VBox):
         self.lang = check_lang(lang)
         self.limit = limit
         self.banner = banner or ErrorBanner()
-        self.search_box = w.Text(placeholder=text("search_customer", lang), continuous_update=True,
-                                 layout=w.Layout(width="260px"))
+        self.search_box = w.Text(placeholder=translate("find a customer by name, mnemonic or phone", lang),
+                                 continuous_update=True, layout=w.Layout(width="260px"))
         self.search_box.add_class("crmkit-picker-search")
         self.results = w.Select(options=[], value=None, rows=4, layout=w.Layout(width="260px", display="none"))
         self.results.add_class("crmkit-picker-results")
@@ -130,7 +111,8 @@ class CustomerPicker(w.VBox):
             self._showing = False
         self.results.layout.display = None if options else "none"
         if query.strip() and not options:
-            self.chosen.value = f'<span style="color:#666">{html.escape(text("no_match", self.lang))}</span>'
+            none = translate("no customer found", self.lang)
+            self.chosen.value = f'<span style="color:#666">{html.escape(none)}</span>'
         elif self.value is None:
             self.chosen.value = ""
         return options

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...i18n import choice_label
+from ...schema import INTERACTIONS
 from . import colours, formatting as fmt
 from .section import Figure, Section, Table, section
 
-CHANNEL_NAMES = {"visit": "拜访", "phone": "电话", "wechat": "微信", "walk_in": "来店", "call_in": "来电",
-                 "email": "邮件", "event": "活动"}
+# the channels in the order the table shows them, the usual ones first (their names: crmkit.schema)
+CHANNEL_ORDER = ("visit", "phone", "wechat", "walk_in", "call_in", "email", "event")
 NO_REP = "（未填）"
 
 
@@ -22,7 +24,7 @@ def activity(data) -> Section:
     reps = now["rep"].astype(object).where(now["rep"].notna(), NO_REP)
     channels = now["channel"].astype(object).where(now["channel"].notna(), "（未填）")
     table = pd.crosstab(reps, channels)
-    order = [c for c in CHANNEL_NAMES if c in table.columns] + [c for c in table.columns if c not in CHANNEL_NAMES]
+    order = [c for c in CHANNEL_ORDER if c in table.columns] + [c for c in table.columns if c not in CHANNEL_ORDER]
     table = table[order]
     per_rep = table.sum(axis=1).sort_values(ascending=False, kind="stable")
     table = table.loc[per_rep.index]
@@ -42,7 +44,7 @@ def activity(data) -> Section:
         findings.append(f"{fmt.count(per_rep[NO_REP])} 次接触没有填写销售顾问（见数据质量一节）。")
     shown = pd.DataFrame({"销售顾问": table.index})
     for c in table.columns:
-        shown[CHANNEL_NAMES.get(c, c)] = [fmt.count(v) for v in table[c]]
+        shown[_channel_name(c)] = [fmt.count(v) for v in table[c]]
     shown["合计"] = [fmt.count(v) for v in per_rep]
     shown["上月"] = [fmt.count(per_rep_before.get(r, 0)) for r in table.index]
     shown["环比"] = [fmt.change(per_rep[r], per_rep_before.get(r, 0)) for r in table.index]
@@ -55,7 +57,7 @@ def activity(data) -> Section:
         for c in top.columns:
             values = top[c].to_numpy()
             ax.barh([fmt.plot_label(r) for r in top.index], values, left=left,
-                    label=fmt.plot_label(CHANNEL_NAMES.get(c, c)),
+                    label=fmt.plot_label(_channel_name(c)),
                     color=colours.CHANNEL.get(c, "#c7c7c7"))
             left = values if left is None else left + values
         ax.set_xlabel("接触次数")
@@ -67,3 +69,8 @@ def activity(data) -> Section:
     return Section("", findings, tables=[Table("各销售顾问接触次数 · contacts per rep", shown)],
                    figures=[Figure("各销售顾问接触次数", draw, height=max(height, 2.2), left=0.8)],
                    data={"per_rep": per_rep, "by_channel": table})
+
+
+def _channel_name(channel: str) -> str:
+    """A channel as the forms name it (来店); a value the schema does not know, as it is."""
+    return choice_label(INTERACTIONS["channel"], channel, "zh")

@@ -22,7 +22,7 @@ from .section import Section, timed
 FIGURE_WIDTH = 7.0
 FIGURE_DPI = 120
 
-#: The MIME type of the timings output (read back by crmkit.reports.render from the executed notebook).
+#: The MIME type of the timings output (read back by crmkit.reports.execute from the executed notebook).
 TIMINGS_MIME = "application/vnd.crmkit.timings+json"
 #: The MIME type of what the report read (month, scope, rows per frame).
 REPORT_MIME = "application/vnd.crmkit.report+json"

@@ -44,7 +44,8 @@ COMPLAINT_COLUMNS = ["customer_id", "received_at", "category", "content", "handl
 class MonthData:
     """Everything a monthly report needs, read once by :func:`load_month`.
 
-    ``start``/``end`` bound the month (end exclusive); ``previous_start`` is the previous month's
+    ``start``/``end`` bound the month (end exclusive); ``as_of`` is its last day, the ``as_of`` of
+    every analysis in the report (``crmkit.timeframe``); ``previous_start`` is the previous month's
     first day, ``quarter_start`` the first day of the three months ending with this one,
     ``last_year_start``/``last_year_end`` the same month a year earlier. Frames hold crmkit's
     column names and dtypes (the columns in ``*_COLUMNS`` above, plus each table's id and
@@ -97,8 +98,9 @@ class MonthData:
         return self.end - pd.DateOffset(years=1)
 
     @property
-    def last_day(self) -> pd.Timestamp:
-        """The month's last day (an ``as_of`` for crmkit.value, whose as_of day is included)."""
+    def as_of(self) -> pd.Timestamp:
+        """The month's last day: the report's ``as_of`` (a calendar day, see ``crmkit.timeframe``),
+        so the month's records all count and ``end_of(as_of)`` is ``end``."""
         return self.end - pd.Timedelta(days=1)
 
     @property

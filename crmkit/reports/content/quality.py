@@ -6,14 +6,14 @@ and ``Store.update`` run) are run again on the month's records, which may predat
 been written by another tool: each gives the same code and words here as it would there. Then
 the report's own completeness checks, things a record may lack but a report misses (a visit
 without a channel): functions of the MonthData returning the offending records' ids, listed in
-``CHECKS`` with the table they look at and what is wrong, in Chinese and English.
+``CHECKS`` with the table they look at and what is wrong (translated where shown).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ...i18n import translate
+from ...i18n import BILINGUAL, N_, table_label, translate
 from ...rules import CROSS_FIELD_RULES, Reference, rules_for
 from ...schema import TABLES
 from . import formatting as fmt
@@ -123,17 +123,17 @@ def customers_sharing_name(data):
 
 #: (check, table, what is wrong)
 CHECKS = [
-    (interactions_without_channel, "拜访记录", "没有填写方式（来店/来电/拜访…） · no channel"),
-    (interactions_without_rep, "拜访记录", "没有填写销售顾问 · no rep"),
-    (cards_without_grade, "意向卡", "没有有望度 · no O/A/B/C grade"),
-    (cards_without_amount, "意向卡", "没有预计金额 · no expected amount"),
-    (closed_cards_without_date, "意向卡", "已成交/流失但没有关闭日期 · closed without a date"),
-    (lost_cards_without_reason, "意向卡", "本月流失但没有流失原因 · lost without a reason"),
-    (orders_without_rep, "交易记录", "没有填写销售顾问 · order without a rep"),
-    (complaints_done_without_date, "投诉", "已解决/关闭但没有解决日期 · resolved without a date"),
-    (customers_unreachable, "客户档案", "客户及其联系人都没有电话或邮箱 · no way to reach"),
-    (customers_sharing_phone, "客户档案", "电话与其他客户重复 · phone shared with another customer"),
-    (customers_sharing_name, "客户档案", "名称与其他客户重复 · name shared with another customer"),
+    (interactions_without_channel, "interactions", N_("no channel")),
+    (interactions_without_rep, "interactions", N_("no rep")),
+    (cards_without_grade, "opportunities", N_("no O/A/B/C grade")),
+    (cards_without_amount, "opportunities", N_("no expected amount")),
+    (closed_cards_without_date, "opportunities", N_("closed without a date")),
+    (lost_cards_without_reason, "opportunities", N_("lost without a reason")),
+    (orders_without_rep, "orders", N_("order without a rep")),
+    (complaints_done_without_date, "complaints", N_("resolved without a date")),
+    (customers_unreachable, "customers", N_("no way to reach")),
+    (customers_sharing_phone, "customers", N_("phone shared with another customer")),
+    (customers_sharing_name, "customers", N_("name shared with another customer")),
 ]
 
 
@@ -171,17 +171,11 @@ def _rule_rows(data) -> list[dict]:
         if len(reasons) == 0 and rule not in CROSS_FIELD_RULES:
             continue
         t = TABLES[rule.table]
-        rows.append({"check": f"{rule.table}.{rule.column}:{rule.code}", "code": rule.code,
-                     "table": _TABLE_LABELS.get(rule.table, t.zh),
-                     "problem": f"{translate(rule.message, 'zh')} · {rule.message}",
+        rows.append({"check": f"{rule.table}.{rule.column}:{rule.code}", "code": rule.code, "table": rule.table,
+                     "problem": translate(rule.message, BILINGUAL),
                      "count": len(reasons), "ids": frame.loc[reasons.index, t.id_column].astype(str).tolist(),
                      "reasons": [str(r) for r in reasons]})
     return rows
-
-
-# The report's short names of the forms (the schema's are the forms' full titles).
-_TABLE_LABELS = {"customers": "客户档案", "interactions": "拜访记录", "opportunities": "意向卡", "orders": "交易记录",
-                 "settlements": "结算收款", "complaints": "投诉"}
 
 
 def quality_problems(data) -> pd.DataFrame:
@@ -190,10 +184,11 @@ def quality_problems(data) -> pd.DataFrame:
     rows = _rule_rows(data)
     for check, table, problem in CHECKS:
         ids = check(data)
-        rows.append({"check": check.__name__, "code": check.__name__, "table": table, "problem": problem,
+        rows.append({"check": check.__name__, "code": check.__name__, "table": table,
+                     "problem": translate(problem, BILINGUAL),
                      "count": len(ids), "ids": ids, "reasons": []})
-    order = list(_TABLE_LABELS.values())  # a table's rules, then its completeness checks
-    rows.sort(key=lambda row: order.index(row["table"]) if row["table"] in order else len(order))
+    order = list(_IN_SCOPE)  # a table's rules, then its completeness checks
+    rows.sort(key=lambda row: order.index(row["table"]))
     return pd.DataFrame(rows)
 
 
@@ -208,11 +203,11 @@ def quality(data) -> Section:
         worst = found.sort_values("count", ascending=False).iloc[0]
         findings = [
             f"{len(problems)} 项检查中有 {len(found)} 项发现问题，共涉及 {fmt.count(found['count'].sum())} 条记录；"
-            f"最多的是“{worst['table']}：{worst['problem'].split(' · ')[0]}”（{fmt.count(worst['count'])} 条）。",
+            f"最多的是“{table_label(TABLES[worst['table']], 'zh')}：{worst['problem'].split(' · ')[0]}”（{fmt.count(worst['count'])} 条）。",
             "本报告的数字按记录原样统计；请相关销售顾问补全或更正，下月报告会更准确。",
         ]
     table = pd.DataFrame({
-        "记录": problems["table"],
+        "记录": [table_label(TABLES[name], "zh") for name in problems["table"]],
         "问题 · problem": problems["problem"],
         "条数": [fmt.count(v) for v in problems["count"]],
         "示例编号": ["、".join(ids[:EXAMPLES]) + ("…" if len(ids) > EXAMPLES else "") for ids in problems["ids"]],

@@ -39,7 +39,7 @@ def owed_at_month_end(data) -> pd.DataFrame:
     owed = s["outstanding"].astype("float64").fillna(receivable - received)
     out = s.assign(owed=owed)[owed > 0.005].copy()
     due = out["due_date"].fillna(out["settled_at"])
-    out["days_overdue"] = (data.last_day - due).dt.days.clip(lower=0)
+    out["days_overdue"] = (data.as_of - due).dt.days.clip(lower=0)
     out["bucket"] = _bucket(out["days_overdue"], AGEING_BUCKETS)
     return out
 

@@ -33,10 +33,10 @@ def main_moves(moves: pd.DataFrame, labels: dict[str, str], top: int = 10) -> pd
 
 
 def month_end_segments(data) -> pd.DataFrame:
-    """``value.rfm_segments`` of the RFM summary at the month's last day (computed once per report;
-    the CLV section uses the same summary)."""
+    """``value.rfm_segments`` of the RFM summary as of the month's last day (computed once per
+    report; the CLV section uses the same summary)."""
     return data.memo("rfm:month_end", lambda: value.rfm_segments(value.rfm_summary(buyer_orders(data),
-                                                                                   as_of=data.last_day)))
+                                                                                   as_of=data.as_of)))
 
 
 @section("客户价值分群 · Value segments (RFM)")
@@ -51,7 +51,7 @@ def segments(data) -> Section:
     counts = segs["segment"].value_counts(sort=False)
     counts = counts[counts > 0]
     seg_revenue = revenue_total.reindex(segs.index).groupby(segs["segment"].astype(object)).sum()
-    moves = value.segment_migration(orders, data.start - pd.Timedelta(days=1), data.last_day)
+    moves = value.segment_migration(orders, since=data.start - pd.Timedelta(days=1), as_of=data.as_of)
     stayed = int(sum(moves.loc[s, s] for s in moves.columns if s in moves.index))
     new = int(moves.loc[NEW_ROW].sum())
     moved = int(moves.to_numpy().sum()) - stayed - new
@@ -95,7 +95,7 @@ def segments(data) -> Section:
             ax.annotate(fmt.count(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
         ax.set_xlim(0, max(float(shown.max()), 1.0) * 1.1)  # room for the numbers
         ax.set_xlabel("客户数")
-        ax.set_title(f"RFM 分群（截至 {data.last_day:%Y-%m-%d}）")
+        ax.set_title(f"RFM 分群（截至 {data.as_of:%Y-%m-%d}）")
         ax.spines[["top", "right"]].set_visible(False)
 
     return Section("", findings,

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...i18n import choice_label
+from ...schema import INTERACTIONS
 from . import colours, formatting as fmt
 from .cards import UNGRADED, latest_grade_by_customer
 from .kpis import TRAFFIC_CHANNELS
 from .month import id_set, is_in
 from .section import Figure, Section, Table, section
 
-CHANNEL_NAMES = {"walk_in": "来店", "call_in": "来电"}
 GRADE_ORDER = ["O", "A", "B", "C", UNGRADED]
 
 
@@ -102,7 +103,7 @@ def traffic(data) -> Section:
         for channel in TRAFFIC_CHANNELS:
             values = daily[channel].to_numpy()
             ax.bar(daily.index.day, values, bottom=bottom, color=colours.CHANNEL[channel],
-                   label=CHANNEL_NAMES[channel], width=0.8)
+                   label=choice_label(INTERACTIONS["channel"], channel, "zh"), width=0.8)
             bottom = values if bottom is None else bottom + values
         ax.set_xlabel("日期（日）")
         ax.set_ylabel("次数")
