@@ -114,9 +114,10 @@ def column_label(column: Column, lang: str) -> str:
     return _pick(column.zh, column.name.replace("_", " ").capitalize(), lang)
 
 
-def table_label(table: Table, lang: str) -> str:
-    """A table's name: the form's Chinese title (客户档案), or "Customers"."""
-    return _pick(table.zh, table.name.capitalize(), lang)
+def table_label(table: Table, lang: str, *, short: bool = False) -> str:
+    """A table's name: the form's Chinese title (客户档案), or "Customers"; ``short``: the form's
+    short name where it has one (意向卡 for 意向客户跟踪卡)."""
+    return _pick((short and table.short_zh) or table.zh, table.name.capitalize(), lang)
 
 
 def choice_label(column: Column, value: str, lang: str) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import parsing
 from .exceptions import FileFormatError
-from .rules import Derived, Fault, Reference, Required, rules_for
+from .rules import Derived, Fault, Format, Reference, Required, rules_for
 from .schema import Table
 from .values import is_missing
 
@@ -350,7 +350,9 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
         if isinstance(rule, Derived):
             _check_rules([rule], frame, add_problem, flagged)
             rule.fill(frame)
-    _check_rules([r for r in rules if not isinstance(r, (Required, Derived, Reference))], frame, add_problem, flagged)
+    # Formats were checked cell by cell as the text was parsed (the same test as the Format rule)
+    _check_rules([r for r in rules if not isinstance(r, (Required, Derived, Reference, Format))], frame, add_problem,
+                 flagged)
     if known_customers is not None:
         for rule in (r for r in rules if isinstance(r, Reference)):
             _check_rules([rule], frame, add_problem, flagged, known=known_customers)

@@ -90,6 +90,8 @@ class Table:
     natural_key: tuple[str, ...] = ()
     id_prefix: str = ""
     aliases: tuple[str, ...] = ()
+    # the form's short name, where a table or chart has little room (意向卡 for 意向客户跟踪卡)
+    short_zh: str = ""
     # the columns a free-text search looks in (default: ids, names, titles and the rep): who and
     # what a record is about, not long free text (each one more is another pass over every row)
     search: tuple[str, ...] = ()
@@ -249,6 +251,7 @@ OPPORTUNITIES = _table(Table(
         _c("rep", "category", "销售顾问", *_OWNER),
     ),
     date_column="created_at", rep_column="rep", search=("opportunity_id", "customer_id", "title", "product", "rep"),
+    short_zh="意向卡",
     natural_key=("customer_id", "title", "product", "created_at"), id_prefix="O",
     aliases=("意向客户", "项目信息", "商机"),
 ))
@@ -284,7 +287,7 @@ SETTLEMENTS = _table(Table(
     ),
     date_column="settled_at", rep_column="handler",
     natural_key=("customer_id", "settled_at", "receivable", "received", "due_date", "handler"),
-    id_prefix="R", aliases=("结算", "客户结算收款表"),
+    id_prefix="R", aliases=("结算", "客户结算收款表"), short_zh="结算收款",
 ))
 
 COMPLAINTS = _table(Table(
@@ -304,6 +307,7 @@ COMPLAINTS = _table(Table(
         _c("resolution", "text", "处理结果", "处理意见"),
     ),
     date_column="received_at", rep_column="handler", search=("complaint_id", "customer_id", "category", "handler"),
+    short_zh="投诉",
     natural_key=("customer_id", "received_at", "category", "content"), id_prefix="Q",
     aliases=("投诉", "客户投诉记录表", "投诉管理卡"),
 ))

@@ -32,6 +32,7 @@ _STYLE = """<style>
 .crmkit-report table.crmkit-table th, .crmkit-report table.crmkit-table td {border: 1px solid #ccc;
   padding: 2px 8px; text-align: right;}
 .crmkit-report table.crmkit-table th {background: #f2f2f2;}
+.crmkit-report table.crmkit-table td:first-child {word-break: keep-all; overflow-wrap: normal;}  /* a row label: 客户档案, not 客户档/案 */
 .crmkit-report ul.crmkit-findings li {margin: 2px 0;}
 .crmkit-report .crmkit-note {color: #666; font-size: 11px;}
 </style>"""

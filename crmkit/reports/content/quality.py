@@ -203,11 +203,11 @@ def quality(data) -> Section:
         worst = found.sort_values("count", ascending=False).iloc[0]
         findings = [
             f"{len(problems)} 项检查中有 {len(found)} 项发现问题，共涉及 {fmt.count(found['count'].sum())} 条记录；"
-            f"最多的是“{table_label(TABLES[worst['table']], 'zh')}：{worst['problem'].split(' · ')[0]}”（{fmt.count(worst['count'])} 条）。",
+            f"最多的是“{table_label(TABLES[worst['table']], 'zh', short=True)}：{worst['problem'].split(' · ')[0]}”（{fmt.count(worst['count'])} 条）。",
             "本报告的数字按记录原样统计；请相关销售顾问补全或更正，下月报告会更准确。",
         ]
     table = pd.DataFrame({
-        "记录": [table_label(TABLES[name], "zh") for name in problems["table"]],
+        "记录": [table_label(TABLES[name], "zh", short=True) for name in problems["table"]],
         "问题 · problem": problems["problem"],
         "条数": [fmt.count(v) for v in problems["count"]],
         "示例编号": ["、".join(ids[:EXAMPLES]) + ("…" if len(ids) > EXAMPLES else "") for ids in problems["ids"]],
