@@ -25,9 +25,9 @@ import pandas as pd
 from ..exceptions import ConflictError, DuplicateIdError, RecordNotFoundError, RecordValidationError
 from ..i18n import check_lang, choice_label, table_label, translate
 from ..schema import Table, table as lookup_table
+from ..values import same_value
 from .conflict import Conflict, ConflictPanel
 from .errors import ErrorBanner, guarded
-from ..values import same_value
 from .fields import Field, check_fields, distinct_values
 from .picker import CustomerPicker
 
