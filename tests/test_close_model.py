@@ -102,6 +102,19 @@ def test_calibration_beats_the_uncalibrated_booster(test_set):
     assert isinstance(raw.calibrated_, HistGradientBoostingClassifier)
 
 
+def test_the_same_data_give_the_same_model_by_default(test_set):
+    # a refit (the lead board's, the report's) must not move anyone's grade
+    X, y, _ = _leads(1500, seed=5)
+    Xt, _, _ = test_set
+    params = dict(max_iter=40, cv=3)
+    first = CloseLikelihoodModel(**params).fit(X, y).predict_proba(Xt)[:, 1]
+    second = CloseLikelihoodModel(**params).fit(X, y).predict_proba(Xt)[:, 1]
+    assert CloseLikelihoodModel().random_state == 0
+    np.testing.assert_array_equal(first, second)
+    drawn = [CloseLikelihoodModel(random_state=None, **params).fit(X, y).predict_proba(Xt)[:, 1] for _ in range(2)]
+    assert not np.array_equal(*drawn)  # the seed is what makes them equal
+
+
 def test_outcome_can_be_named_as_a_column_and_labels_are_kept():
     frame, y, _ = _leads(2000, seed=3)
     frame["converted"] = np.where(y == 1, "won", "lost")
