@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("path", type=Path, help="the file (.csv in UTF-8/GBK, or .xlsx)")
     sp.add_argument("--table", "-t", required=True, help=f"one of: {', '.join(TABLES)} (Chinese names work too)")
     sp.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
-                    help="read a column of the file as a crmkit column, e.g. --map 'Kunde=name' (repeatable)")
+                    help="read a column of the file as a crmkit column, e.g. --map 'Kunde=name' (repeatable; "
+                         "--map 'Account=name' --map 'Account=customer_id' feeds both from one column)")
     sp.add_argument("--sheet", help="worksheet name or number in an .xlsx (default: the first)")
     sp.add_argument("--skip-errors", action="store_true", help="import the good rows, list the bad ones")
     sp.add_argument("--problems", type=Path, metavar="CSV", help="also write every problem to this CSV")
@@ -148,7 +149,7 @@ def _import(args) -> int:
         if "=" not in item:
             raise FileFormatError(args.path, f"--map wants HEADER=COLUMN, got {item!r}")
         header, column = item.rsplit("=", 1)
-        mapping[header.strip()] = column.strip()
+        mapping.setdefault(header.strip(), []).append(column.strip())  # one header may feed several fields
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     with _stages(["reading", "checking", "writing"], args.path.name) as step:
         report = crm.import_file(args.path, args.table, columns=mapping, sheet=sheet,

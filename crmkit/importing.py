@@ -236,10 +236,18 @@ def find_header_row(cells: pd.DataFrame, table: Table, mapping: dict[str, str]) 
     return best
 
 
-def match_columns(headers: list, table: Table, mapping: dict[str, str]):
-    """File headers -> canonical names. Returns (positions, matched, ignored, warnings)."""
+def _targets(columns) -> list[str]:
+    return [columns] if isinstance(columns, str) else list(columns)
+
+
+def match_columns(headers: list, table: Table, mapping: dict[str, str | list[str]]):
+    """File headers -> canonical names. Returns (positions, matched, ignored, warnings).
+
+    A header the mapping sends to several columns feeds each of them (``matched`` names them
+    all, joined by ", ").
+    """
     lookup = header_lookup(table)
-    user = {normalize_header(k): v for k, v in mapping.items()}
+    user = {normalize_header(k): _targets(v) for k, v in mapping.items()}
     positions: dict[str, int] = {}
     matched: dict[str, str] = {}
     ignored: list[str] = []
@@ -248,28 +256,38 @@ def match_columns(headers: list, table: Table, mapping: dict[str, str]):
         if not isinstance(h, str) or not h.strip():
             continue
         key = normalize_header(h)
-        name = user.get(key) or lookup.get(key)
-        if name is None:
+        names = user.get(key) or ([lookup[key]] if key in lookup else [])
+        if not names:
             ignored.append(h.strip())
-        elif name in positions:
-            notes.append(f"column {h.strip()!r} also means {name}; the first such column was used")
-        else:
-            positions[name] = pos
-            matched[h.strip()] = name
+            continue
+        fed = []
+        for name in names:
+            if name in positions:
+                notes.append(f"column {h.strip()!r} also means {name}; the first such column was used")
+            else:
+                positions[name] = pos
+                fed.append(name)
+        if fed:
+            matched[h.strip()] = ", ".join(fed)
     return positions, matched, ignored, notes
 
 
 # --------------------------------------------------------------------------- checking
 
 
-def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str] | None = None,
+def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str | list[str]] | None = None,
                 known_customers: pd.Series | None = None) -> CheckedFrame:
-    """Find the header, parse every mapped column and collect every problem."""
-    mapping = dict(mapping or {})
-    for k, v in mapping.items():
-        if v not in table.by_name:
-            raise FileFormatError(path, f"the mapping sends {k!r} to {v!r}, which is not a column of {table.name}; "
-                                        f"columns: {', '.join(table.column_names)}")
+    """Find the header, parse every mapped column and collect every problem.
+
+    ``mapping`` sends a file's header to a column, or to several (``{"Account": ["name",
+    "customer_id"]}``: one column of the file feeds both fields).
+    """
+    mapping = {k: _targets(v) for k, v in (mapping or {}).items()}
+    for k, targets in mapping.items():
+        for v in targets:
+            if v not in table.by_name:
+                raise FileFormatError(path, f"the mapping sends {k!r} to {v!r}, which is not a column of "
+                                            f"{table.name}; columns: {', '.join(table.column_names)}")
     report = ImportReport(path=str(path), table=table.name)
     hdr = find_header_row(cells, table, mapping)
     if hdr < 0:
@@ -313,7 +331,7 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
             raise FileFormatError(path, f"the header row (row {hdr + 1}) lacks required column(s): {need}. "
                                         f"Found: {', '.join(str(h) for h in headers if isinstance(h, str))}")
 
-    order = sorted(positions.values())
+    order = sorted(set(positions.values()))  # a column of the file may feed several fields
     body = body.iloc[:, order]
     body.columns = order
     blank = _blank_rows(body).to_numpy()

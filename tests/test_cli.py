@@ -63,6 +63,22 @@ def test_column_mapping_from_the_command_line(sqlite_url, tmp_path):
     crm.close()
 
 
+def test_one_column_of_the_file_can_feed_several_fields(sqlite_url, tmp_path):
+    # a CRM export with account names and no ids: the name is the customer's id too
+    path = tmp_path / "accounts.csv"
+    path.write_text("Account,Office\nAcme Corp,West\nGlobex,East\n", encoding="utf-8")
+    args = ["import", str(path), "-t", "customers", "--map", "Account=name", "--map", "Account=customer_id",
+            "--map", "Office=region"]
+    out = run(args, sqlite_url)
+    assert out.returncode == 0, out.stderr
+    crm = crmkit.open(sqlite_url)
+    got = crm.customers()[["customer_id", "name", "region"]].astype(str).values.tolist()
+    assert got == [["Acme Corp", "Acme Corp", "West"], ["Globex", "Globex", "East"]]
+    again = run(args, sqlite_url)  # the same file again changes nothing
+    assert again.returncode == 0 and "2 unchanged" in again.stdout, again.stdout
+    crm.close()
+
+
 def test_unknown_table_is_a_clear_error(sqlite_url, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a\n1\n")

@@ -744,3 +744,17 @@ def test_import_export_import_gives_the_same_records(store, tmp_path, suffix):
         for table in sources:
             report = store.import_file(tmp_path / f"out-{table}{suffix}", table=table)
             assert (report.inserted, report.updated) == (0, 0), (table, str(report))
+
+
+def test_a_header_mapped_to_several_fields_feeds_each_of_them(store, tmp_path):
+    path = write_csv(tmp_path / "accounts.csv", [["Account", "Phone"], ["Acme Corp", "5550100"], ["Globex", "bad"]])
+    with pytest.raises(ImportValidationError) as err:
+        store.import_file(path, "customers", columns={"Account": ["name", "customer_id"]})
+    report = err.value.report
+    assert report.columns == {"Account": "name, customer_id", "Phone": "phone"}
+    assert [(p.row, p.column, p.code) for p in report.errors] == [(3, "Phone", "bad_format")]
+    store.import_file(path, "customers", columns={"Account": ["name", "customer_id"]}, on_error="skip")
+    assert store.customers()[["customer_id", "name"]].astype(str).values.tolist() == [["Acme Corp", "Acme Corp"]]
+    # a single column still maps as before, and an unknown target is named
+    with pytest.raises(FileFormatError, match="'Account' to 'nonsense'"):
+        store.import_file(path, "customers", columns={"Account": ["name", "nonsense"]})

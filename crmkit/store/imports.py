@@ -17,7 +17,8 @@ from .merge import merge_frame
 class Imports:
     """The import half of ``Store`` (it needs ``self._db`` and ``self.user``)."""
 
-    def import_file(self, path, table: str, *, columns: dict[str, str] | None = None, on_error: str = "raise",
+    def import_file(self, path, table: str, *, columns: dict[str, str | list[str]] | None = None,
+                    on_error: str = "raise",
                     sheet: str | int | None = None, by: str | None = None,
                     progress=None) -> importing.ImportReport:
         """Check a CSV/.xlsx file and write it in one transaction; see ``importing`` for the rules.
@@ -25,8 +26,9 @@ class Imports:
         ``on_error="raise"`` (default): any error writes nothing and raises ImportValidationError,
         whose ``report`` lists every problem. ``on_error="skip"``: the good rows are written, the
         bad ones listed in the returned report. Importing the same file twice changes nothing.
-        ``progress``, if given, is called with the name of each stage as it starts
-        ("reading", "checking", "writing").
+        ``columns`` maps the file's headers to crmkit's columns (``{"Kunde": "name"}``); a header
+        may feed several (``{"Account": ["name", "customer_id"]}``). ``progress``, if given, is
+        called with the name of each stage as it starts ("reading", "checking", "writing").
         """
         step = progress or (lambda stage: None)
         t = lookup_table(table)
