@@ -181,3 +181,24 @@ def test_a_fault_keeps_its_code_through_pickling_and_formatting():
     again = pickle.loads(pickle.dumps(fault))
     assert again == fault and again.code == "not_a_number"
     assert f"{fault}" == "not a number: 'x'"
+
+
+def test_every_code_crmkit_gives_is_listed():
+    # CELL_CODES and the rules are the registry of codes a program may match on
+    import ast
+    from pathlib import Path
+
+    import crmkit
+
+    known = set(rules.CELL_CODES) | {r.code for r in ALL_RULES} | {r.code + "_deleted" for r in ALL_RULES
+                                                                    if isinstance(r, Reference)}
+    used = set()
+    for path in Path(crmkit.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Fault", "_faults"):
+                code = node.args[-1]
+                if isinstance(code, ast.Constant):
+                    used.add(code.value)
+    assert len(used) >= 10  # the scan finds the parser's and the store's codes
+    assert used <= known, used - known
+

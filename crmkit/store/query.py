@@ -79,18 +79,18 @@ class Filter:
         return self.add(f"{idc} IN ({self.bind_many(ids)})")
 
     def customers(self, customer) -> "Filter":
-        if customer is None:
-            return self
-        if self.table.customer_column is None:
-            raise ValueError(f"{self.table.name} has no customer to filter on")
-        return self.add(f"{self.table.customer_column} IN ({self.bind_many(customer)})")
+        return self._one_of(self.table.customer_column, "customer", customer)
 
     def reps(self, rep) -> "Filter":
-        if rep is None:
+        return self._one_of(self.table.rep_column, "rep", rep)
+
+    def _one_of(self, column: str | None, what: str, values) -> "Filter":
+        """``column`` is ``values`` (one or a list); ``what`` names the column in the error."""
+        if values is None:
             return self
-        if self.table.rep_column is None:
-            raise ValueError(f"{self.table.name} has no rep to filter on")
-        return self.add(f"{self.table.rep_column} IN ({self.bind_many(rep)})")
+        if column is None:
+            raise ValueError(f"{self.table.name} has no {what} to filter on")
+        return self.add(f"{column} IN ({self.bind_many(values)})")
 
     def regions(self, region) -> "Filter":
         """Matched on the customer's region, for every table about customers."""
