@@ -4,6 +4,7 @@
     crmkit demo --customers 2000        fill it with a seeded demo data set, write sample files
     crmkit import FILE --table T        check a CSV/.xlsx and import it
     crmkit export TABLE FILE            write a table to .xlsx/.csv with the forms' headers
+    crmkit merge KEEP DROP [DROP …]     merge duplicate customers into KEEP
     crmkit report --month 2026-10       render the monthly report into reports/2026-10/
     crmkit app                          serve the entry form and lead board as a web app (Voila)
 """
@@ -18,6 +19,9 @@ from pathlib import Path
 from . import __version__
 from .exceptions import CrmkitError, FileFormatError, ImportValidationError
 from .schema import LOAD_ORDER, TABLES
+
+# import and export take a table the same way (crmkit.schema.table): its name, Chinese name or alias
+TABLE_HELP = f"one of: {', '.join(TABLES)}, or a Chinese name ({', '.join(t.zh for t in TABLES.values())}) or alias"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,10 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("import", help="check a CSV/.xlsx file and import it (all or nothing)")
     db_option(sp)
     sp.add_argument("path", type=Path, help="the file (.csv in UTF-8/GBK, or .xlsx)")
-    sp.add_argument("--table", "-t", required=True, help=f"one of: {', '.join(TABLES)} (Chinese names work too)")
+    sp.add_argument("--table", "-t", required=True, help=TABLE_HELP)
     sp.add_argument("--map", action="append", default=[], metavar="HEADER=COLUMN",
                     help="read a column of the file as a crmkit column, e.g. --map 'Kunde=name' (repeatable; "
                          "--map 'Account=name' --map 'Account=customer_id' feeds both from one column)")
+    sp.add_argument("--value", action="append", default=[], metavar="COLUMN:VALUE=CRMKIT_VALUE",
+                    help="read a value of a column as another before checking it, e.g. --value 'status:Engaging=open' "
+                         "(repeatable; the column by name or Chinese header; nothing after = empties the cell)")
+    sp.add_argument("--ref", action="append", default=[], metavar="COLUMN=FIELD",
+                    help="the file refers to customers by another field than their id, e.g. --ref customer_id=name: "
+                         "each name must match exactly one customer in the store")
+    sp.add_argument("--lang", choices=["en", "zh"], default="en",
+                    help="language of the counts per reason and of the allowed values (default en)")
     sp.add_argument("--sheet", help="worksheet name or number in an .xlsx (default: the first)")
     sp.add_argument("--skip-errors", action="store_true", help="import the good rows, list the bad ones")
     sp.add_argument("--problems", type=Path, metavar="CSV", help="also write every problem to this CSV")
@@ -75,10 +87,22 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("export", help="write a table to .xlsx or .csv with the forms' headers")
     db_option(sp)
-    sp.add_argument("table", help=f"one of: {', '.join(TABLES)}")
-    sp.add_argument("path", type=Path, help="output file, .xlsx or .csv")
+    sp.add_argument("items", nargs="+", metavar="[TABLE] FILE",
+                    help=f"the table ({TABLE_HELP}) and the output file, .xlsx or .csv; or only the file, with --table")
+    sp.add_argument("--table", "-t", help="the table, as in crmkit import (instead of the first argument)")
     sp.add_argument("--lang", choices=["zh", "en"], default="zh", help="headers and labels (default zh)")
     sp.set_defaults(run=_export, command="export")
+
+    sp = sub.add_parser("merge", help="merge duplicate customers: their records move to the one kept (one transaction)")
+    db_option(sp)
+    sp.add_argument("keep", help="id of the customer to keep")
+    sp.add_argument("drop", nargs="+", help="ids of its duplicates: their records move to KEEP, they are deleted")
+    sp.add_argument("--table", "-t", default="customers", help="the table of the duplicates (default customers)")
+    sp.add_argument("--no-fill", action="store_true", help="leave fields blank on KEEP blank (default: fill them "
+                                                           "from the duplicates)")
+    sp.add_argument("--by", help="who is merging (recorded in the history)")
+    sp.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the summary (default en)")
+    sp.set_defaults(run=_merge, command="merge")
 
     # These two commands live with their packages (crmkit/reports/command.py, crmkit/widgets/command.py).
     from .reports import command as report_command
@@ -152,7 +176,8 @@ def _import(args) -> int:
         mapping.setdefault(header.strip(), []).append(column.strip())  # one header may feed several fields
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     with _stages(["reading", "checking", "writing"], args.path.name) as step:
-        report = crm.import_file(args.path, args.table, columns=mapping, sheet=sheet,
+        report = crm.import_file(args.path, args.table, columns=mapping, values=_value_mappings(args),
+                                 refs=_references(args), sheet=sheet, lang=args.lang,
                                  on_error="skip" if args.skip_errors else "raise", by=args.by, progress=step)
     print(report)
     if args.problems and report.problems:
@@ -161,10 +186,48 @@ def _import(args) -> int:
     return 0
 
 
+def _value_mappings(args) -> dict[str, dict[str, str]]:
+    """``--value 'status:Engaging=open'`` (repeated) -> ``{"status": {"Engaging": "open"}}``."""
+    values: dict[str, dict[str, str]] = {}
+    for item in args.value:
+        column, sep, pair = item.replace("\uff1a", ":", 1).partition(":")  # a Chinese keyboard's colon too
+        if not sep or "=" not in pair or not column.strip():
+            raise FileFormatError(args.path, f"--value wants COLUMN:VALUE=CRMKIT_VALUE, like "
+                                             f"'status:Engaging=open', got {item!r}")
+        value, target = pair.rsplit("=", 1)
+        values.setdefault(column.strip(), {})[value.strip()] = target.strip()
+    return values
+
+
+def _references(args) -> dict[str, str]:
+    """``--ref customer_id=name`` (repeated) -> ``{"customer_id": "name"}``."""
+    refs = {}
+    for item in args.ref:
+        column, sep, key = item.partition("=")
+        if not sep or not column.strip() or not key.strip():
+            raise FileFormatError(args.path, f"--ref wants COLUMN=FIELD, like 'customer_id=name', got {item!r}")
+        refs[column.strip()] = key.strip()
+    return refs
+
+
 def _export(args) -> int:
+    items = list(args.items)
+    if len(items) == 2 and not args.table:
+        table, path = items
+    elif len(items) == 1 and args.table:
+        table, path = args.table, items[0]
+    else:
+        raise CrmkitError("export wants TABLE FILE, or FILE with --table TABLE")
     crm = _open(args)
-    path = crm.export(args.table, args.path, lang=args.lang)
+    path = crm.export(table, Path(path), lang=args.lang)
     print(f"wrote {path}")
+    return 0
+
+
+def _merge(args) -> int:
+    crm = _open(args)
+    result = crm.merge(args.table, keep=args.keep, drop=args.drop, fill_blanks=not args.no_fill, by=args.by)
+    print(result.describe(args.lang))
     return 0
 
 

@@ -100,6 +100,28 @@ class DuplicateIdError(CrmkitError):
         return f"{self.table}: a record with id {self.record_id!r} already exists"
 
 
+class RecordsAttachedError(CrmkitError):
+    """A record that other records still name (a customer with visits, orders …) was not deleted.
+
+    ``records`` maps each table to how many of its live records name this one. Merge the
+    record into the one that should keep them (``crm.merge``), or delete them with it
+    (``cascade=True``); nothing was changed.
+    """
+
+    def __init__(self, table: str, record_id: str, records: dict[str, int]):
+        super().__init__(table, record_id, records)
+        self.table = table
+        self.record_id = record_id
+        self.records = dict(records)
+
+    def __str__(self) -> str:
+        held = ", ".join(f"{n} {name}" for name, n in self.records.items())
+        return (f"{self.table} {self.record_id!r} still has records ({held}); nothing was deleted. Merge it into "
+                f"the {self.table[:-1]} that should keep them (crm.merge({self.table!r}, keep=ID, "
+                f"drop=[{self.record_id!r}]), or `crmkit merge`), or delete them with it: "
+                f"crm.delete({self.table!r}, {self.record_id!r}, cascade=True)")
+
+
 class ConflictError(CrmkitError):
     """Someone changed the record since it was read; nothing was overwritten.
 
@@ -365,3 +387,40 @@ class PdfConversionError(CrmkitError):
 
     def __str__(self) -> str:
         return f"could not print {self.html_path} to PDF: {self.reason}"
+
+
+class CrmkitWarning(UserWarning):
+    """Base class of the warnings crmkit gives: something worked, but a person should look."""
+
+
+class IdColumnsWarning(CrmkitWarning):
+    """Columns that look like ids (a lead number, a uuid) were left out of a model's fit.
+    ``columns`` maps each to the reason it was taken for an id."""
+
+    def __init__(self, message: str, columns: dict[str, str]):
+        super().__init__(message)
+        self.columns = columns
+
+
+class LeakageWarning(CrmkitWarning):
+    """A single column separates won from lost leads almost perfectly: it was probably filled in
+    after the outcome was known (a final amount, a closing note). ``columns`` maps each such
+    column to how well it separates them (an AUC between 0.5 and 1)."""
+
+    def __init__(self, message: str, columns: dict[str, float]):
+        super().__init__(message)
+        self.columns = columns
+
+
+class NoChurnWarning(CrmkitWarning):
+    """A BG/NBD fit found no churn in the data: the likelihood is highest where nobody drops
+    out, so the model is that limit (purchases without dropout). Its ``note_`` says so."""
+
+
+class ValueWeightsWarning(CrmkitWarning):
+    """A value score left out a part the data do not have (no gross margin column) and weighed
+    the others; ``weights`` holds the weights used."""
+
+    def __init__(self, message: str, weights: dict[str, float]):
+        super().__init__(message)
+        self.weights = weights

@@ -5,14 +5,21 @@ when a spreadsheet opens the file ("CSV injection"). In .xlsx such cells are wri
 typed text cells, which Excel never evaluates; in .csv they get a leading apostrophe, the
 spreadsheet convention for "this is text" — crmkit's importer removes it again, so an
 export re-imports unchanged.
+
+A NUL or another control character cannot be written to an .xlsx at all (XML has no way to say
+it). The importer refuses such cells, but a store filled before it did may still hold them: an
+export writes each as U+FFFD (the replacement character) rather than failing.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import pandas as pd
 
+from .parsing import UNWRITABLE
 from .schema import Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,7 +37,7 @@ def export_frame(frame: pd.DataFrame, table: Table, path, *, lang: str = "zh",
         raise ValueError("lang must be 'zh' or 'en'")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    out = presentable(frame, table, lang)
+    out = _replace_unwritable(presentable(frame, table, lang))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         _write_xlsx(out, path, sheet=table.zh if lang == "zh" else table.name)
@@ -66,6 +73,19 @@ def presentable(frame: pd.DataFrame, table: Table, lang: str) -> pd.DataFrame:
             out[header] = pd.array(s, dtype="Int64")
         else:
             out[header] = s.astype(object).where(s.notna(), None)
+    return out
+
+
+def _replace_unwritable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells with characters no spreadsheet can hold, those characters as U+FFFD."""
+    out = frame.copy()
+    pattern = re.compile(UNWRITABLE)
+    for name in out.columns:
+        s = out[name]
+        if s.dtype == object:
+            bad = s.map(lambda v: isinstance(v, str) and pattern.search(v) is not None)
+            if bad.any():
+                out[name] = s.where(~bad, s[bad].map(lambda v: pattern.sub("\ufffd", v)))
     return out
 
 

@@ -7,6 +7,7 @@ the good rows in one transaction (or nothing, when the report has errors).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -16,10 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import parsing
+from . import parsing, problem_counts, reference_names
 from .exceptions import FileFormatError
+from .i18n import translate
 from .rules import Derived, Fault, Format, Reference, Required, rules_for
 from .schema import Table
+from .text_encoding import detect_encoding
 from .values import is_missing
 
 HEADER_SEARCH_ROWS = 20  # forms often carry a title (and a blank line) above the header
@@ -36,6 +39,7 @@ class Problem:
     reason: str
     severity: str = "error"  # or "warning": reported, but the row is still imported
     code: str = ""  # stable and machine-readable (``crmkit.rules``); taken from the reason when it is a Fault
+    field: str = ""  # the crmkit field at fault (one column of a file may feed several fields)
 
     def __post_init__(self) -> None:
         if not self.code:
@@ -66,6 +70,7 @@ class ImportReport:
     skipped: int = 0  # rows left out because they had errors (on_error="skip")
     skipped_deleted: int = 0  # rows whose record was deleted in the store
     written: bool = False
+    lang: str = "en"  # the language of the reasons crmkit has in both, and of the counts per reason
 
     @property
     def errors(self) -> list[Problem]:
@@ -84,9 +89,17 @@ class ImportReport:
         cols = ["file", "row", "column", "value", "reason", "severity", "code"]
         return pd.DataFrame([[getattr(p, c) for c in cols] for p in self.problems], columns=cols)
 
+    def reason_counts(self) -> list[tuple[int, str]]:
+        """``(count, reason)`` pairs, most frequent first: what to fix, before where."""
+        return problem_counts.reason_counts(self.problems, self.table, self.lang)
+
     def format_problems(self, limit: int | None = None) -> str:
+        """The counts per reason, then the problems (the first ``limit`` of them)."""
+        if not self.problems:
+            return ""
         shown = self.problems if limit is None else self.problems[:limit]
-        lines = [f"  - {p}" for p in shown]
+        lines = ["  " + problem_counts.summary_line(self.problems, self.table, self.lang)]
+        lines += [f"  - {p}" for p in shown]
         if limit is not None and len(self.problems) > limit:
             lines.append(f"  … and {len(self.problems) - limit} more (report.to_frame() lists them all)")
         return "\n".join(lines)
@@ -105,7 +118,7 @@ class ImportReport:
         if self.ignored_columns:
             head += f"\n  columns not imported: {', '.join(self.ignored_columns)}"
         if self.problems:
-            head += f"\n  {len(self.errors)} error(s), {len(self.warnings)} warning(s):\n" + self.format_problems(20)
+            head += "\n" + self.format_problems(20)
         return head
 
 
@@ -122,7 +135,7 @@ class CheckedFrame:
 # --------------------------------------------------------------------------- reading
 
 
-def read_cells(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
+def read_cells(path: Path, sheet: str | int | None = None, lang: str = "en") -> pd.DataFrame:
     """Every cell of a CSV or spreadsheet, as raw objects, no header interpreted."""
     suffix = path.suffix.lower()
     if not path.exists():
@@ -134,11 +147,11 @@ def read_cells(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
         except Exception as exc:  # calamine raises its own types for broken workbooks
             raise FileFormatError(path, f"cannot read the spreadsheet: {exc}") from exc
     if suffix in (".csv", ".txt", ".tsv", ""):
-        return _read_csv(path)
+        return _read_csv(path, lang)
     raise FileFormatError(path, f"unsupported file type {suffix!r}; use .csv or .xlsx")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, lang: str = "en") -> pd.DataFrame:
     """All cells as text (``"001"`` stays ``"001"``), one row per spreadsheet row.
 
     Arrow's multi-threaded reader takes rectangular files (what Excel writes: it pads title
@@ -154,7 +167,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise FileFormatError(path, "the file is empty")
-    encoding, sep = _sniff_encoding(path, raw)
+    encoding, sep = detect_encoding(path, raw, lang)
     head = raw[:65536].decode(encoding, errors="ignore").lstrip("\ufeff")
     if sep is None:  # over several lines: a title line alone has no separator at all
         sep = "\t" if head.count("\t") > head.count(",") else ","
@@ -182,26 +195,6 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _sniff_encoding(path: Path, raw: bytes) -> tuple[str, str | None]:
-    """UTF-8 (with or without BOM), UTF-16 ("Unicode text" from Excel), else GB18030.
-
-    GB18030 is a superset of GBK and GB2312, which is what Chinese Excel writes as "CSV".
-    """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", "\t"
-    try:
-        raw.decode("utf-8")
-        return "utf-8-sig", None
-    except UnicodeDecodeError as utf8_error:
-        try:
-            raw.decode("gb18030")
-            return "gb18030", None
-        except UnicodeDecodeError:
-            raise FileFormatError(
-                path, f"cannot tell the text encoding: not UTF-8 (byte {utf8_error.start}) nor GBK/GB18030"
-            ) from None
-
-
 # --------------------------------------------------------------------------- headers
 
 
@@ -220,6 +213,18 @@ def header_lookup(table: Table) -> dict[str, str]:
         for h in col.headers:
             lookup.setdefault(normalize_header(h), col.name)
     return lookup
+
+
+def resolve_field(table: Table, name) -> str | None:
+    """A field of ``table`` given by its name or as a header of the forms (状态, Customer ID), or None."""
+    if name in table.by_name:
+        return name
+    return header_lookup(table).get(normalize_header(name))
+
+
+def expected_headers(columns) -> str:
+    """``customer_id / 客户编号, name / 客户名称``: each column's English name beside the form's header."""
+    return ", ".join(f"{c.name} / {c.zh}" for c in columns)
 
 
 def find_header_row(cells: pd.DataFrame, table: Table, mapping: dict[str, str]) -> int:
@@ -275,30 +280,82 @@ def match_columns(headers: list, table: Table, mapping: dict[str, str | list[str
 # --------------------------------------------------------------------------- checking
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How to read a file that is not in crmkit's own shape (another tool's export).
+
+    ``values`` maps a field's values before they are parsed (``{"status": {"Won": "won"}}``;
+    compared without regard to case; an empty target empties the cell). ``refs`` holds, for a
+    field that refers to another table, the index of that table's records by the field the file
+    writes instead of the id (``reference_names``). ``lang`` is the language of the reasons
+    crmkit has in both languages and of the counts per reason.
+    """
+
+    values: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    refs: dict[str, reference_names.ReferenceIndex] = field(default_factory=dict)
+    lang: str = "en"
+
+
 def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str | list[str]] | None = None,
-                known_customers: pd.Series | None = None) -> CheckedFrame:
+                known_customers: pd.Series | None = None, reading: Reading | None = None) -> CheckedFrame:
     """Find the header, parse every mapped column and collect every problem.
 
     ``mapping`` sends a file's header to a column, or to several (``{"Account": ["name",
-    "customer_id"]}``: one column of the file feeds both fields).
+    "customer_id"]}``: one column of the file feeds both fields); a column may be written as the
+    forms write it (``{"Kunde": "客户名称"}``).
     """
-    mapping = {k: _targets(v) for k, v in (mapping or {}).items()}
-    for k, targets in mapping.items():
-        for v in targets:
-            if v not in table.by_name:
-                raise FileFormatError(path, f"the mapping sends {k!r} to {v!r}, which is not a column of "
-                                            f"{table.name}; columns: {', '.join(table.column_names)}")
-    report = ImportReport(path=str(path), table=table.name)
+    reading = reading or Reading()
+    mapping = map_headers(table, mapping, path)
+    report = ImportReport(path=str(path), table=table.name, lang=reading.lang)
     hdr = find_header_row(cells, table, mapping)
     if hdr < 0:
-        examples = ", ".join(c.zh for c in table.columns[:5])
-        raise FileFormatError(path, f"no header row found for {table.name} in the first {HEADER_SEARCH_ROWS} rows; "
-                                    f"expected headers like {examples} (or pass a column mapping)")
+        raise FileFormatError(path, translate(
+            "no header row found for {table} in the first {rows} rows; expected headers like {examples} … "
+            "(or map the file's headers to these columns)", reading.lang,
+            table=table.name, rows=HEADER_SEARCH_ROWS, examples=expected_headers(table.columns[:5])))
     report.header_row = hdr + 1
     headers = list(cells.iloc[hdr])
     body = cells.iloc[hdr + 1:]
     excel_rows = body.index.to_numpy() + 1  # cells row 0 is spreadsheet row 1
-    return _check_body(body, headers, excel_rows, str(path), table, mapping, report, known_customers)
+    return _check_body(body, headers, excel_rows, str(path), table, mapping, report, known_customers,
+                       reading=reading)
+
+
+def map_headers(table: Table, mapping: dict | None, path) -> dict[str, list[str]]:
+    """A user's header mapping with every target as the field's name; FileFormatError for an unknown one."""
+    out: dict[str, list[str]] = {}
+    for k, targets in (mapping or {}).items():
+        for v in _targets(targets):
+            name = resolve_field(table, v)
+            if name is None:
+                raise FileFormatError(path, f"the mapping sends {k!r} to {v!r}, which is not a column of "
+                                            f"{table.name}; columns: {', '.join(table.column_names)}")
+            out.setdefault(k, []).append(name)
+    return out
+
+
+def map_values(table: Table, values: dict | None, path) -> dict[str, dict[str, str | None]]:
+    """``{"状态": {"Won": "won"}}`` -> ``{"status": {"won": "won"}}``: fields by name, keys case-folded."""
+    out: dict[str, dict[str, str | None]] = {}
+    for column, pairs in (values or {}).items():
+        name = resolve_field(table, column)
+        if name is None:
+            raise FileFormatError(path, f"the value mapping names {column!r}, which is not a column of "
+                                        f"{table.name}; columns: {', '.join(table.column_names)}")
+        out.setdefault(name, {}).update({str(k).strip().casefold(): v for k, v in pairs.items()})
+    return out
+
+
+def _apply_value_map(raw: pd.Series, pairs: dict[str, str | None]) -> pd.Series:
+    """Cells whose text is a key of ``pairs`` replaced by its value, before they are parsed."""
+    folded = parsing.to_text(raw).str.casefold()
+    hit = folded.isin(list(pairs)).fillna(False).to_numpy(dtype=bool)
+    if not hit.any():
+        return raw
+    keys = folded.to_numpy(dtype=object, na_value=None)
+    out = raw.astype(object).copy()
+    out[hit] = [pairs[k] if pairs[k] not in ("", None) else None for k in keys[hit]]
+    return out.astype(parsing.TEXT) if isinstance(raw.dtype, pd.StringDtype) else out
 
 
 def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known_customers=None,
@@ -316,20 +373,28 @@ def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known_custome
     return _check_body(body, headers, excel_rows, source, table, {}, report, known_customers, partial)
 
 
-def _check_body(body, headers, excel_rows, path, table, mapping, report, known_customers, partial=False):
+def _check_body(body, headers, excel_rows, path, table, mapping, report, known_customers, partial=False,
+                reading: Reading | None = None):
+    reading = reading or Reading()
+    lang = reading.lang
     hdr = (report.header_row or 1) - 1
     positions, report.columns, report.ignored_columns, notes = match_columns(headers, table, mapping)
     for n in notes:
         report.problems.append(Problem(str(path), hdr + 1, None, None, n, "warning", "header"))
     if not partial:
-        missing = [c for c in table.columns if c.required and c.name not in positions]
+        # a table with a natural key makes up ids for records without one (``_fill_ids``)
+        missing = [c for c in table.columns if c.required and c.name not in positions
+                   and not (table.natural_key and c.name == table.id_column)]
         idcol = table[table.id_column]
         if not table.natural_key and table.id_column not in positions and idcol not in missing:
             missing.insert(0, idcol)
         if missing:
-            need = "; ".join(f"{c.name} ({' / '.join(c.headers[1:3])})" for c in missing)
-            raise FileFormatError(path, f"the header row (row {hdr + 1}) lacks required column(s): {need}. "
-                                        f"Found: {', '.join(str(h) for h in headers if isinstance(h, str))}")
+            need = "; ".join(f"{c.name} / {' / '.join(c.headers[1:3])}" for c in missing)
+            found = ", ".join(str(h) for h in headers if isinstance(h, str))
+            raise FileFormatError(path, translate(
+                "the header row (row {row}) lacks required column(s): {need}. Found: {found}. "
+                "Map a header of the file to a column (--map 'Account=name') if it has another name",
+                lang, row=hdr + 1, need=need, found=found))
 
     order = sorted(set(positions.values()))  # a column of the file may feed several fields
     body = body.iloc[:, order]
@@ -345,19 +410,35 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
     flagged: set[tuple[int, str]] = set()
 
     def add_problem(i: int, name: str | None, value, reason: str, severity="error"):
-        report.problems.append(Problem(str(path), int(excel_rows[i]), header_of.get(name, name), value, reason, severity))
+        report.problems.append(Problem(str(path), int(excel_rows[i]), header_of.get(name, name), value, reason, severity,
+                                       field=name or ""))
         if severity == "error":
             bad[i] = True
             flagged.add((i, name))
 
+    def parse(item):
+        name, pos = item
+        raw = body[pos]
+        if name in reading.values:  # the user's words for this field's values, before parsing
+            raw = _apply_value_map(raw, reading.values[name])
+        column = table[name]
+        if name in reading.refs:  # the file names the record (a customer's name), not its id
+            column = dataclasses.replace(column, kind="text", references=None)
+        return parsing.parse(raw, column, lang)
+
     in_order = sorted(positions.items(), key=lambda kv: table.column_names.index(kv[0]))
     # Columns parse independently, and Arrow's kernels release the GIL: use every core.
     with ThreadPoolExecutor(max_workers=min(len(in_order), os.cpu_count() or 1) or 1) as pool:
-        results = list(pool.map(lambda item: parsing.parse(body[item[1]], table[item[0]]), in_order))
+        results = list(pool.map(parse, in_order))
     for (name, pos), parsed in zip(in_order, results):
         frame[name] = parsed.values
         for i, reason in parsed.reasons.items():
             add_problem(i, name, _plain(body.at[i, pos]), reason)
+    for name, index in reading.refs.items():
+        if name in frame:
+            frame[name], reasons = reference_names.resolve(frame[name], index, lang)
+            for i, reason in reasons.items():
+                add_problem(i, name, _plain(body.at[i, positions[name]]), reason)
 
     rules = [r for r in rules_for(table.name) if r.applies_to(frame)]
     _check_rules([r for r in rules if isinstance(r, Required)], frame, add_problem, flagged)

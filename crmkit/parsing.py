@@ -9,6 +9,7 @@ reasons into an ImportReport.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .i18n import translate
 from .rules import Fault
 from .schema import Column
 from .values import is_missing
@@ -41,21 +43,60 @@ class Parsed:
     reasons: pd.Series  # index of bad cells -> why (empty when everything parsed)
 
 
-def parse(raw: pd.Series, column: Column) -> Parsed:
-    """Parse one column's raw cells according to the column's kind."""
+# Characters a spreadsheet cannot hold (XML 1.0, which .xlsx is, has no way to write them):
+# control characters other than tab, line feed and carriage return, and U+FFFE / U+FFFF.
+UNWRITABLE = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+_UNWRITABLE_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
+
+
+def parse(raw: pd.Series, column: Column, lang: str = "en") -> Parsed:
+    """Parse one column's raw cells according to the column's kind; reasons in ``lang`` where
+    crmkit has them (unknown choices name the allowed values in it)."""
     typed = _parse_typed(raw, column)
     if typed is not None:
         return typed
     text = to_text(raw)
+    unwritable = unwritable_cells(text, lang)
+    if not unwritable.empty:
+        text = text.where(~text.index.isin(unwritable.index))
+        raw = raw.where(~raw.index.isin(unwritable.index))
+    parsed = _parse_kind(raw, text, column, lang)
+    if not unwritable.empty:
+        parsed.reasons = pd.concat([parsed.reasons, unwritable])
+    return parsed
+
+
+def _parse_kind(raw: pd.Series, text: pd.Series, column: Column, lang: str) -> Parsed:
     if column.kind in ("id", "text", "category"):
         return _parse_text(text, column)
     if column.kind == "enum":
-        return _parse_enum(text, column)
+        return _parse_enum(text, column, lang)
     if column.kind in ("datetime", "date"):
         return _parse_dates(raw, text, column)
     if column.kind in ("money", "number", "integer"):
         return _parse_numbers(raw, text, column)
     return _parse_bool(text)
+
+
+def unwritable_cells(text: pd.Series, lang: str = "en") -> pd.Series:
+    """Cells holding a NUL or another character no spreadsheet can hold -> why (with its position).
+
+    Such a cell would be stored fine and then break every .xlsx export of the table, so it is
+    refused where it comes in.
+    """
+    found = pc.match_substring_regex(_arrow(text), _UNWRITABLE_RE2)
+    hit = pd.Series(found.to_numpy(zero_copy_only=False), index=text.index).fillna(False).astype(bool)
+    if not hit.any():
+        return _no_problems()
+    pattern = re.compile(UNWRITABLE)
+
+    def why(cell: str) -> Fault:
+        match = pattern.search(cell)
+        return Fault(translate("holds a character no spreadsheet can keep ({char}) at position {position}; "
+                               "remove it", lang, char=f"U+{ord(match.group()):04X}", position=match.start() + 1),
+                     "bad_character")
+
+    return pd.Series([why(cell) for cell in text[hit].tolist()], index=text.index[hit], dtype=object)
 
 
 def _parse_typed(raw: pd.Series, column: Column) -> Parsed | None:
@@ -202,7 +243,7 @@ def enum_lookup(column: Column) -> dict[str, str]:
     return lookup
 
 
-def _parse_enum(text: pd.Series, column: Column) -> Parsed:
+def _parse_enum(text: pd.Series, column: Column, lang: str = "en") -> Parsed:
     lookup = enum_lookup(column)
     # map the few distinct spellings, not every cell
     spellings = pd.Series(text.dropna().unique()).astype(object)
@@ -211,9 +252,18 @@ def _parse_enum(text: pd.Series, column: Column) -> Parsed:
     bad = text.notna() & values.isna()
     reasons = _no_problems()
     if bad.any():
-        allowed = ", ".join(f"{v} ({label})" for v, label in column.choices.items())
-        reasons = _faults(text[bad], lambda v: f"unknown {column.name} {v!r}; allowed: {allowed}", "unknown_choice")
+        allowed = allowed_choices(column, lang)
+        reasons = _faults(text[bad], lambda v: translate("unknown {field} {value}; allowed: {allowed}", lang,
+                                                         field=column.label(lang), value=repr(v), allowed=allowed),
+                          "unknown_choice")
     return Parsed(values, reasons)
+
+
+def allowed_choices(column: Column, lang: str) -> str:
+    """An enum column's values as a user may write them: the value first in English (``won (成交)``),
+    the form's label first in Chinese (``成交 (won)``); both are accepted on import."""
+    pairs = [(v, label) if lang == "en" else (label, v) for v, label in column.choices.items()]
+    return ", ".join(f"{first} ({second})" for first, second in pairs)
 
 
 def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:

@@ -67,6 +67,9 @@ CELL_CODES = {
     "id_changed": "an update that changes a record's id",
     "empty_record": "a record with no field filled in",
     "header": "a header that means the same column as another",
+    "bad_character": "a NUL or another control character no spreadsheet can hold",
+    "unknown_name": "a reference by name (or another field) that matches no record",
+    "ambiguous_name": "a reference by name (or another field) that matches several records",
 }
 
 

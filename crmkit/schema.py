@@ -184,6 +184,9 @@ CUSTOMERS = _table(Table(
         _c("notes", "text", "备注", "说明"),
     ),
     date_column="created_at", rep_column="owner", id_prefix="C",
+    # a file without customer ids (another tool's export) gets ids made from the name and,
+    # where the file has one, the phone: two people called 张伟 with two phones are two customers
+    natural_key=("name", "phone"),
     search=("customer_id", "name", "mnemonic", "phone", "owner"),
     aliases=("客户", "客户档案", "客户信息登记表", "客户资料卡", "业务客户管理表"),
 ))
@@ -326,19 +329,76 @@ PROFILE = _table(Table(
     natural_key=("customer_id", "contact_id", "key"), id_prefix="F", aliases=("麦凯66", "客户档案66"),
 ))
 
-# Profile facts whose key mentions one of these are sensitive even when the file does not say so
-# (the Mackay 66 form's own confidential items: health, religion, politics, secrets, family).
-SENSITIVE_KEY_WORDS = (
-    "健康", "病", "宗教", "信仰", "政党", "党派", "政治", "机密", "不宜", "隐私",
-    "婚姻", "配偶", "子女", "家庭", "收入", "health", "religion", "politic", "secret", "medical",
+# Mackay 66 profile privacy: sensitive is the default. A fact is shown without
+# include_sensitive=True only when its key is one of these harmless ones (one tuple per fact,
+# its Chinese and English spellings); health, family (spouse, children, marriage), religion,
+# politics, secrets, id numbers, blood type, income, habits that tell of health (drinking,
+# smoking) and phone numbers are left off on purpose. A keyword list cannot do this job: it
+# misses "身体状况", "孩子", "spouse", "身份证号", "血型" and every new way of naming them.
+HARMLESS_PROFILE_KEYS: tuple[tuple[str, ...], ...] = (
+    ("昵称", "外号", "绰号", "称呼", "nickname", "nick name", "preferred name"),
+    ("生日", "出生日期", "出生年月日", "birthday", "date of birth", "birth date"),
+    ("籍贯", "家乡", "老家", "出生地", "hometown", "home town", "birthplace", "place of birth"),
+    ("生肖", "属相", "chinese zodiac", "zodiac"),
+    ("星座", "star sign", "astrological sign"),
+    ("职位", "职务", "职称", "头衔", "title", "job title", "position"),
+    ("毕业院校", "学校", "大学", "母校", "school", "college", "university", "alma mater"),
+    ("学位", "学历", "degree", "education"),
+    ("专业", "所学专业", "major", "field of study"),
+    ("毕业年份", "毕业时间", "graduation year", "year of graduation"),
+    ("擅长运动", "喜欢的运动", "运动", "体育爱好", "sport", "sports", "favorite sports", "favourite sports"),
+    ("大学社团", "社团活动", "课外活动", "college activities", "extracurricular activities"),
+    ("前一个工作", "上一份工作", "之前的工作", "工作经历", "previous job", "previous employer", "previous position"),
+    ("参与的行业协会", "行业协会", "专业协会", "professional associations", "trade associations"),
+    ("长期事业目标", "事业目标", "长期目标", "career goals", "long-term career goal", "long term goal"),
+    ("短期事业目标", "短期目标", "short-term career goal", "short term goal"),
+    ("对本公司的态度", "对公司的态度", "attitude toward our company", "attitude to our company"),
+    ("所属俱乐部", "俱乐部", "clubs", "club memberships"),
+    ("兴趣爱好", "爱好", "业余爱好", "hobbies", "hobby", "interests"),
+    ("喜欢的话题", "感兴趣的话题", "话题", "conversation topics", "favorite topics", "favourite topics"),
+    ("喜欢读的书", "喜欢的书", "阅读偏好", "favorite books", "favourite books", "reading"),
+    ("喜欢的餐厅", "常去的餐厅", "favorite restaurants", "favourite restaurants"),
+    ("最偏好的菜式", "喜欢的菜式", "口味", "favorite food", "favourite food", "favorite cuisine", "favourite cuisine"),
+    ("喜欢的度假方式", "度假方式", "度假", "vacation habits", "vacation", "holidays"),
+    ("车子厂牌", "座驾", "car", "car make", "car brand"),
+    ("最担心的问题", "biggest concern", "main concern"),
+    ("客户最关键的问题", "关键问题", "key problems", "key issues"),
 )
+# What a key loses before it is compared (spaces, also the full-width one, "_", "-", colons), so
+# "Date of Birth", "date_of_birth" and "生日：" match; the store's SQL strips the same characters.
+PROFILE_KEY_IGNORED = (" ", "\t", "\u3000", "_", "-", ":", "：")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def profile_key_norm(key) -> str:
+    """A profile key as it is compared: the ignored characters gone, ASCII letters in lower case
+    (only ASCII, as SQLite's ``lower()`` does, so Python and SQL agree)."""
+    text = "" if key is None else str(key)
+    for ch in PROFILE_KEY_IGNORED:
+        text = text.replace(ch, "")
+    return text.translate(_ASCII_LOWER)
+
+
+#: The harmless keys, each spelling as :func:`profile_key_norm` makes it.
+HARMLESS_PROFILE_KEY_NORMS = frozenset(profile_key_norm(k) for fact in HARMLESS_PROFILE_KEYS for k in fact)
+
+
+def sensitive_profile_key(key) -> bool:
+    """Whether a Mackay 66 fact with this key is sensitive: every key not on the harmless list."""
+    return profile_key_norm(key) not in HARMLESS_PROFILE_KEY_NORMS
+
 
 def table(name: str) -> Table:
-    """Look a table up by its canonical name or any of its Chinese names."""
+    """Look a table up by its canonical name (in any case), its Chinese names or short name.
+
+    Every command and call that takes a table goes through here, so ``crmkit import --table 商机``
+    and ``crmkit export 商机`` mean the same table.
+    """
     if name in TABLES:
         return TABLES[name]
+    key = str(name).strip()
     for t in TABLES.values():
-        if name == t.zh or name in t.aliases:
+        if key and (key.lower() == t.name or key in (t.zh, t.short_zh, *t.aliases)):
             return t
     from .exceptions import UnknownTableError
 

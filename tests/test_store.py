@@ -134,7 +134,7 @@ def test_update_against_a_stale_version_raises_a_conflict_naming_both_values(fil
 
 
 def test_update_of_a_deleted_record_is_a_conflict(filled):
-    filled.delete("customers", "002")
+    filled.delete("customers", "002", cascade=True)  # its visit goes with it
     with pytest.raises(ConflictError) as err:
         filled.update("customers", "002", {"name": "x"}, expected_version=1)
     assert err.value.deleted
@@ -222,7 +222,7 @@ def test_unreachable_server_gives_a_clear_error():
 
 
 def test_a_file_referring_to_a_deleted_customer_gets_a_warning_not_silence(filled):
-    filled.delete("customers", "002")
+    filled.delete("customers", "002", cascade=True)
     report = filled.import_frame(pd.DataFrame({"customer_id": ["002"], "occurred_at": ["2024-05-01 10:00"],
                                                "channel": ["visit"]}), "interactions")
     assert report.inserted == 1

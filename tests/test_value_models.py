@@ -352,12 +352,12 @@ def test_clv_discounts_months_and_does_not_depend_on_the_time_unit(small):
     bg, gg = BetaGeo().fit(small), GammaGamma().fit(small)
     clv = customer_lifetime_value(bg, gg, small, months=12, time_unit="D")
     assert clv.name == "clv" and clv.index.equals(small.index) and (clv > 0).all()
-    assert (customer_lifetime_value(bg, gg, small, months=24) > clv).all()
-    assert (customer_lifetime_value(bg, gg, small, discount_rate=0.0) > clv).all()
-    assert (customer_lifetime_value(bg, gg, small, months=0) == 0).all()
+    assert (customer_lifetime_value(bg, gg, small, months=24, time_unit="D") > clv).all()
+    assert (customer_lifetime_value(bg, gg, small, discount_rate=0.0, time_unit="D") > clv).all()
+    assert (customer_lifetime_value(bg, gg, small, months=0, time_unit="D") == 0).all()
     # no discount: CLV is expected purchases over the horizon × expected order value
     month = 365.25 / 12
-    flat = customer_lifetime_value(bg, gg, small, months=3, discount_rate=0.0)
+    flat = customer_lifetime_value(bg, gg, small, months=3, discount_rate=0.0, time_unit="D")
     np.testing.assert_allclose(flat, bg.expected_purchases(3 * month, small)
                                * gg.expected_average_order_value(small), rtol=1e-9)
     # the same customers summarised in weeks: same model, same CLV

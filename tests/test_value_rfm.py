@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmkit import demo
-from crmkit.exceptions import ValueInputError
+from crmkit.exceptions import ValueInputError, ValueWeightsWarning
 from crmkit.value.clusters import choose_k, kmeans_segments, rfm_features
 from crmkit.value.grades import DEFAULT_WEIGHTS, abc, grade_from_score, value_grades
 from crmkit.value.migration import NEW_ROW, segment_migration
@@ -70,8 +70,8 @@ def _lifetimes_summary(orders, as_of, time_unit):
 def test_summary_agrees_with_lifetimes(orders, as_of, time_unit):
     ours = rfm_summary(orders, as_of=as_of, time_unit=time_unit)
     ref = _lifetimes_summary(orders, as_of, time_unit)
-    assert len(ours) > 0
-    ours = ours.astype("float64")
+    assert len(ours) > 0 and ours.attrs["time_unit"] == time_unit
+    ours = ours[list(ref.columns)].astype("float64")  # lifetimes' four; total_value is crmkit's own
     ours.index = ours.index.astype(str)
     pd.testing.assert_frame_equal(ours, ref, check_index_type=False, check_names=False, rtol=1e-10)
 
@@ -80,7 +80,7 @@ def test_summary_agrees_with_lifetimes_on_store_dtypes(store_orders):
     ours = rfm_summary(store_orders, as_of="2026-06-30")
     assert ours.index.dtype == pd.StringDtype()
     ref = _lifetimes_summary(store_orders.astype({"amount": "float64"}), "2026-06-30", "D")
-    ours = ours.astype("float64")
+    ours = ours[list(ref.columns)].astype("float64")
     ours.index = ours.index.astype(str)
     pd.testing.assert_frame_equal(ours, ref, check_index_type=False, check_names=False, rtol=1e-10)
 
@@ -96,8 +96,10 @@ def test_summary_by_hand():
     ])
     days = rfm_summary(orders, as_of="2026-01-29")
     assert list(days.index) == ["a", "b"]
-    assert days.loc["a"].to_dict() == {"frequency": 2, "recency": 14.0, "T": 28.0, "monetary_value": 45.0}
-    assert days.loc["b"].to_dict() == {"frequency": 0, "recency": 0.0, "T": 19.0, "monetary_value": 0.0}
+    assert days.loc["a"].to_dict() == {"frequency": 2, "recency": 14.0, "T": 28.0, "monetary_value": 45.0,
+                                       "total_value": 210.0}
+    assert days.loc["b"].to_dict() == {"frequency": 0, "recency": 0.0, "T": 19.0, "monetary_value": 0.0,
+                                       "total_value": 500.0}
     assert days["frequency"].dtype == np.int64
     weeks = rfm_summary(orders, as_of="2026-01-29", time_unit="W")
     assert weeks.loc["b", "T"] == pytest.approx(19 / 7)  # fractions kept
@@ -171,15 +173,17 @@ def test_summary_properties_against_a_plain_python_count(rows, as_of, unit):
         days = sorted(by_day)
         repeats = [by_day[d] for d in days[1:]]
         expected[cust] = (len(days) - 1, (days[-1] - days[0]) / unit_days, (end_day - days[0]) / unit_days,
-                          float(np.mean(repeats)) if repeats else 0.0)
+                          float(np.mean(repeats)) if repeats else 0.0, sum(by_day.values()))
     assert list(s.index) == list(expected)
-    for cust, (f, r, t, m) in expected.items():
+    for cust, (f, r, t, m, total) in expected.items():
         row = s.loc[cust]
         n_orders = sum(1 for c, day, _, _ in rows if c == cust and day <= end_day)
         assert row["frequency"] == f <= n_orders - 1
         assert 0 <= row["recency"] <= row["T"]
         assert row["recency"] == pytest.approx(r) and row["T"] == pytest.approx(t)
         assert row["monetary_value"] == pytest.approx(m, abs=1e-9)
+        assert row["total_value"] == pytest.approx(total, abs=1e-9)
+    assert s.attrs["time_unit"] == unit
 
 
 # ----------------------------------------------------------------------------- rfm_segments
@@ -191,19 +195,24 @@ def _summary(n: int, seed: int = 0) -> pd.DataFrame:
     T = rng.uniform(10, 400, n).round()
     recency = np.where(frequency > 0, (T * rng.uniform(0, 1, n)).round(), 0.0)
     monetary = np.where(frequency > 0, rng.gamma(2, 300, n).round(2), 0.0)
-    return pd.DataFrame({"frequency": frequency, "recency": recency, "T": T, "monetary_value": monetary},
-                        index=pd.Index([f"{i:04d}" for i in range(n)], name="customer_id"))
+    total = (monetary * frequency + rng.gamma(2, 300, n)).round(2)  # the first purchase counts in total_value
+    summary = pd.DataFrame({"frequency": frequency, "recency": recency, "T": T, "monetary_value": monetary,
+                            "total_value": total}, index=pd.Index([f"{i:04d}" for i in range(n)], name="customer_id"))
+    summary.attrs["time_unit"] = "D"  # as rfm_summary writes it
+    return summary
 
 
 def test_segments_by_hand():
     # ten customers, distinct values: the ranks 1..10 fall two to a quintile
+    since_last = np.array([100.0, 90, 80, 70, 60, 50, 40, 30, 20, 10])
+    T = np.array([100.0] + [400.0] * 9)  # a bought once, 100 days ago; the others began 400 days ago
     s = pd.DataFrame({
         "frequency": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        "recency": [0.0] * 10,
-        "T": [100.0, 90, 80, 70, 60, 50, 40, 30, 20, 10],  # days since last purchase = T
-        "monetary_value": [9.0, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+        "recency": T - since_last,
+        "T": T,
+        "total_value": [9.0, 8, 7, 6, 5, 4, 3, 2, 1, 0],
     }, index=pd.Index(list("abcdefghij"), name="customer_id"))
-    seg = rfm_segments(s)
+    seg = rfm_segments(s, time_unit="D")
     assert seg["F"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert seg["R"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]  # most recent buyers score 5
     assert seg["M"].tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
@@ -216,7 +225,8 @@ def test_segments_by_hand():
 
 def test_segments_of_a_champion_and_a_lost_customer():
     s = pd.DataFrame({"frequency": [9, 0], "recency": [300.0, 0.0], "T": [301.0, 400.0],
-                      "monetary_value": [900.0, 0.0]}, index=pd.Index(["c1", "c2"], name="customer_id"))
+                      "total_value": [9000.0, 50.0]}, index=pd.Index(["c1", "c2"], name="customer_id"))
+    s.attrs["time_unit"] = "D"
     seg = rfm_segments(s)
     assert seg["segment"].tolist() == ["Champions", "Lost"]
     assert seg["segment_zh"].tolist() == ["重要价值客户", "流失客户"]
@@ -224,12 +234,15 @@ def test_segments_of_a_champion_and_a_lost_customer():
 
 def test_default_rule_table_names_every_score_combination():
     names = [r[0] for r in SEGMENT_RULES]
-    assert names == ["Champions", "Loyal", "Potential loyalists", "New customers", "Promising", "Need attention",
-                     "About to sleep", "Can't lose them", "At risk", "Hibernating", "Lost"]
+    assert names == ["Champions", "Loyal", "New customers", "Potential loyalists", "Promising", "Need attention",
+                     "About to sleep", "Can't lose them", "At risk", "Lost", "Hibernating"]
     from crmkit.value.rfm import _apply_rules
 
-    scores = pd.DataFrame(list(itertools.product(range(1, 6), repeat=3)), columns=["R", "F", "M"])
-    assert len(scores) == 125
+    # every score combination, active or not, new or not (a new customer is active)
+    combos = [(*rfm, active, new) for rfm in itertools.product(range(1, 6), repeat=3)
+              for active, new in ((True, True), (True, False), (False, False))]
+    scores = pd.DataFrame(combos, columns=["R", "F", "M", "active", "new"])
+    assert len(scores) == 375
     segment, _ = _apply_rules(scores, SEGMENT_RULES)
     assert "Other" not in segment.categories and len(set(segment)) == len(SEGMENT_RULES)
 
@@ -250,7 +263,7 @@ def test_scores_are_1_to_5_and_independent_of_row_order(n, seed, ties):
     if ties == "min":
         assert (seg.groupby("frequency")["F"].nunique() == 1).all()  # equal values, equal scores
     # higher values never score lower
-    for letter, col in (("F", "frequency"), ("M", "monetary_value")):
+    for letter, col in (("F", "frequency"), ("M", "total_value")):
         ordered = seg.sort_values([col, letter])
         assert ordered[letter].is_monotonic_increasing
 
@@ -345,10 +358,14 @@ def test_cuts_must_fall_from_a_to_d(cuts):
 
 def test_profit_is_only_needed_when_it_weighs(store_orders):
     no_margin = store_orders.drop(columns="gross_margin")
+    # explicit weights that give profit a share need the margins
     with pytest.raises(ValueInputError, match="gross_margin"):
-        value_grades(no_margin)
+        value_grades(no_margin, weights={"amount": 0.4, "profit": 0.3, "potential": 0.3})
     g = value_grades(no_margin, weights={"amount": 0.5, "potential": 0.5})
     assert g["profit"].isna().all() and g["value_grade"].notna().all()
+    # default weights: the score weighs what is there (tests/test_value_units.py covers it)
+    with pytest.warns(ValueWeightsWarning):
+        assert value_grades(no_margin)["value_grade"].notna().all()
 
 
 @FAST

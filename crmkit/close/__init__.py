@@ -11,8 +11,9 @@
 ``as_of`` (and a backtest's ``cutoff``) is a calendar day, keyword-only: what is dated on or
 before it is known (``crmkit.timeframe``); by default the store's data date.
 
-Modules: ``grades``, ``features``, ``model``, ``baselines`` (the reps' grade, Odoo-style naive
-Bayes), ``metrics``, ``backtest``, ``scoring``, ``explain``, ``followups``, ``lost``, ``plots``.
+Modules: ``grades``, ``features``, ``model``, ``screening`` (id-like and leaking columns),
+``placeholders`` ("Select", "请选择" as empty cells), ``baselines`` (the reps' grade, Odoo-style
+naive Bayes), ``metrics``, ``backtest``, ``scoring``, ``explain``, ``followups``, ``lost``, ``plots``.
 """
 
 from typing import TYPE_CHECKING

@@ -24,6 +24,14 @@ status and closing date. The features use only
   change of that field dated after ``as_of`` in the history, else the current value. Stage history
   comes from the store's ``history`` table (``update`` rows with field "stage"); ``crmkit demo``
   writes the demo's real stage paths there;
+* backfilled cards: history rows are dated when the store *learnt* a value. A card that entered
+  the store (its ``insert`` row in the history) after ``as_of`` was backfilled from a file, and
+  the store knows nothing of how it stood at ``as_of`` beyond what it learnt since. A later edit
+  of one of ``BACKFILL_CORRECTABLE`` (expected_amount, expected_close, competitor, product) is
+  then a correction of the file and holds for those past days too: importing a file and then
+  correcting a field gives the same features as importing the corrected file once. Stage, the
+  rep's grade and the rep are replayed as always, since their later changes are events in the
+  card's life (a stage moved because the deal closed) and would leak the outcome;
 * interactions, orders and other cards dated on or before ``as_of``.
 
 Customer region, type and source are taken as they are now (they rarely change); the customer's
@@ -59,6 +67,9 @@ CHANNELS = list(schema.CHANNELS)
 WINDOWS = (7, 30, 90)
 # opportunity fields whose value at as_of is rebuilt from the history
 AS_OF_FIELDS = ("stage", "intent_grade", "expected_amount", "expected_close", "competitor", "product", "rep")
+# of those, the ones whose later edit corrects a backfilled card for its past days as well (see the
+# module's text): descriptions of the deal, not steps towards its outcome
+BACKFILL_CORRECTABLE = ("expected_amount", "expected_close", "competitor", "product")
 
 _OPP = schema.TABLES["opportunities"]
 
@@ -90,8 +101,9 @@ def features_from_tables(tables: dict[str, pd.DataFrame], *, as_of=None,
     "customers", with crmkit's column names. ``as_of`` defaults to the tables' data date (their
     newest activity: a contact, an order, a card opened or closed). ``stage_history`` holds
     history rows as ``Store.history`` returns them (record_id, op, field, old_value, new_value,
-    changed_at; rows of other tables or fields than ``AS_OF_FIELDS`` are ignored). Without it
-    the current field values are used, which is right only for a snapshot taken at ``as_of``.
+    changed_at; rows of other tables or fields than ``AS_OF_FIELDS`` are ignored; ``insert``
+    rows tell when each card entered the store, for backfilled cards). Without it the current
+    field values are used, which is right only for a snapshot taken at ``as_of``.
     """
     day = resolve_as_of(as_of, tables)
     end = end_of(day)  # the moment the day ends: what is dated before it is known
@@ -106,7 +118,7 @@ def features_from_tables(tables: dict[str, pd.DataFrame], *, as_of=None,
     is_open = known & ~(closed < end) & ~undated_close
     hist = _history_rows(stage_history)
     cur = opps[is_open].set_index("opportunity_id")
-    cur = _values_at(cur, hist, end)
+    cur = _values_at(cur, hist, end, _entered_store(stage_history))
 
     out = pd.DataFrame(index=pd.Index(cur.index, name="opportunity_id", dtype=object))
     out["customer_id"] = cur["customer_id"].astype(object)
@@ -163,6 +175,25 @@ def _history_rows(history: pd.DataFrame | None) -> pd.DataFrame:
     return h.sort_values(order, kind="stable")[cols]
 
 
+def fields_as_of(cards: pd.DataFrame, history: pd.DataFrame | None, *, as_of) -> pd.DataFrame:
+    """``cards`` (indexed by opportunity_id, their current values) with the ``AS_OF_FIELDS`` they
+    hold set back to how they stood at the end of the ``as_of`` day, by the same replay as the
+    features. ``history`` is ``Store.history("opportunities")``; the rows since the end of the day
+    (``since=end_of(as_of)``) are all it needs."""
+    return _values_at(cards, _history_rows(history), end_of(as_of), _entered_store(history))
+
+
+def _entered_store(history: pd.DataFrame | None) -> pd.Series:
+    """When each card entered the store: the time of its first ``insert`` history row (record_id -> time)."""
+    if history is None or len(history) == 0 or "op" not in history:
+        return pd.Series(dtype="datetime64[ns]")
+    keep = history["op"].astype(object).eq("insert")
+    if "table_name" in history:
+        keep &= history["table_name"].astype(object).eq("opportunities")
+    rows = history.loc[keep]
+    return pd.to_datetime(rows["changed_at"]).groupby(rows["record_id"].astype(str).to_numpy()).min()
+
+
 def _parse(values: pd.Series, field: str) -> pd.Series:
     kind = _OPP[field].kind
     if kind in ("money", "number"):
@@ -172,10 +203,16 @@ def _parse(values: pd.Series, field: str) -> pd.Series:
     return values.astype(object).where(values.notna(), None)
 
 
-def _values_at(cur: pd.DataFrame, hist: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+def _values_at(cur: pd.DataFrame, hist: pd.DataFrame, end: pd.Timestamp, entered: pd.Series) -> pd.DataFrame:
     """Each field as it stood at the moment ``end``: the old value of the first change at or
-    after it, else the current."""
+    after it, else the current. For a card that ``entered`` the store at or after ``end``, the
+    changes since of ``BACKFILL_CORRECTABLE`` fields are corrections of the backfill: skipped,
+    so the corrected value holds at ``end`` too."""
     later = hist[(hist["changed_at"] >= end) & hist["record_id"].isin(cur.index)]
+    if len(entered) and len(later):
+        since = pd.to_datetime(later["record_id"].map(entered))
+        correction = later["field"].isin(BACKFILL_CORRECTABLE) & (since >= end) & (later["changed_at"] >= since)
+        later = later[~correction.to_numpy(dtype=bool)]
     if later.empty:
         return cur
     first = later.drop_duplicates(["record_id", "field"], keep="first")

@@ -3,25 +3,38 @@
 ``CloseLikelihoodModel`` learns P(won within ``horizon_days``) from a DataFrame of lead attributes
 as it comes out of a CRM export — numbers, text categories, dates, missing cells — and returns
 calibrated probabilities from ``predict_proba``. Text columns become categories (rare ones pooled,
-unseen ones at predict time treated as missing), date columns become ages in days, identifier-like
-and empty columns are dropped; every such decision is written to ``notes_``.
+unseen ones at predict time treated as missing, form placeholders such as "Select" read as
+missing: ``crmkit.close.placeholders``), date columns become ages in days, empty columns are
+dropped; every such decision is written to ``notes_``.
+
+Before fitting, the model screens the columns (``crmkit.close.screening``): id-like columns (a
+lead number, a uuid) are left out, listed in ``dropped_columns_`` with the reason and reported
+with an ``IdColumnsWarning``; a column that alone separates won from lost almost perfectly (a
+final amount filled in only for closed deals) raises a ``LeakageWarning`` naming it, at fit
+time, so before any score is shown. Messages speak ``lang``: given, or read from the leads
+(Chinese when their column names or texts are Chinese, else English); ``crmkit.close.explain``
+speaks it too.
 
 The engine is scikit-learn's ``HistGradientBoostingClassifier`` with native categorical splits,
 wrapped in ``CalibratedClassifierCV`` (isotonic for large tables, sigmoid for small ones) so that
 a predicted 30 % closes about 30 % of the time.
 
->>> import pandas as pd
+>>> import numpy as np, pandas as pd
 >>> from crmkit.close.model import CloseLikelihoodModel, fit_from_frame
->>> leads = pd.DataFrame({"stage": ["quoted", "contacted"] * 50, "visits_30d": range(100),
-...                       "converted": [1, 0] * 50})
+>>> rng = np.random.default_rng(0)
+>>> leads = pd.DataFrame({"stage": rng.choice(["quoted", "contacted"], 200), "visits_30d": rng.poisson(2, 200)})
+>>> leads["converted"] = (rng.random(200) < np.where(leads["stage"] == "quoted", 0.6, 0.2)).astype(int)
 >>> model = fit_from_frame(leads, outcome="converted")
 >>> model.predict_proba(leads.drop(columns="converted")).shape
-(100, 2)
+(200, 2)
+>>> model.lang_
+'en'
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -29,12 +42,34 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..exceptions import ValueInputError
+from ..exceptions import IdColumnsWarning, LeakageWarning, ValueInputError
+from ..i18n import N_, check_lang, translate
+from .placeholders import blank_out
+from .screening import id_reason, separation
 
-__all__ = ["CloseLikelihoodModel", "fit_from_frame"]
+__all__ = ["CloseLikelihoodModel", "fit_from_frame", "guess_lang"]
 
 _DATE_LIKE = re.compile(r"^\s*\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2})?")
-_MISSING_TEXT = {"", "nan", "none", "null", "na", "n/a", "-", "—", "无", "空"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# The leak check needs this many leads of the rarer outcome: with fewer, chance alone splits them.
+LEAK_MIN_CLASS = 10
+# ... and reads at most this many (drawn at random): an AUC near 0.98 is measured to about ±0.002
+# on them, and a million training rows would otherwise cost half a minute of ranking.
+LEAK_SAMPLE = 20_000
+
+
+def guess_lang(frame: pd.DataFrame) -> str:
+    """"zh" when the leads' column names or text cells are Chinese, else "en"."""
+    if any(_CJK.search(str(c)) for c in frame.columns):
+        return "zh"
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
+            continue
+        sample = col.dropna().astype(str).head(200)
+        if sample.str.contains(_CJK).any():
+            return "zh"
+    return "en"
 
 
 class _LeadEncoder:
@@ -43,14 +78,17 @@ class _LeadEncoder:
     Not an estimator of its own: it lives inside ``CloseLikelihoodModel.encoder_``.
     """
 
-    def __init__(self, max_categories: int, id_share: float):
+    def __init__(self, max_categories: int, id_share: float, lang: str = "en"):
         self.max_categories = max_categories
         self.id_share = id_share
+        self.lang = lang
 
     # -- learning -------------------------------------------------------------------------
     def fit(self, frame: pd.DataFrame) -> "_LeadEncoder":
         self.columns_ = []          # (name, kind, info) for every column kept
         self.notes_ = []
+        self.dropped_ = {}          # column -> why it was left out (in self.lang)
+        self.ids_ = {}              # the id-like ones among them
         self.reference_ = {}        # the "typical lead": median / most frequent value per column
         n = len(frame)
         stamps = []
@@ -58,7 +96,12 @@ class _LeadEncoder:
             col = frame[name]
             kind, values = self._kind(col)
             if values.notna().sum() == 0:
-                self.notes_.append(f"{name}: dropped, every value is missing")
+                self._drop(name, N_("every value is missing"))
+                continue
+            found = id_reason(name, kind, values)
+            if found is not None:
+                why = translate(found[0], self.lang, **found[1])
+                self._drop(name, N_("looks like an id: {why}"), ids=True, why=why)
                 continue
             if kind == "datetime":
                 stamps.append(values.max())
@@ -71,19 +114,21 @@ class _LeadEncoder:
                 self.reference_[name] = float(values.median())
             elif kind == "datetime":
                 info = self.datetime_reference_
-                self.notes_.append(f"{name}: dates turned into days before {info.date()}")
+                self.notes_.append(translate("{column}: dates turned into days before {day}", self.lang, column=name,
+                                              day=str(info.date())))
                 self.reference_[name] = values.dropna().sort_values().iloc[values.notna().sum() // 2]
             else:
                 counts = values.value_counts()
                 if len(counts) > 50 and len(counts) > self.id_share * n:
-                    self.notes_.append(f"{name}: dropped, {len(counts)} distinct values look like ids or free text")
+                    self._drop(name, N_("{n:,} different values: ids or free text"), ids=True, n=len(counts))
                     continue
                 if len(counts) < 2 and values.isna().sum() == 0:
-                    self.notes_.append(f"{name}: dropped, a single value everywhere")
+                    self._drop(name, N_("a single value everywhere"))
                     continue
                 keep = list(counts.index[: self.max_categories - 1])
                 if len(counts) > len(keep):
-                    self.notes_.append(f"{name}: {len(counts) - len(keep)} rare categories pooled as 'other'")
+                    self.notes_.append(translate("{column}: {n:,} rare categories pooled as 'other'", self.lang,
+                                                  column=name, n=len(counts) - len(keep)))
                 info = (pd.Index(keep, dtype=object), len(keep) if len(counts) > len(keep) else None)
                 self.reference_[name] = counts.index[0]
             kept.append((name, kind, info))
@@ -91,6 +136,13 @@ class _LeadEncoder:
         self.feature_names_ = [name for name, _, _ in kept]
         self.categorical_ = np.array([kind == "category" for _, kind, _ in kept], dtype=bool)
         return self
+
+    def _drop(self, name: str, msgid: str, *, ids: bool = False, **fields) -> None:
+        reason = translate(msgid, self.lang, **fields)
+        self.dropped_[name] = reason
+        if ids:
+            self.ids_[name] = reason
+        self.notes_.append(translate("{column}: left out ({reason})", self.lang, column=name, reason=reason))
 
     @staticmethod
     def _kind(col: pd.Series) -> tuple[str, pd.Series]:
@@ -144,9 +196,9 @@ class _LeadEncoder:
 
 
 def _clean_text(col: pd.Series) -> pd.Series:
-    """Text stripped of blanks, with the usual spellings of 'nothing' ("", "NULL", "无") as missing."""
-    text = col.astype("string").str.strip()
-    text = text.mask(text.str.lower().isin(_MISSING_TEXT))
+    """Text stripped of blanks, with "nothing" ("", "NULL", "无") and form placeholders ("Select",
+    "请选择") as missing: ``crmkit.close.placeholders`` holds the list."""
+    text = blank_out(col)
     return text.astype(object).where(text.notna(), None)
 
 
@@ -183,6 +235,15 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
         Seed for the boosting's validation split and the calibration folds: by default the same
         data give the same model (and the lead board the same grades after a refit); None draws
         afresh on every fit.
+    lang : "zh", "en" or None, default None
+        The language of the warnings, ``notes_``, ``dropped_columns_`` and of
+        ``crmkit.close.explain``. None: read from the leads at fit time (Chinese when their
+        column names or texts are Chinese, else English), kept in ``lang_``.
+    leak_threshold : float, default 0.98
+        A column whose own AUC (by its values, or by whether it is filled in) reaches this raises
+        a ``LeakageWarning`` at fit time; the column is kept (it may be known before the close),
+        the warning asks a person to decide. Checked for a won/not-won outcome with at least
+        ten leads of each.
 
     Attributes
     ----------
@@ -192,6 +253,11 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
     n_iter_ : int, boosting iterations of the final booster (early stopping from 10,000 leads up)
     feature_names_used_ : list of the input columns the model uses
     notes_ : list of str, what was dropped or converted and why
+    dropped_columns_ : dict, each column left out -> why (ids, empty, a single value), in ``lang_``
+    id_columns_ : list of the columns among them taken for ids (reported with an ``IdColumnsWarning``)
+    separation_ : pd.Series, each used column's own AUC for the outcome (0.5 none … 1 perfect)
+    leaking_columns_ : dict, the columns at or above ``leak_threshold`` -> their AUC
+    lang_ : "zh" or "en", the language the model speaks
     reference_values_ : pd.Series, the typical lead (median / most frequent value per column),
         used by ``crmkit.close.explain``
     n_features_in_, feature_names_in_ : as in scikit-learn
@@ -199,7 +265,7 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
 
     def __init__(self, horizon_days=30, method="auto", cv=5, max_iter=200, learning_rate=0.1,
                  max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0, max_categories=64,
-                 random_state=0):
+                 random_state=0, lang=None, leak_threshold=0.98):
         self.horizon_days = horizon_days
         self.method = method
         self.cv = cv
@@ -210,6 +276,8 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
         self.l2_regularization = l2_regularization
         self.max_categories = max_categories
         self.random_state = random_state
+        self.lang = lang
+        self.leak_threshold = leak_threshold
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -251,18 +319,26 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
                                   "need both won and not-won leads", "y")
         codes = encoder.transform(y)
 
-        self.encoder_ = _LeadEncoder(self.max_categories, id_share=0.5).fit(frame)
+        self.lang_ = check_lang(self.lang) if self.lang is not None else guess_lang(frame)
+        self.encoder_ = _LeadEncoder(self.max_categories, id_share=0.5, lang=self.lang_).fit(frame)
         self.notes_ = list(self.encoder_.notes_)
+        self.dropped_columns_ = dict(self.encoder_.dropped_)
+        self.id_columns_ = list(self.encoder_.ids_)
+        if self.id_columns_:
+            listed = translate("; ", self.lang_).join(f"{c} ({why})" for c, why in self.encoder_.ids_.items())
+            warnings.warn(IdColumnsWarning(translate("Left out of the close model as ids: {columns}", self.lang_,
+                                                     columns=listed), dict(self.encoder_.ids_)), stacklevel=2)
         self.feature_names_used_ = list(self.encoder_.feature_names_)
         self.reference_values_ = pd.Series(self.encoder_.reference_, dtype=object)
         matrix = self.encoder_.transform(frame)
         if matrix.shape[1] == 0:     # nothing usable: still predict the base rate
             matrix = np.zeros((len(frame), 1))
-            self.notes_.append("no usable column: the model predicts the overall close rate")
+            self.notes_.append(translate("no usable column: the model predicts the overall close rate", self.lang_))
             categorical = np.array([False])
         else:
             categorical = self.encoder_.categorical_
         self._categorical_mask = categorical
+        self._screen_for_leaks(matrix if self.feature_names_used_ else matrix[:, :0], categorical, codes)
 
         n = len(codes)
         min_class = np.bincount(codes).min()
@@ -273,7 +349,8 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
         folds = min(self.cv, int(min_class))
         if method == "none" or folds < 2:
             if method != "none":
-                self.notes_.append("too few leads of one class to calibrate: probabilities not calibrated")
+                self.notes_.append(translate("too few leads of one class to calibrate: probabilities not calibrated",
+                                              self.lang_))
             method = "none"
             self.calibrated_ = booster.fit(matrix, codes)
         elif n >= HOLDOUT_FROM:
@@ -287,16 +364,42 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
             booster.fit(matrix[fit_rows], codes[fit_rows])
             self.calibrated_ = CalibratedClassifierCV(FrozenEstimator(booster), method=method).fit(
                 matrix[cal_rows], codes[cal_rows])
-            self.notes_.append(f"calibrated on a held-out 20% ({len(cal_rows):,} leads)")
+            self.notes_.append(translate("calibrated on a held-out 20% ({n:,} leads)", self.lang_, n=len(cal_rows)))
         else:
             from sklearn.model_selection import StratifiedKFold
 
             splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
             self.calibrated_ = CalibratedClassifierCV(booster, method=method, cv=splitter, ensemble=False).fit(matrix, codes)
         self.calibration_method_ = method
-        self.n_iter_ = booster.n_iter_ if hasattr(booster, "n_iter_") else \
-            self.calibrated_.calibrated_classifiers_[0].estimator.n_iter_
+        # the booster that scores: fitted in place, or (cross-validated calibration) its refit on all leads
+        self.booster_ = booster if hasattr(booster, "n_iter_") else \
+            self.calibrated_.calibrated_classifiers_[0].estimator
+        self.n_iter_ = self.booster_.n_iter_
         return self
+
+    def _screen_for_leaks(self, matrix: np.ndarray, categorical: np.ndarray, codes: np.ndarray) -> None:
+        """Each column's own AUC; a warning for those that alone give the outcome away."""
+        self.separation_ = pd.Series(dtype=float)
+        self.leaking_columns_ = {}
+        if len(self.classes_) != 2 or np.bincount(codes).min() < LEAK_MIN_CLASS:
+            return
+        if len(codes) > LEAK_SAMPLE:
+            rows = np.random.default_rng(0).choice(len(codes), LEAK_SAMPLE, replace=False)
+            matrix, codes = matrix[rows], codes[rows]
+        found = {name: separation(matrix[:, j], bool(categorical[j]), codes)
+                 for j, name in enumerate(self.feature_names_used_)}
+        self.separation_ = pd.Series({name: auc for name, (auc, _) in found.items()}, dtype=float)
+        for name, (auc, how) in found.items():
+            if auc < self.leak_threshold:
+                continue
+            self.leaking_columns_[name] = auc
+            how_text = translate(N_("by whether it is filled in") if how == "filled" else N_("by its values"),
+                                 self.lang_)
+            message = translate("{column} alone separates won from lost leads almost perfectly ({how}, AUC {auc:.2f}): "
+                                "it is probably filled in only once the outcome is known. Leave it out of the leads "
+                                "unless it is known before a lead closes.", self.lang_, column=name, how=how_text,
+                                auc=auc)
+            warnings.warn(LeakageWarning(message, {name: auc}), stacklevel=3)
 
     def _booster(self, categorical):
         from sklearn.ensemble import HistGradientBoostingClassifier
@@ -335,6 +438,17 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
         """Calibrated probabilities, one column per class in ``classes_`` (column 1: won)."""
         matrix = self._matrix(X)
         return self.calibrated_.predict_proba(matrix)
+
+    def raw_score(self, X) -> np.ndarray:
+        """The booster's log-odds of winning before calibration, one per lead (won/not-won outcomes).
+
+        Calibration maps it to ``predict_proba`` monotonically but may flatten the ends (isotonic
+        calibration gives many leads exactly 0 or 1); this score still tells them apart, which is
+        what ``crmkit.close.explain`` needs to say why a lead is nearly certain either way.
+        """
+        if len(getattr(self, "classes_", ())) != 2:
+            raise ValueInputError("raw_score is for a won/not-won outcome (two classes)", "y")
+        return np.asarray(self.booster_.decision_function(self._matrix(X)), dtype=float).ravel()
 
     def predict(self, X) -> np.ndarray:
         """The more likely outcome per lead (won when P(won) > 0.5 for a binary outcome)."""

@@ -17,10 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..exceptions import ValueInputError
 from ..timeframe import resolve_as_of
 from .backtest import model_inputs, training_snapshots
 from .features import features_from_tables
 from .grades import grade
+
+# Bumped when a fitted model gains or changes attributes, so a cached older one is refitted.
+# 2: screened columns (dropped_columns_, separation_), lang_, booster_ for raw_score.
+MODEL_FORMAT = 2
 
 
 @dataclass
@@ -45,7 +50,10 @@ def score_open_opportunities(crm, *, as_of=None, horizon_days: int = 30, history
     ``as_of`` is a calendar day (``crmkit.timeframe``); it defaults to the store's data date,
     the day of its last recorded activity (with ``tables`` and no store: their newest activity).
     The model learns from snapshots of the ``history_days`` up to ``as_of``, with only the
-    outcomes known by its end. With no card open, nothing is fitted: the table is empty.
+    outcomes known by its end; when those hold a single outcome (a historical store whose last
+    year has no card won in time, or none that was not), it learns from the whole history
+    before ``as_of`` instead. With no card open, nothing is fitted: the table is empty. With no
+    history holding both outcomes, ``ValueInputError`` (its ``column`` is "history").
 
     With ``cache_dir`` (e.g. ``crmkit.store.cache_dir()``), the fitted model is kept there and
     reused while the store is unchanged (same :meth:`~crmkit.Store.last_change`), the date and
@@ -72,8 +80,7 @@ def score_open_opportunities(crm, *, as_of=None, horizon_days: int = 30, history
         cached = Path(cache_dir) / f"close_model_{key}.pkl"
     model = _load(cached)
     if model is None:
-        X_train, y_train = training_snapshots(tables, stage_history, start=as_of - pd.Timedelta(days=history_days),
-                                              cutoff=as_of, horizon_days=horizon_days, every_days=every_days)
+        X_train, y_train = _training(tables, stage_history, as_of, horizon_days, history_days, every_days)
         model = CloseLikelihoodModel(horizon_days=horizon_days, random_state=0)
         model.fit(model_inputs(X_train), y_train.to_numpy().astype(int))
         _save(model, cached)
@@ -82,11 +89,35 @@ def score_open_opportunities(crm, *, as_of=None, horizon_days: int = 30, history
     return Scored(as_of, table.sort_values("probability", ascending=False), features, model)
 
 
+def _training(tables, stage_history, as_of: pd.Timestamp, horizon_days: int, history_days: int,
+              every_days: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Snapshots of the ``history_days`` before ``as_of``, or of all the history when those
+    show only one outcome: the model needs won and not-won cards to learn from."""
+    def snapshots(start):
+        try:
+            X, y = training_snapshots(tables, stage_history, start=start, cutoff=as_of, horizon_days=horizon_days,
+                                      every_days=every_days)
+        except ValueError:  # no card open on any snapshot day
+            return None, None
+        return (X, y) if y.nunique() == 2 else (None, None)
+
+    start = as_of - pd.Timedelta(days=history_days)
+    X, y = snapshots(start)
+    created = pd.to_datetime(tables["opportunities"]["created_at"])
+    first = created[created < start].min()
+    if X is None and pd.notna(first):
+        X, y = snapshots(first.normalize())
+    if X is None:
+        raise ValueInputError(f"among the cards open before {as_of:%Y-%m-%d}, none was won within {horizon_days} "
+                              "days, or none was not: nothing to learn the close model from", "history")
+    return X, y
+
+
 def _cache_key(crm, as_of: pd.Timestamp, horizon_days: int, history_days: int, every_days: int) -> str:
     from .. import __version__
 
     what = {"store": crm.url, "last_change": crm.last_change(), "as_of": as_of.isoformat(), "horizon": horizon_days,
-            "history": history_days, "every": every_days, "crmkit": __version__}
+            "history": history_days, "every": every_days, "crmkit": __version__, "model": MODEL_FORMAT}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
 
 

@@ -274,7 +274,7 @@ def _profile_frame(rng, cust: _Customers, cust_ids, contacts: pd.DataFrame, cont
         else:  # dates of the year
             value[mk] = _cat(rng.integers(1, 13, cnt).astype(str), "月", rng.integers(1, 29, cnt).astype(str), "日")
     keys_zh = np.array([f[0] for f in _PROFILE_FACTS], dtype=object)
-    sensitive = np.array([f[2] or any(w in f[0] for w in schema.SENSITIVE_KEY_WORDS) for f in _PROFILE_FACTS])
+    sensitive = np.array([f[2] or schema.sensitive_profile_key(f[0]) for f in _PROFILE_FACTS])  # sensitive unless harmless
     order = np.lexsort((key, person))
     contact_ids = contacts["contact_id"].to_numpy()
     cid = np.where(pc >= 0, contact_ids[np.maximum(pc, 0)] if len(contact_ids) else None, None)

@@ -80,6 +80,9 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "Scored by the close model: {n:,} cards in {s:.1f} s; grades and plan follow its probabilities":
         "模型评分完成: {n:,} 张意向卡, 用时 {s:.1f} 秒; 级别与跟进计划按模型概率",
     "Not scored by the model; grades are the reps' own": "未用模型评分; 级别按销售顾问填写的有望度",
+    "Not scored: the cards before {day} show no outcome to learn from (none won within 30 days, or none that "
+    "was not); grades are the reps' own":
+        "未用模型评分: {day} 之前的意向卡没有可供学习的结果 (没有 30 天内成交的, 或没有未成交的); 级别按销售顾问填写的有望度",
     "{n:,} open cards, {late:,} overdue": "{n:,} 张跟进中的意向卡, 其中 {late:,} 张逾期",
     "{g}: {n:,} ({late:,} overdue)": "{g}级 {n:,} 张 (逾期 {late:,})",
     "Follow-up on {oid} logged; next due {due}": "已记录 {oid} 的跟进; 下次应跟进 {due}",
@@ -89,6 +92,7 @@ MESSAGES: dict[str | tuple[str, str], str] = {
         "没有保存: 意向卡 {oid} 在看板打开后被别人修改过 (看板版本 {mine}, 现在版本 {theirs})。"
         "请点「刷新」查看最新内容后再记录。",
     "No cards match": "没有符合条件的意向卡",
+    "Card {oid} is {status} now: follow-ups are logged on open cards": "意向卡 {oid} 现在已{status}: 只能给跟进中的意向卡记录跟进",
     # the board's columns
     "card": "意向编号",
     "customer": "客户名称",
@@ -145,6 +149,34 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "Hibernating": "沉睡客户",
     "Lost": "流失客户",
     "Other": "其他",
+    # the conditions of the segment rules, in words (value.rfm.describe_rules)
+    "bought in the last {days:g} days": "最近 {days:g} 天内有购买",
+    "no purchase in the last {days:g} days": "最近 {days:g} 天内没有购买",
+    "first purchase in the last {days:g} days": "首次购买在最近 {days:g} 天内",
+    "first purchase more than {days:g} days ago": "首次购买在 {days:g} 天以前",
+    "a custom function of the scores": "按评分自定义的条件",
+    "any customer": "任何客户",
+    # the monthly report's CLV section: why the models were not used, or how (reports.content.lifetime)
+    "Only {n} customer(s) bought more than once by the month's end; at least {need} are needed to fit the "
+    "purchase and spend models, so this section is left out.":
+        "到月末只有 {n} 位客户有复购，拟合购买与消费金额模型至少需要 {need} 位，本节从略。",
+    "The purchase model (BG/NBD) cannot be fitted to these orders ({reason}), so this section is left out.":
+        "购买模型（BG/NBD）无法拟合这些订单（{reason}），本节从略。",
+    "The orders cannot be used for the purchase model ({reason}), so this section is left out.":
+        "这些订单无法用于购买模型（{reason}），本节从略。",
+    "No customer in these orders shows signs of having stopped buying, so the purchase model is fitted at its "
+    "no-churn limit: every customer counts as still active, and the outlook rests on each customer's buying "
+    "rate alone.":
+        "这些订单中看不出有客户停止购买（没有流失），购买模型取其无流失的极限：所有客户都按仍活跃计算，"
+        "预计价值只取决于各客户的购买频率。",
+    "Spend per order differs so much between customers that the spend model (Gamma-Gamma) has no finite mean "
+    "(look for bulk or test orders), so this section is left out.":
+        "客户之间的单笔消费金额差异过大，消费金额模型（Gamma-Gamma）没有有限的均值（请检查批量或测试订单），本节从略。",
+    "The spend model (Gamma-Gamma) cannot be fitted to these orders ({reason}), so this section is left out.":
+        "消费金额模型（Gamma-Gamma）无法拟合这些订单（{reason}），本节从略。",
+    "The orders cannot be used for the spend model ({reason}), so this section is left out.":
+        "这些订单无法用于消费金额模型（{reason}），本节从略。",
+    "There are no orders by the month's end, so this section is left out.": "到月末为止没有订单，本节从略。",
     # k-means clusters, the eight classes of the Chinese RFM model (value.clusters.CLUSTER_NAMES)
     "Important value": "重要价值客户",
     "Important development": "重要发展客户",
@@ -239,6 +271,41 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     # per-channel features (visit_30d, share_wechat …), {channel} as the forms name it
     "share of {channel}s in 90 days {v}": "近90天{channel}占比 {v}",
     "{v} {channel}s in the last {days} days": "最近{days}天{channel}{v}次",
+    # a lead the model is nearly sure about (probability at most 1 % or at least 99 %), and the others
+    "{p:.0%} chance to close": "成交概率 {p:.0%}",
+    "Almost certain to close ({p:.0%}): the strongest signs are {signs}.": "几乎肯定成交 ({p:.0%}): 最有力的信号是 {signs}。",
+    "Almost no chance to close by the model ({p:.0%}): held back most by {signs}. It would change with {changes}, "
+    "as a typical lead has it.":
+        "模型看几乎没有成交机会 ({p:.0%}): 最拖后腿的是 {signs}。若能做到一般线索的水平 ({changes}), 情况就会改变。",
+    "Almost certain to close ({p:.0%}): no single factor stands out, it is all of them together.":
+        "几乎肯定成交 ({p:.0%}): 没有哪一项特别突出, 是各项合在一起的结果。",
+    "Almost no chance to close by the model ({p:.0%}): no single factor stands out, it is all of them together.":
+        "模型看几乎没有成交机会 ({p:.0%}): 没有哪一项特别突出, 是各项合在一起的结果。",
+    "; ": "；",  # between the items of a list in a sentence
+
+    # ------------------------------------------------------------------ close: the model's screening and notes
+    "{column}: left out ({reason})": "{column}: 未使用 ({reason})",
+    "every value is missing": "全部为空",
+    "a single value everywhere": "所有行都是同一个值",
+    "looks like an id: {why}": "看起来是编号: {why}",
+    "{n:,} different values: ids or free text": "{n:,} 个不同的值: 是编号或自由文本",
+    "uuids": "UUID 标识",
+    "{n:,} different texts in {rows:,} filled rows": "{rows:,} 个非空行中有 {n:,} 个不同的文本",
+    "whole numbers, nearly all different, named like an id": "整数, 几乎各不相同, 列名像编号",
+    "a running number: it rises (or falls) row by row": "流水号: 逐行递增 (或递减)",
+    "whole numbers, nearly all different, filling their range like a counter": "整数, 几乎各不相同, 像计数器一样连续",
+    "Left out of the close model as ids: {columns}": "以下列看起来是编号, 未用于成交模型: {columns}",
+    "{column} alone separates won from lost leads almost perfectly ({how}, AUC {auc:.2f}): it is probably filled "
+    "in only once the outcome is known. Leave it out of the leads unless it is known before a lead closes.":
+        "{column} 单独一列就几乎完全区分了成交与未成交的线索 ({how}, AUC {auc:.2f}): 它很可能是在结果出来之后才填写的。"
+        "除非成交之前就能知道它的值, 否则请把它从线索数据中去掉。",
+    "by whether it is filled in": "看是否填写",
+    "by its values": "看取值",
+    "{column}: dates turned into days before {day}": "{column}: 日期换算为距 {day} 的天数",
+    "{column}: {n:,} rare categories pooled as 'other'": "{column}: {n:,} 个少见类别合并为“其他”",
+    "no usable column: the model predicts the overall close rate": "没有可用的列: 模型只给出整体成交率",
+    "too few leads of one class to calibrate: probabilities not calibrated": "某一类结果的线索太少, 无法校准: 概率未经校准",
+    "calibrated on a held-out 20% ({n:,} leads)": "用预留的 20% ({n:,} 条线索) 校准",
     # the record rules (crmkit.rules): what each finds, in a few words
     "a required field is empty": "必填项为空",
     "not a phone number": "电话号码格式不对",
@@ -260,4 +327,58 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "no way to reach": "客户及其联系人都没有电话或邮箱",
     "phone shared with another customer": "电话与其他客户重复",
     "name shared with another customer": "名称与其他客户重复",
+    # merging duplicate customers (store/combine.py, `crmkit merge`)
+    "merged {dropped} into {keep}": "已将 {dropped} 合并到 {keep}",
+    "records moved to {keep}: {moved}": "转到 {keep} 名下的记录：{moved}",
+    "no records to move": "没有需要转移的记录",
+    "blank fields filled from the merged records: {fields}": "用被合并记录补全的空白字段：{fields}",
+    "{n} profile fact(s) repeated one already kept and were deleted: {ids}":
+        "{n} 条麦凯66信息与保留的信息重复，已删除：{ids}",
+
+    # ------------------------------------------------------------------ importing other tools' files
+    # reading the file (text_encoding.py, importing.py)
+    "the file is UTF-8 except {count} line(s) in another encoding (GBK?), at line {lines} "
+    "[the bytes where UTF-8 stops]; save those lines as UTF-8 and import again":
+        "文件是 UTF-8 编码，但有 {count} 行是另一种编码（GBK？），在第 {lines} 行"
+        "[方括号内是不再符合 UTF-8 的字节]；请把这些行另存为 UTF-8 后重新导入",
+    "cannot tell the text encoding: line {line} is neither UTF-8 nor GBK/GB18030 (bytes [{bytes}]); "
+    "save the file as UTF-8":
+        "无法识别文件编码：第 {line} 行既不是 UTF-8 也不是 GBK/GB18030（字节 [{bytes}]）；请把文件另存为 UTF-8",
+    "no header row found for {table} in the first {rows} rows; expected headers like {examples} … "
+    "(or map the file's headers to these columns)":
+        "前 {rows} 行中没有找到 {table} 的表头行；表头应类似 {examples} …（或把文件的表头对应到这些列）",
+    "the header row (row {row}) lacks required column(s): {need}. Found: {found}. "
+    "Map a header of the file to a column (--map 'Account=name') if it has another name":
+        "表头行（第 {row} 行）缺少必需的列：{need}。文件中的列：{found}。"
+        "如果文件用了别的列名，请把它对应到这一列（--map 'Account=name'）",
+    # a cell's value (parsing.py)
+    "holds a character no spreadsheet can keep ({char}) at position {position}; remove it":
+        "第 {position} 个字符是电子表格无法保存的字符（{char}），请删除",
+    "unknown {field} {value}; allowed: {allowed}": "{field}不认识 {value}；可填：{allowed}",
+    # references by name (reference_names.py)
+    "{column} is not a field of {table} that refers to another table; such fields: {fields}":
+        "{column} 不是 {table} 中引用其他表的字段；这样的字段有：{fields}",
+    "{column} cannot refer to {table} by {key}; text fields of {table}: {fields}":
+        "{column} 不能按 {key} 引用 {table}；{table} 的文本字段有：{fields}",
+    "{value} matches no {field} in {table}; import {table} first": "{table}中没有{field}为 {value} 的记录；请先导入{table}",
+    "{value} matches {n} records in {table} by {field}: {ids}; write the id instead":
+        "{table}中有 {n} 条记录的{field}是 {value}：{ids}；请改填编号",
+    # the counts per reason that open a report (problem_counts.py)
+    "{n:,} problem(s): {counts}": "共 {n:,} 个问题：{counts}",
+    "{n:,} for {kinds} other reason(s)": "其他 {kinds} 种原因 {n:,} 个",
+    "unknown {field} {value}": "{field}不认识 {value}",
+    "no match for {value} in {table}": "{table}中找不到 {value}",
+    "{value} matches several {table}": "{value} 对应多条{table}",
+    "{what} in {column}": "{column}：{what}",
+    "unreadable date": "日期无法识别",
+    "date out of range": "日期超出范围",
+    "not a number": "不是数字",
+    "negative amount": "金额为负",
+    "not a whole number": "不是整数",
+    "number too large": "数字过大",
+    "not yes or no": "不是“是/否”",
+    "unusable id": "编号不可用",
+    "id used twice": "编号重复",
+    "character no spreadsheet can keep": "含有电子表格无法保存的字符",
+    "column read twice": "列重复",
 }

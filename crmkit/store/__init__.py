@@ -8,8 +8,9 @@
 Modules, one job each: ``location`` (URLs, folders, who writes), ``connection`` (the one ADBC
 connection and the dialects), ``ddl`` (tables from the schema), ``query`` (the one filter
 builder), ``frames`` (Arrow <-> typed DataFrames), ``reads``, ``edits`` (versioned single-record
-writes, checked by ``crmkit.rules``), ``history``, ``imports`` and ``merge`` (bulk writes),
-``export``; ``core`` puts them together as ``Store``. Nothing outside this package touches the
+writes, checked by ``crmkit.rules``), ``cascade`` (the records that name a record, deleted and
+restored with it), ``combine`` (merging duplicate customers), ``history``, ``imports`` and
+``merge`` (bulk writes: upserting a frame), ``export``; ``core`` puts them together as ``Store``. Nothing outside this package touches the
 connection or holds SQL text (``tests/test_store_boundary.py`` checks it).
 """
 

@@ -1,7 +1,7 @@
 """``Store``: one crmkit database, opened (and created or upgraded) from its URL.
 
 The class only opens and closes; each job is a module of this package (``reads``, ``edits``,
-``history``, ``imports``, ``export``), all going through one ``Connection`` and one filter
+``combine`` (merging duplicates), ``history``, ``imports``, ``export``), all going through one ``Connection`` and one filter
 builder (``query``). Nothing outside this package touches the connection or writes SQL.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..exceptions import StoreConnectionError
+from .combine import Combine
 from .connection import Connection, DatabaseError
 from .ddl import create_or_upgrade
 from .edits import Edits
@@ -29,7 +30,7 @@ def open(url: str | os.PathLike | None = None, *, user: str | None = None) -> "S
     return Store(str(url) if url else default_url(), user=user)
 
 
-class Store(Reads, Edits, History, Imports, Export):
+class Store(Reads, Edits, Combine, History, Imports, Export):
     """A crmkit database. Create it with ``crmkit.open``.
 
     >>> crm = crmkit.open()                      # data/crm.db, or $CRMKIT_DB_URL
@@ -37,6 +38,7 @@ class Store(Reads, Edits, History, Imports, Export):
     >>> visits = crm.interactions(start="2026-10-01", end="2026-11-01", region="华东")
     >>> row = crm.get("customers", "000123")
     >>> crm.update("customers", "000123", {"phone": "13800000000"}, expected_version=row["version"])
+    >>> crm.merge("customers", keep="000123", drop=["000456"])     # a duplicate's records move over
     """
 
     def __init__(self, url: str, *, user: str | None = None):

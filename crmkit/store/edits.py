@@ -13,10 +13,12 @@ import uuid
 import pandas as pd
 
 from .. import importing
-from ..exceptions import ConflictError, DuplicateIdError, RecordNotFoundError, RecordValidationError
+from ..exceptions import (ConflictError, DuplicateIdError, RecordNotFoundError, RecordsAttachedError,
+                          RecordValidationError)
 from ..rules import Fault, Reference, derived_from, rule_columns, rules_for
-from ..schema import SENSITIVE_KEY_WORDS, Table, table as lookup_table
+from ..schema import Table, sensitive_profile_key, table as lookup_table
 from ..values import blank_to_none, python_value, same_value
+from .cascade import attached_counts, delete_attached, restore_attached
 from .connection import Connection
 from .location import who
 from .query import Filter
@@ -32,8 +34,8 @@ class Edits:
         if blank_to_none(record.get(t.id_column)) is None:
             record[t.id_column] = f"{t.id_prefix}{uuid.uuid4().hex[:12].upper()}"
         values = self._check_record(t, _with_required(t, record))
-        if t.name == "profile" and sensitive_key(values.get("key")):
-            values["sensitive"] = True
+        if t.name == "profile" and sensitive_profile_key(values.get("key")):
+            values["sensitive"] = True  # sensitive is the default: only harmless keys may be shown
         rid = values[t.id_column]
         now, author = _now(), who(by, self.user)
         db = self._db
@@ -76,8 +78,8 @@ class Edits:
                                     deleted=current["deleted_at"] is not None)
             self._check_references(db, t, values)
             diff = {k: v for k, v in values.items() if not same_value(current[k], v)}
-            if t.name == "profile" and "key" in diff and sensitive_key(diff["key"]) and not current["sensitive"]:
-                diff["sensitive"] = True  # a fact renamed into a sensitive one becomes one
+            if t.name == "profile" and not current["sensitive"] and _stays_secret(current, values):
+                diff["sensitive"] = True
             if not diff:
                 return self.get(t.name, record_id)
             p = db.placeholder
@@ -101,13 +103,22 @@ class Edits:
         return self.get(t.name, record_id)
 
     def delete(self, table: str, record_id: str, *, expected_version: int | None = None,
-               by: str | None = None) -> None:
-        """Soft-delete one record: it leaves the reads, stays in the database and its history."""
-        self._set_deleted(table, record_id, expected_version, by, deleted=True)
+               by: str | None = None, cascade: bool = False) -> dict[str, int]:
+        """Soft-delete one record: it leaves the reads, stays in the database and its history.
 
-    def restore(self, table: str, record_id: str, *, by: str | None = None) -> dict:
-        """Bring back a deleted record."""
-        self._set_deleted(table, record_id, None, by, deleted=False)
+        A record that live records still name (a customer with contacts, visits, cards, orders …)
+        is not deleted: ``RecordsAttachedError`` counts them per table. Merge it into the record
+        that should keep them (:meth:`merge`), or pass ``cascade=True`` to soft-delete them with
+        it, each with its history row. Returns what the cascade deleted: records per table.
+
+        >>> crm.delete("customers", "000123", cascade=True)     # {'interactions': 4, 'orders': 2}
+        """
+        return self._set_deleted(table, record_id, expected_version, by, deleted=True, cascade=cascade)
+
+    def restore(self, table: str, record_id: str, *, by: str | None = None, cascade: bool = False) -> dict:
+        """Bring back a deleted record. With ``cascade=True``, also the records its deletion took
+        with it (``delete(..., cascade=True)``); records deleted before or since stay deleted."""
+        self._set_deleted(table, record_id, None, by, deleted=False, cascade=cascade)
         return self.get(table, record_id)
 
     def check(self, table: str, record: dict, *, record_id: str | None = None) -> list[importing.Problem]:
@@ -138,10 +149,11 @@ class Edits:
 
     # ------------------------------------------------------------------ internals
 
-    def _set_deleted(self, table, record_id, expected_version, by, deleted: bool) -> None:
+    def _set_deleted(self, table, record_id, expected_version, by, deleted: bool, cascade: bool) -> dict[str, int]:
         t = lookup_table(table)
         record_id = str(record_id)
         now, author = _now(), who(by, self.user)
+        batch = uuid.uuid4().hex[:16]  # the record's history row and those of the records it takes along
         db = self._db
         with db.transaction():
             current = self._row(t, record_id, db)
@@ -149,6 +161,13 @@ class Edits:
                 raise RecordNotFoundError(t.name, record_id)
             if expected_version is not None and current["version"] != expected_version:
                 raise ConflictError(t.name, record_id, expected_version, current["version"], {})
+            if deleted:
+                attached = attached_counts(db, t.name, record_id)
+                if attached and not cascade:
+                    raise RecordsAttachedError(t.name, record_id, attached)
+                done = delete_attached(db, t.name, record_id, now=now, by=author, batch=batch) if cascade else {}
+            else:
+                done = self._restore_attached(db, t, record_id, now, author, batch) if cascade else {}
             p = db.placeholder
             stamp = db.value(now, "datetime")
             db.execute(
@@ -156,7 +175,16 @@ class Edits:
                 f"WHERE {t.id_column} = {p(5)}",
                 (stamp if deleted else None, current["version"] + 1, stamp, author, record_id),
             )
-            self._log(db, t, record_id, "delete" if deleted else "restore", now, author)
+            self._log(db, t, record_id, "delete" if deleted else "restore", now, author, batch=batch)
+        return done
+
+    def _restore_attached(self, db: Connection, t: Table, record_id: str, now, author: str, batch: str) -> dict:
+        """The records the last delete of ``record_id`` took with it, restored."""
+        last = self.history(t.name, record_id).query("op == 'delete'").tail(1)
+        if last.empty or pd.isna(last["batch"].iloc[0]):
+            return {}
+        return restore_attached(db, t.name, record_id, deleted_batch=last["batch"].iloc[0],
+                                deleted_at=last["changed_at"].iloc[0], now=now, by=author, batch=batch)
 
     def _check_changes(self, t: Table, record_id: str, changes: dict, stored: dict) -> dict:
         """Check ``changes`` as part of the record they change: the record after the update must be valid.
@@ -210,9 +238,11 @@ class Edits:
                 raise RecordValidationError(t.name, [_problem(rule.column, values[rule.column], problems.iloc[0])])
 
 
-def sensitive_key(key) -> bool:
-    """Whether a profile fact's key names a sensitive matter (health, religion …)."""
-    return isinstance(key, str) and any(w in key.lower() for w in SENSITIVE_KEY_WORDS)
+def _stays_secret(current: dict, values: dict) -> bool:
+    """Whether an updated profile fact must be flagged sensitive: its new key is not a harmless
+    one, or its old key was not (what it held before stays in its history, so renaming a fact
+    "健康状况" to "爱好" must not bring those values into view)."""
+    return sensitive_profile_key(values.get("key", current["key"])) or sensitive_profile_key(current["key"])
 
 
 def _with_required(t: Table, record: dict) -> dict:

@@ -30,7 +30,8 @@ class History:
 
         ``since`` keeps the changes made at or after that time, ``fields`` the updates of
         those fields (both filter in SQL: a month's grade moves read in milliseconds).
-        Old and new values of sensitive profile facts show as "***" unless include_sensitive=True.
+        Old and new values of sensitive profile facts (those ``crm.profile()`` leaves out: flagged
+        sensitive, or with a key not on the harmless list) show as "***" unless include_sensitive=True.
         """
         db = self._db
         f = Filter(db)
@@ -50,8 +51,9 @@ class History:
         frame["changed_at"] = pd.to_datetime(frame["changed_at"].astype(object), format="ISO8601").astype("datetime64[ns]")
         frame["history_id"] = frame["history_id"].astype("Int64")
         if not include_sensitive and (frame["table_name"] == "profile").any():
-            secret = self.ids("profile", where={"sensitive": True}, include_deleted=True, include_sensitive=True)
-            hide = (frame["table_name"] == "profile") & frame["record_id"].isin(secret)
+            # every fact but the ones a plain read shows: the same rule as the reads, in one place
+            shown = self.ids("profile", include_deleted=True)
+            hide = (frame["table_name"] == "profile") & ~frame["record_id"].isin(shown)
             for c in ("old_value", "new_value"):
                 frame.loc[hide & frame[c].notna(), c] = "***"
         return frame
@@ -97,12 +99,13 @@ class History:
         return _append_history(self._db, rows[[*need, "changed_by", "batch"]])
 
     def _log(self, db: Connection, t: Table, record_id: str, op: str, now, by: str,
-             field=None, old=None, new=None) -> None:
-        """One history row for one edit, inside the edit's transaction."""
+             field=None, old=None, new=None, batch: str | None = None) -> None:
+        """One history row for one edit, inside the edit's transaction (``batch`` ties together the
+        rows of one action: a delete and the records it took along, a merge)."""
         db.execute(
-            "INSERT INTO history (table_name, record_id, op, field, old_value, new_value, changed_at, changed_by) "
-            f"VALUES ({db.placeholders(8)})",
-            (t.name, record_id, op, field, history_text(old), history_text(new), db.value(now, "datetime"), by),
+            "INSERT INTO history (table_name, record_id, op, field, old_value, new_value, changed_at, changed_by, batch) "
+            f"VALUES ({db.placeholders(9)})",
+            (t.name, record_id, op, field, history_text(old), history_text(new), db.value(now, "datetime"), by, batch),
         )
 
 

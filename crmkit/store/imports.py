@@ -9,7 +9,9 @@ import pandas as pd
 
 from .. import importing
 from ..exceptions import ImportValidationError
-from ..schema import SENSITIVE_KEY_WORDS, Table, table as lookup_table
+from ..i18n import check_lang
+from ..reference_names import ReferenceIndex, parse_refs
+from ..schema import Table, sensitive_profile_key, table as lookup_table
 from .location import who
 from .merge import merge_frame
 
@@ -18,27 +20,50 @@ class Imports:
     """The import half of ``Store`` (it needs ``self._db`` and ``self.user``)."""
 
     def import_file(self, path, table: str, *, columns: dict[str, str | list[str]] | None = None,
+                    values: dict[str, dict[str, str | None]] | None = None,
+                    refs: dict[str, str] | None = None,
                     on_error: str = "raise",
                     sheet: str | int | None = None, by: str | None = None,
-                    progress=None) -> importing.ImportReport:
+                    progress=None, lang: str = "en") -> importing.ImportReport:
         """Check a CSV/.xlsx file and write it in one transaction; see ``importing`` for the rules.
 
         ``on_error="raise"`` (default): any error writes nothing and raises ImportValidationError,
         whose ``report`` lists every problem. ``on_error="skip"``: the good rows are written, the
         bad ones listed in the returned report. Importing the same file twice changes nothing.
         ``columns`` maps the file's headers to crmkit's columns (``{"Kunde": "name"}``); a header
-        may feed several (``{"Account": ["name", "customer_id"]}``). ``progress``, if given, is
-        called with the name of each stage as it starts ("reading", "checking", "writing").
+        may feed several (``{"Account": ["name", "customer_id"]}``). ``values`` maps a field's
+        values before they are parsed (``{"status": {"Won": "won", "Engaging": "open"}}``).
+        ``refs`` reads a field that refers to another table by another of that table's fields
+        (``{"customer_id": "name"}``: the file names the customer; each name must match exactly
+        one stored customer). ``lang`` ("en" or "zh") is the language of the counts per reason and
+        of the reasons crmkit has in both (unknown values list the allowed ones in it).
+        ``progress``, if given, is called with the name of each stage as it starts ("reading",
+        "checking", "writing").
         """
         step = progress or (lambda stage: None)
         t = lookup_table(table)
         path = Path(path)
+        check_lang(lang)
+        reading = importing.Reading(values=importing.map_values(t, values, path),
+                                    refs=self._reference_indexes(t, refs, path, lang), lang=lang)
         step("reading")
-        cells = importing.read_cells(path, sheet)
+        cells = importing.read_cells(path, sheet, lang)
         step("checking")
-        checked = importing.check_cells(cells, str(path), t, columns, known_customers=self._known_customers(t))
+        checked = importing.check_cells(cells, str(path), t, columns, known_customers=self._known_customers(t),
+                                        reading=reading)
         step("writing")
         return self._write_checked(checked, t, on_error, by, source=str(path))
+
+    def _reference_indexes(self, t: Table, refs, path, lang: str) -> dict[str, ReferenceIndex]:
+        """For each ``refs`` field, the live records of the table it refers to, by the field the file holds."""
+        indexes = {}
+        for column, (target, key) in parse_refs(t, refs, path, lang).items():
+            # both names come from the schema (parse_refs checked them), never from the user
+            data = self._db.arrow(f"SELECT {target.id_column}, {key} FROM {target.name} "
+                                  f"WHERE deleted_at IS NULL AND {key} IS NOT NULL")
+            indexes[column] = ReferenceIndex.build(column, target, key, data.column(0).to_pandas(),
+                                                   data.column(1).to_pandas())
+        return indexes
 
     def import_frame(self, frame: pd.DataFrame, table: str, *, on_error: str = "raise", by: str | None = None,
                      source: str = "<DataFrame>") -> importing.ImportReport:
@@ -85,10 +110,11 @@ class Imports:
 
 
 def _flag_sensitive(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mark profile facts whose key names a sensitive matter (health, religion …) as sensitive."""
+    """Mark profile facts sensitive unless their key is a harmless one (``schema.HARMLESS_PROFILE_KEYS``)."""
     if "key" not in frame:
         return frame
-    by_key = frame["key"].fillna("").str.lower().str.contains("|".join(SENSITIVE_KEY_WORDS))
+    flags = {k: sensitive_profile_key(k) for k in frame["key"].dropna().unique()}  # a few dozen keys, many rows
+    by_key = frame["key"].map(flags).fillna(True).astype(bool)
     frame = frame.copy()
     given = frame["sensitive"] if "sensitive" in frame else pd.Series(pd.NA, index=frame.index, dtype="boolean")
     frame["sensitive"] = (given.fillna(False).astype(bool) | by_key).astype("boolean")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..schema import Table
+from ..schema import HARMLESS_PROFILE_KEY_NORMS, PROFILE_KEY_IGNORED, Table
 from .connection import Connection
 
 
@@ -51,10 +51,31 @@ class Filter:
         """Deleted records are left out unless asked for."""
         return self if include_deleted else self.add("deleted_at IS NULL")
 
+    def of_live_customers(self, include_deleted: bool = False) -> "Filter":
+        """Records of a deleted customer are left out with it (unless asked for), so a deleted
+        customer's open cards leave the lead board and its orders the report's rankings.
+        Records without a customer (an anonymous walk-in) stay."""
+        t = self.table
+        if include_deleted or t.customer_column is None or t.name == "customers":
+            return self
+        # Uncorrelated: both databases read the (few) deleted customers once per query, not per row.
+        return self.add("(customer_id IS NULL OR customer_id NOT IN "
+                        "(SELECT customer_id FROM customers WHERE deleted_at IS NOT NULL))")
+
     def without_sensitive(self) -> "Filter":
-        """Profile facts flagged sensitive (health, religion …) are left out."""
+        """Only harmless profile facts: not flagged sensitive, and with a key on the harmless list
+        (``schema.HARMLESS_PROFILE_KEYS``). Sensitive is the default, so a fact stored before the
+        list existed, or flagged harmless by a file, stays hidden when its key is not on it."""
         false = "0" if self.db.backend == "sqlite" else "false"
-        return self.add(f"(sensitive IS NULL OR sensitive = {false})")
+        key = "key"
+        for ch in PROFILE_KEY_IGNORED:  # the same normalisation as schema.profile_key_norm
+            key = f"replace({key}, {self.bind(ch)}, '')"
+        harmless = sorted(HARMLESS_PROFILE_KEY_NORMS)
+        if self.db.backend == "postgresql":  # lower() of PostgreSQL also folds non-ASCII letters: none is listed
+            listed = f"lower({key}) = ANY({self.bind(harmless)})"
+        else:
+            listed = f"lower({key}) IN ({self.bind_many(harmless)})"
+        return self.add(f"(sensitive IS NULL OR sensitive = {false}) AND {listed}")
 
     def date_range(self, start=None, end=None) -> "Filter":
         """The table's date column: start inclusive, end exclusive."""
@@ -143,7 +164,7 @@ def record_filter(db: Connection, table: Table, *, start=None, end=None, custome
                   ids=None, where: dict | None = None, text: str | None = None, within: Iterable[str] | None = None,
                   include_deleted: bool = False, include_sensitive: bool = False) -> Filter:
     """Every filter a read of crmkit takes, in one place (see ``Store.read`` and ``Store.search``)."""
-    f = Filter(db, table).live(include_deleted)
+    f = Filter(db, table).live(include_deleted).of_live_customers(include_deleted)
     if table.name == "profile" and not include_sensitive:
         f.without_sensitive()
     f.date_range(start, end).customers(customer).reps(rep).regions(region).equal(where)

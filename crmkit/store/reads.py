@@ -1,8 +1,8 @@
 """Typed reads: whole tables, searches, counts, distinct values, the newest dates.
 
 Every read filters through ``query.record_filter``, so ``start``/``end``, ``customer``,
-``rep``, ``region``, ``where``, a search text and the hiding of deleted records and sensitive
-facts mean the same thing in each of them.
+``rep``, ``region``, ``where``, a search text and the hiding of deleted records (and of the
+records of deleted customers) and of sensitive facts mean the same thing in each of them.
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ class Reads:
         return self.read("complaints", **filters)
 
     def profile(self, customer: str | Iterable[str] | None = None, *, include_sensitive: bool = False) -> pd.DataFrame:
-        """Mackay 66 facts. Sensitive ones (health, religion, family …) only with include_sensitive=True."""
+        """Mackay 66 facts. Sensitive is the default: only facts whose key is a harmless one
+        (``schema.HARMLESS_PROFILE_KEYS``: nickname, birthday, school, hobbies …) and that are not
+        flagged sensitive come back; the rest (health, family, religion, id numbers …) only with
+        include_sensitive=True."""
         return self.read("profile", customer=customer, include_sensitive=include_sensitive)
 
     def read(self, table: str, *, start=None, end=None, customer=None, rep=None, region=None,
@@ -57,8 +60,9 @@ class Reads:
         ``start``/``end`` bound the table's date column (start inclusive, end exclusive);
         ``customer`` is an id or a list of ids; ``rep`` a name or list; ``region`` a region or
         list (matched on the customer's region); ``where`` exact values of columns
-        (``{"status": "open"}``). Deleted records are left out unless asked for, and so are
-        sensitive profile facts.
+        (``{"status": "open"}``). Deleted records are left out unless asked for
+        (``include_deleted``), and so are the records of a deleted customer and sensitive profile
+        facts (``include_sensitive``).
         """
         return self.search(table, start=start, end=end, customer=customer, rep=rep, region=region, where=where,
                            include_deleted=include_deleted, columns=columns, include_sensitive=include_sensitive)

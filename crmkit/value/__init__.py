@@ -4,7 +4,9 @@ Everything works on plain DataFrames (orders with ``customer_id``, ``ordered_at`
 and, for profit, ``gross_margin``), whether they come from ``crm.orders()`` or elsewhere.
 
 >>> from crmkit import value
->>> summary = value.rfm_summary(orders, as_of="2026-10-31")            # frequency, recency, T, monetary_value
+>>> summary = value.rfm_summary(orders, as_of="2026-10-31", time_unit="W")  # frequency, recency, T, monetary_value, total_value
+>>> summary.attrs["time_unit"]                                          # the unit travels with the summary
+'W'
 >>> segments = value.rfm_segments(summary)                              # R, F, M, rfm_score, segment
 >>> bg = value.BetaGeo().fit(summary)
 >>> gg = value.GammaGamma().fit(summary[summary["frequency"] > 0])
@@ -14,7 +16,13 @@ and, for profit, ``gross_margin``), whether they come from ``crm.orders()`` or e
 ``as_of`` is a calendar day everywhere, keyword-only: orders dated on or before it count (see
 ``crmkit.timeframe``); without it, the day of the newest order.
 
-Modules: ``rfm`` (summary and RFM segments), ``grades`` (value grades, ABC), ``bgnbd`` and
+Units and conventions travel with the data: ``rfm_summary`` writes its time unit into
+``summary.attrs["time_unit"]``; the models remember the unit they were fitted in
+(``bg.time_unit_``), convert summaries in another unit, and refuse to guess where pandas
+dropped it (``crmkit.value.units``). ``monetary_value`` is the BG/NBD convention (mean of the
+repeat purchases, what Gamma-Gamma reads); RFM's M scores ``total_value`` (all purchases).
+
+Modules: ``units`` (time units of a summary), ``rfm`` (summary and RFM segments), ``grades`` (value grades, ABC), ``bgnbd`` and
 ``gammagamma`` (the models), ``lifetime_value`` (CLV), ``clusters`` (k-means), ``migration``
 (segment moves between two dates), ``plots``.
 """
@@ -32,10 +40,10 @@ from .plots import (
                     plot_probability_alive_matrix,
                     plot_segment_sizes,
 )
-from .rfm import SEGMENT_RULES, rfm_segments, rfm_summary
+from .rfm import SEGMENT_RULES, describe_rules, rfm_segments, rfm_summary
 
 __all__ = [
-    "rfm_summary", "rfm_segments", "SEGMENT_RULES",
+    "rfm_summary", "rfm_segments", "SEGMENT_RULES", "describe_rules",
     "value_grades", "grade_from_score", "abc",
     "BetaGeo", "GammaGamma", "customer_lifetime_value",
     "kmeans_segments", "choose_k", "ClusterResult",

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ModelInputError
+from ..exceptions import ConvergenceError, ModelInputError, NoChurnWarning
 from ._fitting import (
     _blockwise,
     _check_settings,
@@ -32,6 +33,11 @@ from ._fitting import (
     _summary_columns,
     _summary_frame,
 )
+from .units import model_and_summary_units, periods, summary_unit, unit_name
+
+#: A last iterate whose mean dropout probability a / (a + b) is below this was heading for the
+#: no-churn boundary: the limit model without dropout is fitted and compared.
+_NO_CHURN = 1e-3
 
 # =========================================================================== BG/NBD
 
@@ -148,6 +154,52 @@ def _bgnbd_objective(phi: np.ndarray, d: _Patterns, penalizer: float):
     return _objective_in_logs(theta, ll, g, np.triu(H) + np.triu(H, 1).T, n, penalizer)
 
 
+def _nbd_objective(phi: np.ndarray, d: _Patterns, penalizer: float):
+    """The BG/NBD objective at its no-churn limit (a → 0, or b → ∞ with a/(a+b) → 0): nobody
+    drops out, and the model is the NBD, Poisson purchases at a Gamma(r, α) rate.
+
+    Each customer's ln L tends to A1 + A3 = lnΓ(r+x) - lnΓ(r) + r ln α - (r+x) ln(α+T) (A2 and
+    the softplus term vanish), the same constants as ``_bgnbd_objective``, so the two values
+    compare directly. Derivatives in (r, α) by hand.
+    """
+    from scipy.special import digamma, gammaln, polygamma
+
+    theta = np.exp(phi)
+    r, alpha = theta
+    n, ux, wx = d.n, d.ux, d.wx
+    # every customer: x and T, the one-off buyers with x = 0
+    x = np.r_[np.zeros(len(d.w0)), d.x1]
+    T = np.r_[d.T0, d.T1]
+    w = np.r_[d.w0, d.w1]
+    iT = 1.0 / (alpha + T)
+    LT = np.log(alpha + T)
+    ll = wx @ (gammaln(r + ux) - gammaln(r)) + n * r * np.log(alpha) - w @ ((r + x) * LT)
+    g = np.array([wx @ (digamma(r + ux) - digamma(r)) + n * np.log(alpha) - w @ LT,
+                  n * r / alpha - w @ ((r + x) * iT)])
+    H = np.array([[wx @ (polygamma(1, r + ux) - polygamma(1, r)), n / alpha - w @ iT],
+                  [n / alpha - w @ iT, -n * r / alpha**2 + w @ ((r + x) * iT * iT)]])
+    return _objective_in_logs(theta, ll, g, H, n, penalizer)
+
+
+def _loglik_with_churn(r: float, alpha: float, a: float, b: float, d: _Patterns) -> float:
+    """Total BG/NBD log-likelihood (fit units) that stays exact where a and b are huge.
+
+    Near the no-churn boundary the optimiser leaves a and b at 1e10 or more, where
+    lnΓ(a+b) - lnΓ(a+b+x) cancels to noise. For whole x that difference is the finite sum
+    A2 = Σ_{j<x} ln((b+j) / (a+b+j)) = Σ log1p(-a / (a+b+j)), computed here term by term.
+    """
+    from scipy.special import log_expit
+
+    with np.errstate(all="ignore"):
+        ll = -_nbd_objective(np.log([r, alpha]), d, 0.0)[0] * d.n  # A1 + A3
+        j = np.arange(int(d.ux.max()) if len(d.ux) else 0, dtype=np.float64)
+        a2 = np.cumsum(np.log1p(-a / (a + b + j)))
+        ll += d.wx @ a2[d.ux.astype(np.int64) - 1]
+        u = (np.log(a) - np.log(b + d.x1 - 1.0) + (r + d.x1) * (np.log(alpha + d.T1) - np.log(alpha + d.tx1)))
+        ll += d.w1 @ -log_expit(-u)  # softplus(u)
+    return float(ll)
+
+
 class BetaGeo(_Estimator):
     """The BG/NBD model: expected purchases and the probability a customer is still active.
 
@@ -171,11 +223,22 @@ class BetaGeo(_Estimator):
     Attributes
     ----------
     params_ : pd.Series
-        r, alpha, a, b (alpha in the summary's time unit).
+        r, alpha, a, b (alpha in ``time_unit_``). At the no-churn boundary a = 0 and b = inf.
+    time_unit_ : str or None
+        The unit of the summary it was fitted on ("D", "W", "M"; see ``crmkit.value.units``),
+        None when that summary did not say. Predictions convert summaries in another unit.
+    no_churn_ : bool
+        True when the data show no churn: the likelihood is highest at the boundary where
+        nobody drops out (a → 0 or b → ∞), and the fit is that limit, the NBD model (r, α)
+        with P(alive) = 1 for everyone. A ``NoChurnWarning`` says so at fit time.
+    note_ : str or None
+        Why the fit is not the usual interior optimum (the no-churn boundary), else None.
     summary_ : pd.DataFrame
         ``coef``, ``se(coef)``, ``lower 95% bound``, ``upper 95% bound`` per parameter;
         standard errors from the inverse of the analytic Hessian of the negative
-        log-likelihood at the optimum (delta method from log-parameters, like lifetimes).
+        log-likelihood at the optimum (delta method from log-parameters, like lifetimes);
+        the bounds are exp(ln coef ± 1.96 se(ln coef)), so they stay inside (0, ∞). At the
+        boundary, a and b have no standard error (NaN).
     log_likelihood_ : float
         Log-likelihood of the summary at ``params_`` (in the summary's time unit; the penalty
         is not included).
@@ -210,7 +273,7 @@ class BetaGeo(_Estimator):
         self.tol = tol
         self.max_iter = max_iter
 
-    def fit(self, summary: pd.DataFrame, y=None) -> BetaGeo:
+    def fit(self, summary: pd.DataFrame, y=None, *, time_unit: str | None = None) -> BetaGeo:
         """Fit r, α, a, b by maximum likelihood to ``summary``; returns self.
 
         Parameters
@@ -221,18 +284,28 @@ class BetaGeo(_Estimator):
             time unit, fractions kept: ``crmkit.value.rfm.rfm_summary``'s result. Not modified.
         y : None
             Ignored (scikit-learn's signature).
+        time_unit : {"D", "W", "M"}, optional
+            The summary's unit when its ``attrs["time_unit"]`` does not say (a summary built by
+            lifetimes); an error when it contradicts ``attrs``. Remembered as ``time_unit_``.
+
+        When the data show no churn (the likelihood rises all the way to the boundary where
+        nobody drops out), the fit is that boundary: ``no_churn_`` is True, ``note_`` says so,
+        a ``NoChurnWarning`` is given, and predictions are the NBD model's.
 
         Raises
         ------
         ModelInputError
             A column is missing or holds NaN, negative or inconsistent values (recency > T,
-            fractional frequency, recency without repeat purchases), or fewer than
-            ``MIN_REPEAT_BUYERS`` customers have repeat purchases.
+            fractional frequency, recency without repeat purchases), fewer than
+            ``MIN_REPEAT_BUYERS`` customers have repeat purchases, or ``time_unit``
+            contradicts the summary's own.
         ConvergenceError
-            The optimiser failed, or parameters ran off towards 0 or infinity.
+            The optimiser failed, or parameters other than the churn ones ran off towards 0 or
+            infinity (e.g. r: purchases more regular than any mix of Poisson buyers).
         """
         penalizer, tol, max_iter = _check_settings(self)
         cols = _summary_columns(summary, "BetaGeo", ("frequency", "recency", "T"))
+        unit = summary_unit(summary, time_unit, "BetaGeo")
         x, tx, T = cols["frequency"], cols["recency"], cols["T"]
         _require_repeat_buyers("BetaGeo", x)
         if T.max() <= 0:
@@ -250,30 +323,82 @@ class BetaGeo(_Estimator):
         # Start from λ's mean matching the observed repeat rate, the rest at 1.
         rate = max(x.sum() / (T.sum() * scale), 1e-3)
         phi0 = np.array([0.0, -np.log(rate), 0.0, 0.0])
-        phi, cov, res = _fit_log_params(
-            "BetaGeo", ("r", "alpha", "a", "b"), lambda p: _bgnbd_objective(p, d, penalizer), phi0, d.n,
-            tol, max_iter, to_user,
-            hint="a penalizer_coef (e.g. BetaGeo(penalizer_coef=0.01)), a larger max_iter, or more customers "
-                 "and a longer period; check for a few customers with extreme frequencies (fit units are "
-                 "already rescaled, so changing the time unit will not help)")
+        hint = ("a penalizer_coef (e.g. BetaGeo(penalizer_coef=0.01)), a larger max_iter, or more customers "
+                "and a longer period; check for a few customers with extreme frequencies (fit units are "
+                "already rescaled, so changing the time unit will not help)")
+        try:
+            phi, cov, res = _fit_log_params(
+                "BetaGeo", ("r", "alpha", "a", "b"), lambda p: _bgnbd_objective(p, d, penalizer), phi0, d.n,
+                tol, max_iter, to_user, hint=hint)
+        except ConvergenceError as error:
+            phi, cov, res = self._no_churn_fit(error, d, scale, penalizer, tol, max_iter, hint)
+            value = _nbd_objective(phi[:2], d, 0.0)[0]
+            self.no_churn_ = True
+            self.note_ = ("the data show no churn: the likelihood is highest where nobody drops out (a -> 0, "
+                          "b -> inf), so the fit is that limit, the NBD model of purchases without dropout "
+                          "(P(alive) = 1 for everyone)")
+            warnings.warn(NoChurnWarning(f"BetaGeo: {self.note_}; see bg.note_"), stacklevel=2)
+        else:
+            value = _bgnbd_objective(phi, d, 0.0)[0]
+            self.no_churn_ = False
+            self.note_ = None
         self.params_ = to_user(phi)
         self.summary_ = _summary_frame(self.params_, cov)
-        value = _bgnbd_objective(phi, d, 0.0)[0]
         # The likelihood is a density in t_x: rescaling time by `scale` moved it by -x ln(scale).
         self.log_likelihood_ = float(-value * d.n + x.sum() * np.log(scale))
+        self.time_unit_ = unit
         self.n_customers_ = len(x)
         self.n_patterns_ = int(len(d.w0) + len(d.w1))
         self.n_iter_ = int(res.nit)
         return self
 
+    @staticmethod
+    def _no_churn_fit(error: ConvergenceError, d: _Patterns, scale: float, penalizer: float, tol: float,
+                      max_iter: int, hint: str):
+        """The no-churn boundary fit, when the BG/NBD fit was heading there; else ``error`` again.
+
+        The optimiser only takes steps that raise the likelihood, so a last iterate with a
+        vanishing mean dropout a/(a+b) means the likelihood rises towards the boundary. The
+        boundary is taken when the limit model (NBD) fits and its likelihood is at least that
+        of the last iterate; the returned log-parameters hold a = 0 and b = inf, and the
+        covariance has NaN for them.
+        """
+        last = error.params
+        if not last or last["a"] / (last["a"] + last["b"]) >= _NO_CHURN:
+            raise error
+        phi0 = np.log([last["r"], last["alpha"] * scale])
+        try:
+            phi2, cov2, res = _fit_log_params(
+                "BetaGeo", ("r", "alpha"), lambda p: _nbd_objective(p, d, penalizer), phi0, d.n, tol, max_iter,
+                lambda p: pd.Series(np.exp(p) / [1.0, scale], index=["r", "alpha"]), hint=hint)
+        except ConvergenceError as nbd_error:
+            raise ConvergenceError(
+                "BetaGeo", "the data show no churn (the likelihood is highest where nobody drops out), and even "
+                f"without dropout the purchase rates cannot be fitted: {nbd_error.reason}", nbd_error.params,
+                "purchases this regular (everyone buying on a schedule) leave no spread of buying rates to "
+                "estimate; forecast from each customer's own rate instead") from error
+        # Is churn distinguishable from none? A likelihood-ratio test of the last iterate against
+        # the limit, at the usual 5 % (χ² with one degree of freedom: the dropout probability).
+        gain = _loglik_with_churn(last["r"], last["alpha"] * scale, last["a"], last["b"], d) \
+            + _nbd_objective(phi2, d, 0.0)[0] * d.n
+        if 2.0 * gain > 3.841458820694124:
+            raise error  # the data do show some dropout: not the no-churn boundary
+        phi = np.r_[phi2, -np.inf, np.inf]
+        cov = np.full((4, 4), np.nan)
+        cov[:2, :2] = cov2
+        return phi, cov, res
+
     # ----------------------------------------------------------------- predictions
 
-    def _arrays(self, summary):
+    def _arrays(self, summary, time_unit=None):
+        """frequency, recency and T in the model's unit, and the unit the summary is scored in."""
         self._check_fitted()
         cols = _summary_columns(summary, "BetaGeo", ("frequency", "recency", "T"))
-        return cols["frequency"], cols["recency"], cols["T"]
+        unit, factor = model_and_summary_units(getattr(self, "time_unit_", None), summary, time_unit, "BetaGeo")
+        return cols["frequency"], cols["recency"] * factor, cols["T"] * factor, unit, factor
 
-    def expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
+    def expected_purchases(self, t: float, summary: pd.DataFrame, *, t_unit: str | None = None,
+                           time_unit: str | None = None) -> pd.Series:
         """Expected purchases in the next ``t`` periods of each customer in ``summary``.
 
         Eq. (10) of Fader, Hardie & Lee (2005), E[Y(t) | X = x, t_x, T]: the purchases a
@@ -282,49 +407,61 @@ class BetaGeo(_Estimator):
         Parameters
         ----------
         t : float
-            Length of the forecast, in the summary's time unit.
+            Length of the forecast, in ``t_unit``; without it, in the summary's time unit.
         summary : pd.DataFrame
-            frequency, recency, T per customer (as for ``fit``); not modified.
+            frequency, recency, T per customer (as for ``fit``); not modified. A summary in
+            another unit than the model's is converted (``crmkit.value.units``).
+        t_unit : {"D", "W", "M"}, optional
+            The unit of ``t``: ``expected_purchases(1, summary, t_unit="M")`` is next month's
+            purchases whatever unit the summary and the model are in.
+        time_unit : {"D", "W", "M"}, optional
+            The summary's unit when its ``attrs`` do not say; an error when it contradicts them.
 
         Returns
         -------
         pd.Series
             ``expected_purchases``, indexed like ``summary``.
         """
-        x, tx, T = self._arrays(summary)
+        x, tx, T, unit, factor = self._arrays(summary, time_unit)
+        summary_unit_ = summary_unit(summary, time_unit, "BetaGeo") or unit
+        horizon = float(periods(float(t), t_unit, summary_unit_, "BetaGeo")) * factor
         r, alpha, a, b = self.params_.to_numpy()
-        table, row = _expected_if_alive(r, alpha, a, b, x, T, [float(t)])
+        table, row = _expected_if_alive(r, alpha, a, b, x, T, [horizon])
         out = table[row, 0] * _p_alive(r, alpha, a, b, x, tx, T)
         return pd.Series(out, index=summary.index, name="expected_purchases")
 
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+    def probability_alive(self, summary: pd.DataFrame, *, time_unit: str | None = None) -> pd.Series:
         """Probability that each customer in ``summary`` is still active at the end of the period.
 
         P(τ > T | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) · ((α + T) / (α + t_x))^(r+x)),
         the reciprocal of eq. (10)'s denominator in Fader, Hardie & Lee (2005); derived in
         Fader, Hardie & Lee, "Computing P(alive) Using the BG/NBD Model" (brucehardie.com,
         note 021). Customers without repeat purchases get 1: in the BG/NBD a customer can only
-        leave right after a repeat purchase.
+        leave right after a repeat purchase. At the no-churn boundary everyone gets 1.
+        ``time_unit`` as for ``expected_purchases``.
 
         Returns
         -------
         pd.Series
             ``probability_alive``, indexed like ``summary``.
         """
-        x, tx, T = self._arrays(summary)
+        x, tx, T, _unit, _factor = self._arrays(summary, time_unit)
         r, alpha, a, b = self.params_.to_numpy()
         return pd.Series(_p_alive(r, alpha, a, b, x, tx, T), index=summary.index, name="probability_alive")
 
-    def expected_purchases_new_customer(self, t):
+    def expected_purchases_new_customer(self, t, *, t_unit: str | None = None):
         """Expected repeat purchases in the first ``t`` periods of a new customer.
 
         Eq. (9) of Fader, Hardie & Lee (2005), E[X(t)] = (a+b-1)/(a-1) ·
-        [1 - (α/(α+t))^r ₂F₁(r, b; a+b-1; t/(α+t))].
+        [1 - (α/(α+t))^r ₂F₁(r, b; a+b-1; t/(α+t))]; r t / α at the no-churn boundary.
 
         Parameters
         ----------
         t : float or array-like
-            Time(s) since the first purchase, in the summary's time unit.
+            Time(s) since the first purchase, in ``t_unit``, or without it in the model's
+            ``time_unit_``.
+        t_unit : {"D", "W", "M"}, optional
+            The unit of ``t`` (the model must know its own unit to convert).
 
         Returns
         -------
@@ -334,6 +471,7 @@ class BetaGeo(_Estimator):
         self._check_fitted()
         r, alpha, a, b = self.params_.to_numpy()
         times = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        times = np.asarray(periods(times, t_unit, getattr(self, "time_unit_", None), "BetaGeo"), dtype=np.float64)
         out = _expected_if_alive(r, alpha, a, b, np.zeros(1), np.zeros(1), times)[0][0]
         return float(out[0]) if np.ndim(t) == 0 else out.reshape(np.shape(t))
 
@@ -346,6 +484,8 @@ class BetaGeo(_Estimator):
 def _p_alive(r, alpha, a, b, x, tx, T) -> np.ndarray:
     from scipy.special import expit
 
+    if a == 0.0 or np.isinf(b):  # the no-churn limit: nobody leaves
+        return np.ones(len(x))
     with np.errstate(divide="ignore"):  # b + x - 1 is 0 only where x = 0 and b = 1; masked below
         log_odds_gone = (np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx)))
     return np.where(x > 0, expit(-log_odds_gone), 1.0)
@@ -366,6 +506,10 @@ def _expected_if_alive(r, alpha, a, b, x, T, times) -> tuple[np.ndarray, np.ndar
     code, count = _patterns(x, T)
     ux, uT = np.empty(count), np.empty(count)
     ux[code], uT[code] = x, T
+    if a == 0.0 or np.isinf(b):
+        # the no-churn limit: nobody leaves, and a customer's rate given (x, T) is
+        # Gamma(r + x, α + T), so the expected purchases in t are (r + x) t / (α + T)
+        return ((r + ux) / (alpha + uT))[:, None] * np.asarray(times, dtype=np.float64)[None, :], code
     c = a + b + ux - 1.0
     table = np.empty((count, len(times)))
 

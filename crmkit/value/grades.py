@@ -21,16 +21,17 @@ c            1000.0   220.0  100.0           A
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ValueInputError
+from ..exceptions import ValueInputError, ValueWeightsWarning
 from ..schema import CUSTOMERS
 from ..timeframe import as_of_day, resolve_as_of
-from .rfm import _day_number, _days, _require_columns
+from .rfm import _day_number, _days, _order_labels, _require_columns
 
 #: Default weights of the three parts of the value score: what a customer buys and earns the
 #: company now weighs 70 %, what the customer may bring later 30 %. A setting, not a finding.
@@ -72,13 +73,20 @@ def value_grades(
       lowest customer, 100 the highest; equal values share the mean of their ranks);
     * ``score``: the weighted sum of the three (``weights``, default ``DEFAULT_WEIGHTS``
       = amount 0.4, profit 0.3, potential 0.3; keys ``amount``, ``profit``, ``potential``,
-      a missing key weighs 0, the weights must sum to 1);
+      a missing key weighs 0, the weights must sum to 1). Without ``weights`` and without a
+      margin (no ``margin_col`` column, or no margin in it at all), profit cannot be scored:
+      the score weighs what is there, amount and potential in their default proportion
+      (0.4 : 0.3, i.e. 4/7 and 3/7), says so with a ``ValueWeightsWarning``, and ``profit``
+      and ``profit_score`` are NaN. Explicit ``weights`` that give profit a share need the
+      margins;
     * ``value_grade``: A if ``score`` ≥ ``cuts["A"]``, else B if ≥ ``cuts["B"]`` … else E
       (default ``DEFAULT_CUTS`` = 80/60/40/20; ``cuts`` may also be four descending numbers).
       Its dtype is the customers table's ``value_grade`` dtype, so it can be stored as is.
 
     The weights and cuts must be checked by the user's own sales policy; they are settings,
-    not findings. The input is not modified.
+    not findings. The weights used are in the result's ``attrs["weights"]``. Errors name the
+    orders at fault by ``order_id`` (or customer id), never by row position. The input is not
+    modified.
 
     >>> import pandas as pd
     >>> orders = pd.DataFrame({"customer_id": ["a", "b"], "ordered_at": pd.to_datetime(["2026-01-05"] * 2),
@@ -86,22 +94,38 @@ def value_grades(
     >>> value_grades(orders, weights={"amount": 0.5, "profit": 0.5})["value_grade"].tolist()
     ['E', 'A']
     """
+    defaulted = weights is None
     weights = _check_weights(weights)
     cuts = _check_cuts(cuts)
-    needed = [customer_col, date_col, amount_col] + ([margin_col] if weights["profit"] > 0 else [])
-    _require_columns(orders, needed)
+    _require_columns(orders, [customer_col, date_col, amount_col])
+    no_margin = margin_col not in orders.columns or not pd.to_numeric(orders[margin_col], errors="coerce").notna().any()
+    if no_margin and weights["profit"] > 0:
+        if not defaulted:
+            _require_columns(orders, [margin_col])  # names the missing column
+            raise ValueInputError(f"the weights give profit {weights['profit']:g}, but no order has a {margin_col}",
+                                  margin_col)
+        # score what is there rather than refuse: amount and potential keep their proportion
+        weights = _reweighed(weights, without="profit")
+        warnings.warn(ValueWeightsWarning(
+            f"value_grades: the orders have no {margin_col}, so profit is left out of the score; amount and "
+            f"potential weigh {weights['amount']:.3g} and {weights['potential']:.3g} (in their default "
+            "proportion). Pass weights= to choose others", weights), stacklevel=2)
 
-    days = _days(orders[date_col], date_col)
+    labels = _order_labels(orders, customer_col)
+    days = _days(orders[date_col], date_col, labels)
     end = _day_number(resolve_as_of(as_of, orders[date_col]))
     keep = days <= end
     customers = orders[customer_col].to_numpy()[keep]
-    if pd.isna(customers).any():
-        raise ValueInputError("some orders have no customer", customer_col)
-    amounts = _numbers(orders[amount_col], amount_col)[keep]
+    missing = pd.isna(customers)
+    if missing.any():
+        raise ValueInputError(f"{int(missing.sum())} order(s) have no customer", customer_col,
+                              list(np.asarray(labels, dtype=object)[keep][missing]))
+    amounts = _numbers(orders[amount_col], amount_col, labels=labels)[keep]
     frame = pd.DataFrame({"customer": customers, "amount": amounts,
                           "recent": np.where(days[keep] > end - POTENTIAL_WINDOW_DAYS, amounts, 0.0)})
     if margin_col in orders.columns:
-        frame["profit"] = _numbers(orders[margin_col], margin_col, allow_missing=weights["profit"] == 0)[keep]
+        frame["profit"] = _numbers(orders[margin_col], margin_col, allow_missing=weights["profit"] == 0,
+                                   labels=labels)[keep]
     else:
         frame["profit"] = np.nan
     totals = frame.groupby("customer", sort=True).sum(min_count=1)
@@ -118,7 +142,15 @@ def value_grades(
             score += weights[part] * out[f"{part}_score"]
     out["score"] = score
     out["value_grade"] = grade_from_score(score, cuts)
+    out.attrs["weights"] = dict(weights)
     return out
+
+
+def _reweighed(weights: dict[str, float], without: str) -> dict[str, float]:
+    """``weights`` with ``without`` at 0 and the others scaled back up to a sum of 1."""
+    rest = {k: (0.0 if k == without else v) for k, v in weights.items()}
+    total = sum(rest.values())
+    return {k: v / total for k, v in rest.items()}
 
 
 def grade_from_score(score: pd.Series, cuts: Mapping[str, float] | Sequence[float] | None = None) -> pd.Series:
@@ -176,7 +208,8 @@ def abc(
         if as_of is not None:
             _require_columns(values, [date_col])
             values = values[_days(values[date_col], date_col) <= _day_number(as_of_day(as_of))]
-        series = pd.Series(_numbers(values[amount_col], amount_col), index=values[customer_col].to_numpy())
+        series = pd.Series(_numbers(values[amount_col], amount_col, labels=_order_labels(values, customer_col)),
+                           index=values[customer_col].to_numpy())
         series = series.groupby(level=0, sort=True).sum()
         series.index.name = customer_col
     elif isinstance(values, pd.Series):
@@ -261,12 +294,14 @@ def _check_shares(shares) -> tuple[float, float]:
     return low, high
 
 
-def _numbers(series: pd.Series, column, allow_missing: bool = False) -> np.ndarray:
+def _numbers(series: pd.Series, column, allow_missing: bool = False, labels=None) -> np.ndarray:
+    """The values as floats; missing ones are an error naming them by ``labels`` (order or
+    customer ids, one per row), or by the index when there are none."""
     values = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
     bad = np.isnan(values)
     if bad.any() and not allow_missing:
-        raise ValueInputError(f"{int(bad.sum())} value(s) are missing or not numbers", column,
-                              list(series.index[bad]))
+        names = np.asarray(series.index if labels is None else labels, dtype=object)
+        raise ValueInputError(f"{int(bad.sum())} value(s) are missing or not numbers", column, list(names[bad]))
     return values
 
 

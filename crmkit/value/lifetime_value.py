@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ModelInputError
 from ._fitting import _summary_columns
 from .bgnbd import BetaGeo, _expected_if_alive, _p_alive
 from .gammagamma import GammaGamma
-from .rfm import TIME_UNITS
+from .units import TIME_UNITS, UNIT_ATTR, check_unit, model_and_summary_units
 
 
 def customer_lifetime_value(
@@ -24,7 +25,7 @@ def customer_lifetime_value(
     summary: pd.DataFrame,
     months: int = 12,
     discount_rate: float = 0.01,
-    time_unit: str = "D",
+    time_unit: str | None = None,
     periods_per_month: float | None = None,
 ) -> pd.Series:
     """Discounted value of each customer's purchases over the next ``months`` months.
@@ -35,10 +36,19 @@ def customer_lifetime_value(
     ``gg.expected_average_order_value`` (eq. 5 of note 025). The result is in the unit of
     ``monetary_value`` (revenue, or margin for a profit CLV).
 
+    Months become periods of the model's time unit, with crmkit's month of 365.25 / 12 =
+    30.4375 days (``crmkit.value.units.TIME_UNITS``): 30.4375 for days, 4.348 for weeks, 1 for
+    months. The units come with the data: the summary's ``attrs["time_unit"]`` (set by
+    ``rfm_summary``) and the model's ``bg.time_unit_``; a summary in another unit than the
+    model's is converted, so the same orders give the same CLV whichever unit they were
+    summarised in. Where neither says a unit (a summary built by lifetimes, a model fitted on
+    one), pass ``time_unit=``: crmkit does not guess, because reading weeks as days (or days
+    as weeks) changes every CLV several times over.
+
     Parameters
     ----------
     bg : BetaGeo
-        Fitted on a summary in the same time unit as ``summary``.
+        Fitted; its ``time_unit_`` is the unit the forecast is made in.
     gg : GammaGamma
         Fitted on the same money unit as ``summary``'s monetary_value.
     summary : pd.DataFrame
@@ -48,15 +58,12 @@ def customer_lifetime_value(
         Horizon in months.
     discount_rate : float, default 0.01
         Monthly discount rate (0.01 is about 12.7% a year).
-    time_unit : {"D", "W", "M"}, default "D"
-        The unit ``summary`` measures recency and T in (``rfm_summary``'s ``time_unit``). It
-        sets how many periods make a month, with crmkit's month of 365.25 / 12 = 30.4375 days
-        (``crmkit.value.rfm.TIME_UNITS``): 30.4375 for days, 4.348 for weeks, 1 for months. So
-        the same orders give the same CLV whichever unit they were summarised in. lifetimes
-        counts 30 days or 4.345 weeks to a month instead; pass ``periods_per_month`` to match
-        it exactly.
+    time_unit : {"D", "W", "M"}, optional
+        The summary's unit when its ``attrs`` do not say; an error when it contradicts them.
+        lifetimes counts 30 days or 4.345 weeks to a month instead; pass ``periods_per_month``
+        to match it exactly.
     periods_per_month : float, optional
-        Periods of the summary's unit in a month; overrides ``time_unit`` (e.g. 30 to
+        Periods of the model's unit in a month; overrides the month above (e.g. 30 to
         reproduce lifetimes with daily data, or 720 for a summary in hours).
 
     Returns
@@ -64,14 +71,24 @@ def customer_lifetime_value(
     pd.Series
         ``clv``, indexed like ``summary``.
 
+    Raises
+    ------
+    ModelInputError
+        The summary's unit is unknown (and neither ``time_unit`` nor ``periods_per_month``
+        is given), contradicts ``time_unit``, or the summary lost its unit while the model
+        has one; or a column is missing or bad.
+
     Examples
     --------
     >>> from crmkit.value.bgnbd import BetaGeo, simulate_bgnbd
     >>> from crmkit.value.gammagamma import GammaGamma, simulate_spend
     >>> summary = simulate_bgnbd(20_000, r=0.25, alpha=4.0, a=0.8, b=2.5, T=52, seed=1)
     >>> summary["monetary_value"] = simulate_spend(summary["frequency"], p=6, q=4, v=15, seed=1)["monetary_value"]
+    >>> summary.attrs["time_unit"] = "W"      # what rfm_summary(orders, time_unit="W") writes
     >>> bg, gg = BetaGeo().fit(summary), GammaGamma().fit(summary)
-    >>> clv = customer_lifetime_value(bg, gg, summary, months=12, time_unit="W")
+    >>> bg.time_unit_
+    'W'
+    >>> clv = customer_lifetime_value(bg, gg, summary, months=12)
     >>> clv.head(3).round(2).tolist()
     [10.96, 219.11, 5.92]
     """
@@ -79,21 +96,28 @@ def customer_lifetime_value(
         if not isinstance(model, kind):
             raise TypeError(f"expected a fitted {kind.__name__}, got {type(model).__name__}")
         model._check_fitted()
-    if periods_per_month is None:
-        if time_unit not in TIME_UNITS:
-            raise ValueError(f"unknown time_unit {time_unit!r}; use one of {', '.join(TIME_UNITS)}, "
-                             "or give periods_per_month")
-        periods_per_month = TIME_UNITS["M"] / TIME_UNITS[time_unit]
-    if not periods_per_month > 0:
-        raise ValueError(f"periods_per_month must be > 0, got {periods_per_month!r}")
     if int(months) != months or months < 0:
         raise ValueError(f"months must be a whole number >= 0, got {months!r}")
     if not discount_rate > -1:
         raise ValueError(f"discount_rate must be > -1, got {discount_rate!r}")
-
+    check_unit(time_unit, "customer_lifetime_value")
     cols = _summary_columns(summary, "customer_lifetime_value", ("frequency", "recency", "T", "monetary_value"),
                             monetary=True)
-    x, tx, T = cols["frequency"], cols["recency"], cols["T"]
+    unit, factor = model_and_summary_units(getattr(bg, "time_unit_", None), summary, time_unit,
+                                           "customer_lifetime_value")
+    if periods_per_month is None:
+        if unit is None:
+            raise ModelInputError(
+                "customer_lifetime_value", "neither the summary nor the model says which time unit recency and T "
+                f'are in (no attrs["{UNIT_ATTR}"]: a summary not built by rfm_summary, e.g. by lifetimes), so '
+                "months cannot be turned into periods", column=UNIT_ATTR,
+                hint="pass time_unit='D', 'W' or 'M' (or periods_per_month=), or build the summary with "
+                     "crmkit.value.rfm_summary(orders, time_unit=...)")
+        periods_per_month = TIME_UNITS["M"] / TIME_UNITS[unit]
+    if not periods_per_month > 0:
+        raise ValueError(f"periods_per_month must be > 0, got {periods_per_month!r}")
+
+    x, tx, T = cols["frequency"], cols["recency"] * factor, cols["T"] * factor
     r, alpha, a, b = bg.params_.to_numpy()
     order_value = gg.expected_average_order_value(summary).to_numpy()
     if months == 0:

@@ -19,6 +19,7 @@ import pandas as pd
 from ..exceptions import ValueInputError
 from ..fonts import axes_for
 from ..i18n import translate, translate_in_context
+from .units import UNIT_ATTR
 
 
 def _axes(ax, lang: str, figsize=(8, 5)):
@@ -52,12 +53,22 @@ def _grid(summary, max_frequency, max_recency, points: int = 200) -> tuple[np.nd
     return frequencies, recencies, max_recency
 
 
-def _grid_values(predict, frequencies, recencies, T) -> np.ndarray:
+def _grid_unit(bg_model, summary) -> str | None:
+    """The unit the grid's recency and T are in: the summary's (they span its range), else the
+    model's own (the grid then spans ``max_recency`` periods of the model's unit)."""
+    own = summary.attrs.get(UNIT_ATTR) if isinstance(summary, pd.DataFrame) else None
+    return own or getattr(bg_model, "time_unit_", None)
+
+
+def _grid_values(predict, frequencies, recencies, T, unit: str | None = None) -> np.ndarray:
     """``predict(frame)`` on every possible (frequency, recency) cell, as a recency × frequency
-    matrix; cells no customer can be in (no repeat purchase but a recency above 0) stay NaN."""
+    matrix; cells no customer can be in (no repeat purchase but a recency above 0) stay NaN.
+    The grid frame carries ``unit`` as its ``attrs["time_unit"]``, like a summary."""
     f, r = np.meshgrid(frequencies, recencies)  # rows: recency, columns: frequency
     possible = (f > 0) | (r == 0)
     grid = pd.DataFrame({"frequency": f[possible], "recency": r[possible], "T": np.full(int(possible.sum()), T)})
+    if unit is not None:
+        grid.attrs[UNIT_ATTR] = unit
     z = np.full(f.shape, np.nan)
     z[possible] = np.asarray(predict(grid), dtype="float64")
     return z
@@ -86,7 +97,8 @@ def plot_frequency_recency_matrix(bg_model, summary: pd.DataFrame | None = None,
     """
     fig, ax = _axes(ax, lang)
     frequencies, recencies, T = _grid(summary, max_frequency, max_recency)
-    z = _grid_values(lambda grid: bg_model.expected_purchases(t, grid), frequencies, recencies, T)
+    z = _grid_values(lambda grid: bg_model.expected_purchases(t, grid), frequencies, recencies, T,
+                     _grid_unit(bg_model, summary))
     _heat(ax, fig, z, frequencies, recencies, cmap, translate("Expected purchases", lang))
     ax.set(title=translate("Expected purchases in the next {t} periods", lang, t=f"{t:g}"),
            xlabel=translate("Historical frequency (repeat purchases)", lang),
@@ -107,7 +119,7 @@ def plot_probability_alive_matrix(bg_model, summary: pd.DataFrame | None = None,
     """
     fig, ax = _axes(ax, lang)
     frequencies, recencies, T = _grid(summary, max_frequency, max_recency)
-    z = _grid_values(bg_model.probability_alive, frequencies, recencies, T)
+    z = _grid_values(bg_model.probability_alive, frequencies, recencies, T, _grid_unit(bg_model, summary))
     _heat(ax, fig, z, frequencies, recencies, cmap, translate("P(alive)", lang), vmin=0.0, vmax=1.0)
     ax.set(title=translate("Probability that a customer is alive", lang),
            xlabel=translate("Historical frequency (repeat purchases)", lang),

@@ -12,10 +12,10 @@ segment from an ordered, overridable rule table (``SEGMENT_RULES``).
 ...     "amount": [100.0, 50.0, 70.0, 30.0],
 ... })
 >>> rfm_summary(orders, as_of="2026-02-10")  # doctest: +NORMALIZE_WHITESPACE
-             frequency  recency     T  monetary_value
+             frequency  recency     T  monetary_value  total_value
 customer_id
-a                    2     30.0  40.0            60.0
-b                    0      0.0  21.0             0.0
+a                    2     30.0  40.0            60.0        220.0
+b                    0      0.0  21.0             0.0         30.0
 """
 
 from __future__ import annotations
@@ -28,16 +28,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..exceptions import ValueInputError
-from ..i18n import N_, translate
+from ..i18n import N_, check_lang, translate
 from ..timeframe import resolve_as_of
+from .units import TIME_UNITS, UNIT_ATTR, summary_unit
 
-# Length of one time unit in days. Purchases are always merged per calendar day; the unit only
-# rescales recency and T (fractions kept), as lifetimes does with freq="D", freq_multiplier=7.
-# A month is the mean Gregorian month, 365.25 / 12 days (lifetimes' freq="M" no longer runs:
-# pandas refuses np.timedelta64(1, "M")).
-TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+# TIME_UNITS (from .units): length of one time unit in days. Purchases are always merged per
+# calendar day; the unit only rescales recency and T (fractions kept), as lifetimes does with
+# freq="D", freq_multiplier=7. A month is the mean Gregorian month, 365.25 / 12 days
+# (lifetimes' freq="M" no longer runs: pandas refuses np.timedelta64(1, "M")).
 
+#: The columns the BG/NBD and Gamma-Gamma models read (lifetimes' names and conventions).
 SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
+
+#: How ``monetary_value`` is defined, as the summary's ``attrs["monetary_value"]`` states it.
+REPEAT_MEAN = "mean of the repeat purchases (first purchase left out; 0 without repeats)"
 
 
 def rfm_summary(
@@ -58,8 +62,15 @@ def rfm_summary(
     * ``frequency``: repeat purchases (purchase days after the first one);
     * ``recency``: time from the first to the last purchase (0 when there are no repeats);
     * ``T``: time from the first purchase to ``as_of``;
-    * ``monetary_value``: mean value of the repeat purchases (0 when there are none); the first
-      purchase is left out, as Gamma-Gamma requires.
+    * ``monetary_value``: the BG/NBD papers' and lifetimes' name for the mean value of the
+      **repeat** purchases (0 when there are none); the first purchase is left out, as
+      Gamma-Gamma requires. It is the spend model's input, not what a customer spent: a
+      one-time buyer of 507 has monetary_value 0;
+    * ``total_value``: what the customer spent on all purchases, the first included (RFM's M).
+
+    The summary carries its conventions in ``attrs``: ``attrs["time_unit"]`` ("D", "W" or
+    "M"), which the models and ``customer_lifetime_value`` read (see ``crmkit.value.units``),
+    and ``attrs["monetary_value"]``, the definition above.
 
     ``as_of`` is a calendar day, as everywhere in crmkit (``crmkit.timeframe``): orders dated on
     or before it count, later ones are ignored; default: the data date of the orders, the day
@@ -68,16 +79,20 @@ def rfm_summary(
     the result. The input is not modified.
 
     Returns a frame indexed by ``customer_col`` (sorted) with columns ``frequency`` (int),
-    ``recency``, ``T`` and, unless ``amount_col`` is None, ``monetary_value`` (floats).
+    ``recency``, ``T`` and, unless ``amount_col`` is None, ``monetary_value`` and
+    ``total_value`` (floats).
 
     >>> import pandas as pd
     >>> orders = pd.DataFrame({"customer_id": ["a", "a", "a"],
     ...                        "ordered_at": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-01-15"]),
     ...                        "amount": [10.0, 5.0, 20.0]})
-    >>> rfm_summary(orders, as_of="2026-01-29", time_unit="W")  # doctest: +NORMALIZE_WHITESPACE
-                 frequency  recency    T  monetary_value
+    >>> weekly = rfm_summary(orders, as_of="2026-01-29", time_unit="W")
+    >>> weekly  # doctest: +NORMALIZE_WHITESPACE
+                 frequency  recency    T  monetary_value  total_value
     customer_id
-    a                    1      2.0  4.0            20.0
+    a                    1      2.0  4.0            20.0         35.0
+    >>> weekly.attrs["time_unit"]
+    'W'
     """
     if time_unit not in TIME_UNITS:
         raise ValueInputError(f"unknown time unit {time_unit!r}; use one of {', '.join(TIME_UNITS)}", "time_unit")
@@ -85,27 +100,27 @@ def rfm_summary(
     _require_columns(orders, needed)
 
     customers = orders[customer_col]
-    days = _days(orders[date_col], date_col)
+    days = _days(orders[date_col], date_col, _order_labels(orders, customer_col))
     missing = customers.isna().to_numpy()
     if missing.any():
         raise ValueInputError(f"{int(missing.sum())} order(s) have no customer", customer_col,
-                              list(orders.index[missing]))
+                              _order_labels(orders, customer_col, missing))
     if amount_col:
         amounts = pd.to_numeric(orders[amount_col], errors="coerce").astype("float64").to_numpy()
         bad = np.isnan(amounts)
         if bad.any():
-            raise ValueInputError(f"{int(bad.sum())} order(s) have no amount", amount_col,
-                                  list(orders.index[bad]))
+            raise ValueInputError(f"{int(bad.sum())} order(s) have no amount (listed by their {_named_by(orders)})",
+                                  amount_col, _order_labels(orders, customer_col, bad))
 
     end = _day_number(resolve_as_of(as_of, orders[date_col]))
     keep = days <= end
     codes, uniques = _factorize_sorted(customers)
     codes, days = codes[keep], days[keep]
-    columns = list(SUMMARY_COLUMNS if amount_col else SUMMARY_COLUMNS[:3])
+    columns = [*SUMMARY_COLUMNS, "total_value"] if amount_col else list(SUMMARY_COLUMNS[:3])
     if not len(codes):
         index = pd.Index(uniques[:0], name=customer_col)
         empty = {c: pd.Series(dtype="int64" if c == "frequency" else "float64") for c in columns}
-        return pd.DataFrame(empty).set_axis(index)
+        return _with_conventions(pd.DataFrame(empty).set_axis(index), time_unit, amount_col)
 
     # One key per (customer, day); the sorted unique keys list each customer's purchase days in
     # order, so every per-customer figure is a segment reduction over them (no Python loop).
@@ -126,18 +141,35 @@ def rfm_summary(
     }
     if amount_col:
         purchase_value = np.bincount(which, weights=amounts[keep], minlength=len(purchase_key))
+        total = np.add.reduceat(purchase_value, starts)
         purchase_value[starts] = 0.0  # the first purchase is not a repeat
         repeat_total = np.add.reduceat(purchase_value, starts)
         data["monetary_value"] = np.divide(repeat_total, frequency, out=np.zeros(len(starts)),
                                            where=frequency > 0)
+        data["total_value"] = total
     # codes follow the sorted ids, so the rows come out sorted by customer id
     index = pd.Index(uniques.take(purchase_customer[starts]), name=customer_col)
-    return pd.DataFrame(data, index=index, columns=columns)
+    return _with_conventions(pd.DataFrame(data, index=index, columns=columns), time_unit, amount_col)
+
+
+def _with_conventions(summary: pd.DataFrame, time_unit: str, amount_col) -> pd.DataFrame:
+    """The summary with its unit and its monetary convention in ``attrs`` (they travel with it)."""
+    summary.attrs[UNIT_ATTR] = time_unit
+    if amount_col:
+        summary.attrs["monetary_value"] = REPEAT_MEAN
+    return summary
 
 
 # ----------------------------------------------------------------------------- segments
 
-Condition = Mapping[str, tuple[int, int]] | Callable[[pd.DataFrame], object]
+Condition = Mapping[str, tuple[int, int] | bool] | Callable[[pd.DataFrame], object]
+
+#: A customer who bought within this many days of ``as_of`` is *active*; one whose first
+#: purchase was within it is *new*. A quarter: long enough for a monthly buyer to have bought.
+ACTIVE_DAYS = 90
+
+#: The facts a rule may require, besides the scores: True or False.
+FACTS = ("active", "new")
 
 
 def _named(name: str, condition: Condition) -> tuple[str, str, Condition]:
@@ -147,22 +179,33 @@ def _named(name: str, condition: Condition) -> tuple[str, str, Condition]:
 
 #: The RFM segment map, checked in order: a customer gets the first segment whose condition
 #: holds. A condition maps score letters to inclusive ranges (a letter left out matches any
-#: score) or is a function of the frame of ``R``, ``F``, ``M`` scores returning a boolean mask.
-#: R scores recency (5 = bought most recently), F frequency, M monetary value. The table covers
-#: all 125 score combinations; "Can't lose them" is checked before the broader "At risk". Each rule
-#: is (name, Chinese label, condition); a custom table carries its own Chinese labels.
+#: score) and may require facts: ``"active": True`` (bought in the last ``active_days``),
+#: ``"active": False`` (did not), ``"new": True`` (first purchase in the last ``active_days``).
+#: Or it is a function of the frame of ``R``, ``F``, ``M``, ``active``, ``new``,
+#: ``days_since_last``, ``age_days`` and ``frequency`` returning a boolean mask.
+#:
+#: Scores are relative (quintiles of the book); the facts are absolute, so a name never
+#: contradicts the data: only active customers get the names of customers who buy now
+#: (Champions … About to sleep), only inactive ones the names of customers who stopped
+#: (Can't lose them … Hibernating), and "New customers" are those whose first purchase is
+#: recent, not merely those with the fewest purchases (in a book where everyone buys monthly,
+#: the least recent fifth bought a few weeks ago: not Lost; the fewest purchases may be a
+#: year's worth: not New). Every customer gets a name: "About to sleep" takes the active
+#: customers no earlier rule took, "Hibernating" the inactive ones. ``describe_rules()``
+#: states each name's conditions in words. Each rule is (name, Chinese label, condition); a
+#: custom table carries its own Chinese labels.
 SEGMENT_RULES: list[tuple[str, str, Condition]] = [
-    _named(N_("Champions"), {"R": (4, 5), "F": (4, 5), "M": (4, 5)}),
-    _named(N_("Loyal"), {"R": (3, 5), "F": (4, 5)}),
-    _named(N_("Potential loyalists"), {"R": (4, 5), "F": (2, 3)}),
-    _named(N_("New customers"), {"R": (5, 5), "F": (1, 1)}),
-    _named(N_("Promising"), {"R": (4, 4), "F": (1, 1)}),
-    _named(N_("Need attention"), {"R": (3, 3), "F": (3, 3)}),
-    _named(N_("About to sleep"), {"R": (3, 3), "F": (1, 2)}),
-    _named(N_("Can't lose them"), {"R": (1, 2), "F": (4, 5), "M": (4, 5)}),
-    _named(N_("At risk"), {"R": (1, 2), "F": (3, 5)}),
-    _named(N_("Hibernating"), {"R": (2, 2), "F": (1, 2)}),
-    _named(N_("Lost"), {"R": (1, 1), "F": (1, 2)}),
+    _named(N_("Champions"), {"active": True, "R": (4, 5), "F": (4, 5), "M": (4, 5)}),
+    _named(N_("Loyal"), {"active": True, "R": (3, 5), "F": (4, 5)}),
+    _named(N_("New customers"), {"new": True}),
+    _named(N_("Potential loyalists"), {"active": True, "R": (4, 5), "F": (2, 3)}),
+    _named(N_("Promising"), {"active": True, "R": (4, 5), "F": (1, 1)}),
+    _named(N_("Need attention"), {"active": True, "F": (3, 5)}),
+    _named(N_("About to sleep"), {"active": True}),
+    _named(N_("Can't lose them"), {"active": False, "F": (4, 5), "M": (4, 5)}),
+    _named(N_("At risk"), {"active": False, "F": (3, 5)}),
+    _named(N_("Lost"), {"active": False, "R": (1, 1)}),
+    _named(N_("Hibernating"), {"active": False}),
 ]
 
 #: The segment of a customer no rule matches (only possible with a custom rule table).
@@ -170,13 +213,22 @@ OTHER_SEGMENT = ("Other", translate("Other", "zh"))
 
 
 def rfm_segments(summary: pd.DataFrame, rules: Sequence[tuple[str, str, Condition]] | None = None,
-                 *, ties: str = "min") -> pd.DataFrame:
+                 *, ties: str = "min", monetary_col: str = "total_value", active_days: float = ACTIVE_DAYS,
+                 time_unit: str | None = None) -> pd.DataFrame:
     """R, F, M scores (1–5), the ``rfm_score`` string and the named segment of every customer.
 
     ``summary`` is ``rfm_summary``'s frame (``frequency``, ``recency``, ``T``,
-    ``monetary_value``). Scores are quintiles of ranks, 5 is best. R ranks the time since the
-    last purchase (``T - recency``, shorter is better), F the frequency, M the monetary value.
-    A lone customer scores 3.
+    ``total_value``). Scores are quintiles of ranks, 5 is best. R ranks the time since the
+    last purchase (``T - recency``, shorter is better), F the frequency, M ``monetary_col``:
+    by default ``total_value``, what the customer spent on all purchases (a one-time buyer of
+    507 scores on 507). ``monetary_value``, the mean of the *repeat* purchases that
+    Gamma-Gamma reads, is 0 for every one-time buyer: pass ``monetary_col="monetary_value"``
+    only if that is what you mean. A lone customer scores 3.
+
+    Names also depend on two facts (see ``SEGMENT_RULES``): *active*, bought within
+    ``active_days`` (default 90) days of the summary's end, and *new*, first purchase within
+    them. Days are the summary's time unit converted (``attrs["time_unit"]``, which
+    ``rfm_summary`` sets; a summary without it needs ``time_unit=``: crmkit does not guess).
 
     Ties: by default (``ties="min"``) equal values share a score: each value scores the
     quintile its first (lowest) rank falls in, so two identical customers are never told apart
@@ -188,30 +240,58 @@ def rfm_segments(summary: pd.DataFrame, rules: Sequence[tuple[str, str, Conditio
     in order); customers no rule matches get segment "Other" (其他).
 
     Returns the summary's columns plus ``R``, ``F``, ``M`` (int), ``rfm_score`` (e.g. "545"),
-    ``segment`` and ``segment_zh`` (categoricals in rule order). The input is not modified.
+    ``active``, ``new`` (bool), ``segment`` and ``segment_zh`` (categoricals in rule order).
+    The input is not modified; its ``attrs`` are kept.
 
     >>> import pandas as pd
-    >>> s = pd.DataFrame({"frequency": [5, 0], "recency": [50.0, 0.0], "T": [52.0, 90.0],
-    ...                   "monetary_value": [80.0, 0.0]}, index=pd.Index(["a", "b"], name="customer_id"))
-    >>> rfm_segments(s)[["R", "F", "M", "rfm_score", "segment"]]  # doctest: +NORMALIZE_WHITESPACE
-                 R  F  M rfm_score    segment
+    >>> s = pd.DataFrame({"frequency": [5, 0], "recency": [350.0, 0.0], "T": [352.0, 400.0],
+    ...                   "total_value": [480.0, 507.0]}, index=pd.Index(["a", "b"], name="customer_id"))
+    >>> rfm_segments(s, time_unit="D")[["R", "F", "M", "rfm_score", "active", "segment"]]  # doctest: +NORMALIZE_WHITESPACE
+                 R  F  M rfm_score  active    segment
     customer_id
-    a            5  5  5       555  Champions
-    b            1  1  1       111       Lost
+    a            5  5  1       551    True      Loyal
+    b            1  1  5       115   False       Lost
     """
     rules = SEGMENT_RULES if rules is None else list(rules)
     _check_rules(rules)
     if ties not in ("first", "min"):
         raise ValueInputError(f"ties must be 'first' or 'min', not {ties!r}", "ties")
-    _require_columns(summary, ["frequency", "recency", "T", "monetary_value"])
+    if not (isinstance(active_days, (int, float)) and np.isfinite(active_days) and active_days > 0):
+        raise ValueInputError(f"active_days must be a number of days > 0, not {active_days!r}", "active_days")
+    if monetary_col not in summary.columns and monetary_col == "total_value" and "monetary_value" in summary.columns:
+        raise ValueInputError(
+            "the summary has no total_value column (what each customer spent on all purchases, RFM's M); its "
+            "monetary_value is the mean of the repeat purchases only, 0 for every one-time buyer, so scoring M on "
+            "it would rank a one-time buyer of 507 last. Build the summary with rfm_summary(orders), add a "
+            "total_value column, or pass monetary_col='monetary_value' if that is what M should mean",
+            "total_value")
+    _require_columns(summary, ["frequency", "recency", "T", monetary_col])
+    unit = summary_unit(summary, time_unit, "rfm_segments")
+    if unit is None:
+        raise ValueInputError(
+            'the summary does not say its time unit (attrs["time_unit"] is missing: it was not built by '
+            "rfm_summary, or a merge/CSV dropped it), and the segment names need days; pass time_unit='D', "
+            "'W' or 'M'", "time_unit")
     out = summary.copy()
-    since_last = summary["T"].astype("float64") - summary["recency"].astype("float64")
+    days = TIME_UNITS[unit]
+    T = summary["T"].astype("float64")
+    # in days, rounded to a microsecond's worth: customers who last bought on the same day tie
+    # whatever the unit (in weeks, T/7 - recency/7 may differ in the last bit)
+    since_last = ((T - summary["recency"].astype("float64")) * days).round(6)
     out["R"] = _quintile(-since_last, ties)
     out["F"] = _quintile(summary["frequency"].astype("float64"), ties)
-    out["M"] = _quintile(summary["monetary_value"].astype("float64"), ties)
+    out["M"] = _quintile(summary[monetary_col].astype("float64"), ties)
     digits = out["R"].to_numpy() * 100 + out["F"].to_numpy() * 10 + out["M"].to_numpy()
     out["rfm_score"] = pd.Series(digits.astype(str), index=out.index, dtype=object)
-    names, labels = _apply_rules(out[["R", "F", "M"]], rules)
+    facts = out[["R", "F", "M"]].copy()
+    facts["days_since_last"] = since_last
+    facts["age_days"] = (T * days).round(6)
+    facts["active"] = facts["days_since_last"] <= active_days
+    facts["new"] = facts["age_days"] <= active_days
+    facts["frequency"] = summary["frequency"]
+    out["active"] = facts["active"].to_numpy()
+    out["new"] = facts["new"].to_numpy()
+    names, labels = _apply_rules(facts, rules)
     out["segment"] = names
     out["segment_zh"] = labels
     return out
@@ -221,6 +301,44 @@ def segment_labels(rules: Sequence[tuple[str, str, Condition]] | None = None) ->
     """Segment name → Chinese label, for a rule table (default ``SEGMENT_RULES``) and "Other"."""
     rules = SEGMENT_RULES if rules is None else rules
     return {**{name: zh for name, zh, _ in rules}, OTHER_SEGMENT[0]: OTHER_SEGMENT[1]}
+
+
+def describe_rules(rules: Sequence[tuple[str, str, Condition]] | None = None, *, active_days: float = ACTIVE_DAYS,
+                   lang: str = "en") -> pd.DataFrame:
+    """Each segment's conditions in words, in rule order: ``segment``, ``label`` (in ``lang``)
+    and ``conditions`` ("bought in the last 90 days; R 4–5; F 4–5; M 4–5"). A rule is checked
+    only for customers no earlier rule took, which the ``conditions`` of a later rule do not
+    repeat.
+
+    >>> describe_rules().iloc[0].tolist()
+    ['Champions', 'Champions', 'bought in the last 90 days; R 4–5; F 4–5; M 4–5']
+    """
+    check_lang(lang)
+    rules = SEGMENT_RULES if rules is None else list(rules)
+    _check_rules(rules)
+    rows = []
+    for name, zh, cond in rules:
+        label = zh if lang == "zh" else name  # a custom table carries its own Chinese
+        rows.append({"segment": name, "label": label, "conditions": _describe(cond, active_days, lang)})
+    return pd.DataFrame(rows, columns=["segment", "label", "conditions"])
+
+
+def _describe(cond: Condition, active_days: float, lang: str) -> str:
+    if callable(cond):
+        return translate("a custom function of the scores", lang)
+    parts = []
+    words = {("active", True): N_("bought in the last {days:g} days"),
+             ("active", False): N_("no purchase in the last {days:g} days"),
+             ("new", True): N_("first purchase in the last {days:g} days"),
+             ("new", False): N_("first purchase more than {days:g} days ago")}
+    for fact in FACTS:
+        if fact in cond:
+            parts.append(translate(words[(fact, bool(cond[fact]))], lang, days=active_days))
+    for letter in ("R", "F", "M"):
+        if letter in cond:
+            low, high = cond[letter]
+            parts.append(f"{letter} {low}" if low == high else f"{letter} {low}–{high}")
+    return "; ".join(parts) if parts else translate("any customer", lang)
 
 
 def _quintile(values: pd.Series, ties: str = "first") -> pd.Series:
@@ -262,10 +380,17 @@ def _check_rules(rules) -> None:
         if not isinstance(cond, Mapping):
             raise ValueInputError(f"the condition of {name!r} must be a mapping or a function", "rules")
         for letter, bounds in cond.items():
-            ok = letter in ("R", "F", "M") and len(tuple(bounds)) == 2 and 1 <= bounds[0] <= bounds[1] <= 5
+            if letter in FACTS:
+                if not isinstance(bounds, (bool, np.bool_)):
+                    raise ValueInputError(f"the condition of {name!r} has {letter!r}: {bounds!r}; a fact is "
+                                          "True or False", "rules")
+                continue
+            ok = (letter in ("R", "F", "M") and isinstance(bounds, (tuple, list)) and len(tuple(bounds)) == 2
+                  and 1 <= bounds[0] <= bounds[1] <= 5)
             if not ok:
-                raise ValueInputError(f"the condition of {name!r} has {letter!r}: {bounds!r}; "
-                                      "use 'R', 'F' or 'M' with an inclusive range (low, high) within 1..5", "rules")
+                raise ValueInputError(f"the condition of {name!r} has {letter!r}: {bounds!r}; use 'R', 'F' or 'M' "
+                                      "with an inclusive range (low, high) within 1..5, or 'active'/'new' with "
+                                      "True or False", "rules")
 
 
 def _apply_rules(scores: pd.DataFrame, rules) -> tuple[pd.Categorical, pd.Categorical]:
@@ -278,9 +403,12 @@ def _apply_rules(scores: pd.DataFrame, rules) -> tuple[pd.Categorical, pd.Catego
                 raise ValueInputError(f"the condition of {_name!r} must return one boolean per customer", "rules")
         else:
             mask = np.ones(n, dtype=bool)
-            for letter, (low, high) in cond.items():
+            for letter, bounds in cond.items():
                 s = scores[letter].to_numpy()
-                mask &= (s >= low) & (s <= high)
+                if letter in FACTS:
+                    mask &= s == bool(bounds)
+                else:
+                    mask &= (s >= bounds[0]) & (s <= bounds[1])
         chosen[(chosen < 0) & mask] = i
     names = [name for name, _, _ in rules]
     labels = [zh for _, zh, _ in rules]
@@ -343,8 +471,11 @@ def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
                                                                         if isinstance(ids.dtype, pd.StringDtype) else None))
 
 
-def _days(dates: pd.Series, column: str) -> np.ndarray:
-    """Whole days since 1970-01-01 of each timestamp (its calendar day), as int64."""
+def _days(dates: pd.Series, column: str, labels=None) -> np.ndarray:
+    """Whole days since 1970-01-01 of each timestamp (its calendar day), as int64.
+
+    ``labels`` (one per row, e.g. ``_order_labels``) name the orders an error lists; default:
+    the index labels."""
     if not pd.api.types.is_datetime64_any_dtype(dates):
         try:
             dates = pd.to_datetime(dates)
@@ -354,8 +485,27 @@ def _days(dates: pd.Series, column: str) -> np.ndarray:
         dates = dates.dt.tz_localize(None)  # the local calendar day is the day of the purchase
     missing = dates.isna().to_numpy()
     if missing.any():
-        raise ValueInputError(f"{int(missing.sum())} order(s) have no date", column, list(dates.index[missing]))
+        names = np.asarray(labels if labels is not None else dates.index, dtype=object)
+        raise ValueInputError(f"{int(missing.sum())} order(s) have no date", column, list(names[missing]))
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def _order_labels(orders: pd.DataFrame, customer_col: str, mask=None) -> list | np.ndarray:
+    """How an error names orders: by ``order_id`` when the frame has one, else by customer id,
+    and only where neither is known by the row's index label. A row position means nothing to
+    someone holding the file or the store."""
+    names = np.asarray(orders.index, dtype=object).copy()
+    for column in (customer_col, "order_id"):  # the order id, where there is one, wins
+        if column in orders.columns:
+            ids = orders[column].astype(object).to_numpy()
+            known = ~pd.isna(ids)
+            names[known] = ids[known]
+    return names if mask is None else list(names[np.asarray(mask, dtype=bool)])
+
+
+def _named_by(orders: pd.DataFrame) -> str:
+    """What ``_order_labels`` lists, for the error's reason."""
+    return "order ids" if "order_id" in orders.columns else "customer ids"
 
 
 def _day_number(day: pd.Timestamp) -> int:

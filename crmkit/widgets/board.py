@@ -6,6 +6,12 @@ flags, per rep; a follow-up logged here is written to the store.
 >>> board.rows                                   # one row per open card, as shown
 >>> board.log_followup("O0000123", channel="phone", result="约了下周演示", grade="A")
 
+The board plans for one day, ``as_of``: by default the store's data date (the day of its last
+recorded activity), so a historical store (an export whose records end years ago) opens on
+its own last day, not today with every card years overdue. The date picker above the table
+("As of") reads the cards again as they stood at the end of the chosen day and scores them
+with a model trained on what was known by then (``board.set_as_of(day)`` does the same in code).
+
 Opening is quick: the board reads the open cards and each customer's last contact, and plans
 follow-ups from the grades the reps recorded (``crmkit.close.plan_followups``). Fitting the
 close model takes seconds to a minute (at 100k opportunities; see bench/bench_widgets.py), so
@@ -30,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..exceptions import ConflictError
-from ..i18n import N_, check_lang, choice_labels, column_label, translate, translate_in_context
+from ..exceptions import ConflictError, ValueInputError
+from ..i18n import N_, check_lang, choice_label, choice_labels, column_label, translate, translate_in_context
 from ..store import cache_dir as crmkit_cache_dir
 from ..timeframe import as_of_day, end_of, resolve_as_of
 from .display import grid_frame
@@ -61,29 +67,44 @@ COLUMNS = {
 }
 # what the scoring line says (colour, message id)
 _NOT_SCORED = ("#666", N_("Not scored by the model; grades are the reps' own"))
+_NOTHING_TO_LEARN = ("#666", N_("Not scored: the cards before {day} show no outcome to learn from (none won within "
+                                "30 days, or none that was not); grades are the reps' own"))
 _SCORING = ("#8a6d00", N_("Scoring with the close model… (the board is usable; grades are the reps' own for now)"))
+# A board on the data date follows a follow-up logged today only while its data are this fresh:
+# on a historical store the day stays put, or one test entry would make every card years overdue.
+FOLLOW_WITHIN_DAYS = 30
 
 
 def open_cards(crm, *, as_of) -> pd.DataFrame:
-    """The opportunities open now with what a follow-up plan needs, indexed by opportunity_id.
+    """The opportunities open at the end of the ``as_of`` day with what a follow-up plan needs,
+    indexed by opportunity_id.
 
     ``as_of`` is a calendar day (``crmkit.timeframe``). Columns: customer_id, customer_name,
     title, rep, stage, intent_grade, expected_amount, version, age_days (days from the card's
     opening to ``as_of``) and last_contact_at (the customer's last interaction by the end of
-    ``as_of``). Current field values: the board shows cards as they are, so no history replay
-    is needed (unlike ``close.opportunity_features``).
+    ``as_of``). On the data date these are the cards open now, as they are. On an earlier day
+    (the board's date picker) they are the cards open then, closed or not since, with stage,
+    grade, amount and rep as they stood then (``close.features.fields_as_of``); ``version`` stays
+    the stored one, which is what a follow-up is checked against.
     """
+    from ..close.features import fields_as_of
+
     as_of = as_of_day(as_of)
     end = end_of(as_of)
     opps = crm.read("opportunities", end=end,
                     columns=["customer_id", "title", "rep", "stage", "intent_grade", "expected_amount",
-                             "created_at", "status", "version"])
-    opps = opps[(opps["status"].astype(object) == "open").to_numpy()]
+                             "created_at", "status", "closed_at", "version"])
+    status = opps["status"].astype(object)
+    closed_later = status.isin(["won", "lost"]) & (pd.to_datetime(opps["closed_at"]) >= end)
+    opps = opps[((status == "open") | closed_later).to_numpy()]
     ids = pd.unique(opps["customer_id"].to_numpy(dtype=object)).tolist()
     names = crm.read("customers", columns=["name"], **_only(ids))
     last = _last_contacts(crm, ids, end)
-    out = opps.set_index("opportunity_id").drop(columns=["status"])
+    out = opps.set_index("opportunity_id").drop(columns=["status", "closed_at"])
     out.index = pd.Index(out.index.astype(object), name="opportunity_id")
+    data_date = crm.data_date()
+    if data_date is not None and as_of < data_date:  # what changed since the day is undone
+        out = fields_as_of(out, crm.history("opportunities", since=end), as_of=as_of)
     out.insert(1, "customer_name", out["customer_id"].map(names.set_index("customer_id")["name"]).astype(object))
     out["age_days"] = (as_of - pd.to_datetime(out["created_at"]).dt.normalize()).dt.days.astype("Int64")
     last = pd.Series(last.to_numpy(dtype="datetime64[ns]"), index=pd.Index(last.index, dtype=object))
@@ -134,7 +155,8 @@ class LeadBoard(w.VBox):
         The day the plan is made for, a calendar day (``crmkit.timeframe``): contacts logged on
         it count, cards due on it are due, not overdue. Default: the store's data date (the day
         of its last recorded activity); such a board follows the data, moving on to the day of
-        a follow-up logged on it. Follow-ups are logged at the real time.
+        a follow-up logged on it while the data are current (within ``FOLLOW_WITHIN_DAYS`` of
+        it). Follow-ups are logged at the real time. The "As of" picker changes it.
     scoring : "background", "now" or "off"
         Fit the close model in a background thread (default), before showing, or not at all.
     cadence : dict, optional
@@ -153,6 +175,7 @@ class LeadBoard(w.VBox):
 
         self.crm = crm
         self.lang = lang
+        self.scoring = scoring
         self._live = as_of is None
         self.as_of = resolve_as_of(as_of, crm)
         self.cadence = cadence
@@ -169,6 +192,7 @@ class LeadBoard(w.VBox):
 
         self.banner = ErrorBanner()
         self.scoring_status = w.HTML()
+        self.as_of_picker = w.DatePicker(description=translate("As of", lang), value=self.as_of.date())
         self.summary = w.HTML()
         everyone = translate("(all)", lang)
         self.rep = w.Dropdown(description=translate("Rep", lang), options=[(everyone, ALL)])
@@ -192,7 +216,8 @@ class LeadBoard(w.VBox):
         self.status = w.HTML()
         self.conflict = w.HTML()
         self.conflict.layout.display = "none"
-        for widget, name in [(self.rep, "rep"), (self.grade, "grade"), (self.overdue_only, "overdue-only"),
+        for widget, name in [(self.as_of_picker, "as-of"), (self.rep, "rep"), (self.grade, "grade"),
+                             (self.overdue_only, "overdue-only"),
                              (self.refresh_button, "refresh"), (self.grid, "table"), (self.summary, "summary"),
                              (self.scoring_status, "scoring"), (self.card, "card"), (self.channel, "channel"),
                              (self.result, "result"), (self.next_date, "next-date"), (self.new_grade, "new-grade"),
@@ -202,6 +227,7 @@ class LeadBoard(w.VBox):
         for widget in (self.rep, self.grade, self.overdue_only):
             widget.observe(guarded(self.banner)(self._render), names="value")
         self.refresh_button.on_click(guarded(self.banner)(lambda _b: self.refresh()))
+        self.as_of_picker.observe(guarded(self.banner)(self._on_day), names="value")
         self.log_button.on_click(guarded(self.banner)(self._on_log))
 
         followup = w.VBox([w.HTML(f"<b>{html.escape(translate('Log a follow-up', lang))}</b>"), self.card,
@@ -209,20 +235,48 @@ class LeadBoard(w.VBox):
                            w.HBox([self.new_grade, self.new_stage]), self.log_button, self.status, self.conflict])
         followup.add_class("crmkit-board-followup")
         super().__init__([self.banner, self.scoring_status,
-                          w.HBox([self.rep, self.grade, self.overdue_only, self.refresh_button]),
+                          w.HBox([self.as_of_picker, self.rep, self.grade, self.overdue_only, self.refresh_button]),
                           self.summary, self.grid, followup])
         self.add_class("crmkit-board")
         self.rows = pd.DataFrame()
         guarded(self.banner)(self.refresh)()
-        if scoring == "now":
+        self._start_scoring()
+
+    def _start_scoring(self) -> None:
+        """Score the cards of the board's day as ``scoring`` says: now, in the background, or not."""
+        if self.scoring == "now":
             guarded(self.banner)(self._score)()
-        elif scoring == "background":
+        elif self.scoring == "background":
             self._say(*_SCORING)
             self._thread = threading.Thread(target=guarded(self.banner)(self._score), name="crmkit-board-scoring",
                                             daemon=True)
             self._thread.start()
         else:
             self._say(*_NOT_SCORED)
+
+    # ----------------------------------------------------------------- the day
+
+    def set_as_of(self, day) -> None:
+        """Plan for another day: the cards as they stood at its end, scored by a model trained on
+        what was known by then. The board then stays on that day."""
+        day = as_of_day(day)
+        with self._lock:
+            self._live = False
+            if day == self.as_of and self.as_of_picker.value == day.date():
+                return
+            self.as_of = day
+            self.scored = None
+            self._probabilities = None
+            self.as_of_picker.value = day.date()   # (its observer sees the same day and returns)
+            self.refresh()
+        self._start_scoring()
+
+    def _on_day(self, change) -> None:
+        if change["new"] is None:   # the picker cleared: back to the store's data date
+            self.set_as_of(resolve_as_of(None, self.crm))
+            self._live = True
+        elif as_of_day(change["new"]) != self.as_of:
+            self.set_as_of(change["new"])
 
     # ----------------------------------------------------------------- data
 
@@ -321,21 +375,31 @@ class LeadBoard(w.VBox):
         import crmkit
         from ..close import score_open_opportunities
 
+        day = self.as_of  # the day this run scores; the user may pick another meanwhile
         if len(self._cards) == 0:  # nothing to score (and nothing to learn from in an empty store)
             self._say(*_NOT_SCORED)
             return
         started = time.perf_counter()
-        key = (self.crm.url, self.as_of)
+        key = (self.crm.url, day)
         scored = _SCORED.get(key)
         if scored is None:
             own = crmkit.open(self.crm.url, user=self.crm.user)
             try:
-                scored = score_open_opportunities(own, as_of=self.as_of, cache_dir=self.cache_dir)
+                scored = score_open_opportunities(own, as_of=day, cache_dir=self.cache_dir)
+            except ValueInputError as err:
+                if err.column != "history":
+                    raise
+                # a store whose history holds no outcome to learn from is not an error: say so calmly
+                if day == self.as_of:
+                    self._say(*_NOTHING_TO_LEARN, day=f"{day:%Y-%m-%d}")
+                return
             finally:
                 own.close()
             _SCORED.clear()  # keep one fitted model per kernel: they are big
             _SCORED[key] = scored
         with self._lock:
+            if day != self.as_of:  # another day was picked while this one was scored
+                return
             self.scored = scored
             self.scoring_seconds = time.perf_counter() - started
             self._probabilities = scored.table["probability"]
@@ -372,6 +436,10 @@ class LeadBoard(w.VBox):
             mine = int(card["version"])
             changes = {k: v for k, v in (("intent_grade", grade), ("stage", stage)) if v is not None}
             current = self.crm.get("opportunities", oid)
+            if current["status"] != "open":  # open on the board's (past) day, closed since
+                raise ValueInputError(translate("Card {oid} is {status} now: follow-ups are logged on open cards",
+                                                self.lang, oid=oid, status=choice_label(schema.OPPORTUNITIES["status"],
+                                                                                        current["status"], self.lang)))
             if current["version"] != mine:
                 # Check before writing anything, so that a stale card gets no interaction either.
                 raise ConflictError("opportunities", oid, mine, current["version"],
@@ -389,8 +457,10 @@ class LeadBoard(w.VBox):
             cards.loc[oid, "intent_grade"] = stored["intent_grade"]
             cards.loc[oid, "stage"] = stored["stage"]
             cards.loc[oid, "last_contact_at"] = now
-            if self._live:  # a board made for the data date moves on with it: the store's data date is now today
+            if self._live and now.normalize() - self.as_of <= pd.Timedelta(days=FOLLOW_WITHIN_DAYS):
+                # a board on current data moves on with them: the store's data date is now today
                 self.as_of = max(self.as_of, now.normalize())
+                self.as_of_picker.value = self.as_of.date()
             self._cards = cards
             self._replan()
             return stored

@@ -2,11 +2,14 @@
 
 The app is the notebook ``crmkit/widgets/app.ipynb`` shipped inside the package; Voila runs it
 with its code hidden (``--strip_sources=True``). The store reaches the notebook's kernel
-through ``CRMKIT_DB_URL`` (what ``crmkit.open()`` reads) and the language through
-``CRMKIT_APP_LANG``, both set in the Voila process's environment.
+through ``CRMKIT_DB_URL`` (what ``crmkit.open()`` reads), the language through
+``CRMKIT_APP_LANG`` and the lead board's day through ``CRMKIT_APP_AS_OF``, all set in the Voila
+process's environment. The board plans for the store's data date (the day of its last recorded
+activity) unless ``--as-of`` names another day; its date picker changes it in the page.
 
     crmkit app                                  # data/crm.db, http://127.0.0.1:8866
     crmkit app --db postgresql+psycopg://… --port 8900 --ip 0.0.0.0 --no-browser
+    crmkit app --db old_export.db --as-of 2016-06-30
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 
 APP_NOTEBOOK = Path(__file__).with_name("app.ipynb")
 LANG_ENV = "CRMKIT_APP_LANG"
+AS_OF_ENV = "CRMKIT_APP_AS_OF"
 DEFAULT_PORT = 8866
 
 
@@ -28,6 +32,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-browser", action="store_true",
                         help="do not open a browser (what a server wants; also the default without a display)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels of the app (default zh)")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
+                        help="the day the lead board plans for (default: the store's data date, the day of its "
+                             "last recorded activity)")
 
 
 def voila_command(args) -> list[str]:
@@ -40,16 +47,36 @@ def voila_command(args) -> list[str]:
 
 
 def app_environment(args, base: dict | None = None) -> dict[str, str]:
-    """The Voila process's environment: the store's URL and the language for the app kernel."""
+    """The Voila process's environment: the store's URL, the language and the board's day for
+    the app kernel."""
     from ..store import ENV_URL, cache_dir, project_dir
+    from ..store.location import normalise_url
+    from ..timeframe import as_of_day
 
     env = dict(os.environ if base is None else base)
     # Resolve the defaults here, from where the user started the app (as crmkit.open() would:
-    # $CRMKIT_DB_URL, else the project's data/crm.db): the kernel runs in the package folder.
-    env[ENV_URL] = str(args.db) if args.db else (env.get(ENV_URL) or f"sqlite:///{project_dir() / 'data' / 'crm.db'}")
+    # $CRMKIT_DB_URL, else the project's data/crm.db): the kernel runs in the package folder,
+    # where a relative path ("old.db") would name another, empty file.
+    url = str(args.db) if args.db else (env.get(ENV_URL) or f"sqlite:///{project_dir() / 'data' / 'crm.db'}")
+    env[ENV_URL] = _absolute(normalise_url(url))
     env.setdefault("CRMKIT_CACHE_DIR", str(cache_dir()))  # the lead board's fitted model, shared by visitors
     env[LANG_ENV] = args.lang
+    as_of = getattr(args, "as_of", None)
+    if as_of:
+        env[AS_OF_ENV] = f"{as_of_day(as_of):%Y-%m-%d}"   # refused here, with its reason, if not a day
+    else:
+        env.pop(AS_OF_ENV, None)
     return env
+
+
+def _absolute(url: str) -> str:
+    """An SQLite URL with a relative file path made absolute (from the working directory)."""
+    from ..store.location import sqlite_file
+
+    path = sqlite_file(url) if url.startswith("sqlite") else None
+    if path is None or path.is_absolute() or str(path) == ":memory:":
+        return url
+    return f"sqlite:///{path.resolve()}"
 
 
 def run(args) -> int:

@@ -3,11 +3,14 @@ to the month's end, 12 months ahead at 1 % a month (``crmkit.value``; about a se
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from ... import value
-from ...exceptions import CrmkitError
+from ...exceptions import ConvergenceError, CrmkitError, ModelInputError, NoChurnWarning
+from ...i18n import translate
 from ...value.migration import migration_labels
 from . import colours, formatting as fmt
 from .section import Figure, Section, Table, section
@@ -18,35 +21,65 @@ from .segments import buyer_orders, month_end_segments
 HORIZON_MONTHS = 12
 DISCOUNT_RATE = 0.01
 TOP = 10
+#: Fewer repeat buyers than this and the section does not fit the models (a report's outlook
+#: should not rest on a handful of people).
+MIN_REPEAT_BUYERS = 20
 
 
-def lifetime_values(data) -> pd.DataFrame | None:
-    """CLV, P(alive) and RFM segment per buyer at the month's end; None when the models cannot
-    be fitted (too few repeat buyers)."""
+def lifetime_values(data) -> tuple[pd.DataFrame | None, list[str]]:
+    """CLV, P(alive) and RFM segment per buyer at the month's end, and the notes the section
+    shows about the models (in Chinese): why there are no values (too few repeat buyers, a fit
+    that failed and how), or how they were made (the no-churn boundary)."""
     segments = month_end_segments(data)
-    summary = segments[list(SUMMARY_COLUMNS)]
+    summary = segments[list(SUMMARY_COLUMNS)]  # keeps attrs: the summary's time unit
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-    if len(repeat) < 20:
-        return None
+    if len(repeat) < MIN_REPEAT_BUYERS:
+        return None, [translate("Only {n} customer(s) bought more than once by the month's end; at least {need} are "
+                                "needed to fit the purchase and spend models, so this section is left out.", "zh",
+                                n=len(repeat), need=MIN_REPEAT_BUYERS)]
+    notes = []
     try:
-        bg = value.BetaGeo().fit(summary)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NoChurnWarning)  # said in the section's own words below
+            bg = value.BetaGeo().fit(summary)
+    except ConvergenceError as error:
+        return None, [translate("The purchase model (BG/NBD) cannot be fitted to these orders ({reason}), so this "
+                                "section is left out.", "zh", reason=error.reason)]
+    except (CrmkitError, ValueError) as error:
+        return None, [translate("The orders cannot be used for the purchase model ({reason}), so this section is "
+                                "left out.", "zh", reason=str(error))]
+    if bg.no_churn_:
+        notes.append(translate("No customer in these orders shows signs of having stopped buying, so the purchase "
+                               "model is fitted at its no-churn limit: every customer counts as still active, and "
+                               "the outlook rests on each customer's buying rate alone.", "zh"))
+    try:
         gg = value.GammaGamma().fit(repeat)
-    except (CrmkitError, ValueError, FloatingPointError, np.linalg.LinAlgError):  # no fit: say so
-        return None
+    except ConvergenceError as error:
+        if error.params.get("q", np.inf) <= 1:
+            return None, [translate("Spend per order differs so much between customers that the spend model "
+                                    "(Gamma-Gamma) has no finite mean (look for bulk or test orders), so this "
+                                    "section is left out.", "zh")]
+        return None, [translate("The spend model (Gamma-Gamma) cannot be fitted to these orders ({reason}), so "
+                                "this section is left out.", "zh", reason=error.reason)]
+    except (ModelInputError, CrmkitError, ValueError) as error:
+        return None, [translate("The orders cannot be used for the spend model ({reason}), so this section is left "
+                                "out.", "zh", reason=str(error))]
     out = pd.DataFrame(index=summary.index)
     out["clv"] = value.customer_lifetime_value(bg, gg, summary, months=HORIZON_MONTHS, discount_rate=DISCOUNT_RATE)
     out["p_alive"] = bg.probability_alive(summary)
     out["segment"] = segments["segment"].astype(object)
-    return out
+    return out, notes
 
 
 @section("客户终身价值展望 · Customer lifetime value outlook")
 def clv(data) -> Section:
     """Expected value of every buyer over the next 12 months, by segment, and the top customers."""
-    values = lifetime_values(data) if not buyer_orders(data).empty else None
+    if buyer_orders(data).empty:
+        values, notes = None, [translate("There are no orders by the month's end, so this section is left out.", "zh")]
+    else:
+        values, notes = lifetime_values(data)
     if values is None:
-        return Section("", ["复购客户太少（少于 20 位），无法拟合 BG/NBD 与 Gamma-Gamma 模型，本节从略。"],
-                       data={"total": np.nan})
+        return Section("", notes, data={"total": np.nan, "notes": notes})
     labels = migration_labels("rfm")
     total = float(values["clv"].sum())
     ranked = values.sort_values("clv", ascending=False)
@@ -61,6 +94,7 @@ def clv(data) -> Section:
         f"（{fmt.yuan(by_segment['clv'].iloc[0])}，人均 {fmt.yuan(by_segment['mean'].iloc[0])}）。",
         (f"预计价值排前四分之一、但仍活跃概率不到 50% 的客户有 {fmt.count(fading)} 位，值得优先回访。" if fading
          else "预计价值排前四分之一的客户仍活跃的概率都在 50% 以上。"),
+        *notes,
     ]
     names = data.customers.set_index(data.customers["customer_id"].astype(str))
     top = ranked.head(TOP)
@@ -92,4 +126,4 @@ def clv(data) -> Section:
     return Section("", findings, tables=[Table("各分群预计价值 · CLV by segment", seg_table),
                                          Table("预计价值最高的客户 · top CLV", top_table)],
                    figures=[Figure("各分群预计价值", draw, height=3.0, left=1.1)],
-                   data={"total": total, "values": values, "by_segment": by_segment})
+                   data={"total": total, "values": values, "by_segment": by_segment, "notes": notes})

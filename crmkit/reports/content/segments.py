@@ -74,6 +74,9 @@ def segments(data) -> Section:
         "累计销售额": [fmt.yuan(seg_revenue.get(s, 0)) for s in counts.index],
     })
     move_table = main_moves(moves, labels)
+    # what each name means, so a reader can check a customer's segment against the data
+    rules = value.rfm.describe_rules(lang="zh")
+    rule_table = pd.DataFrame({"分群": rules["label"], "条件（按顺序取第一个符合的）": rules["conditions"]})
     names = data.customers.set_index(data.customers["customer_id"].astype(str))
     ids = month_revenue.index.astype(str)
     top_table = pd.DataFrame({
@@ -103,6 +106,7 @@ def segments(data) -> Section:
                            Table("主要分群迁移 · main moves since last month", move_table,
                                  "" if len(move_table) else "本月没有客户换分群。"),
                            Table("本月前十大客户 · top customers this month", top_table,
-                                 "" if len(top_table) else "本月没有订单。")],
+                                 "" if len(top_table) else "本月没有订单。"),
+                           Table("分群规则 · segment rules", rule_table)],
                    figures=[Figure("RFM 分群", draw, height=3.0, left=1.1)],
                    data={"segments": counts, "migration": moves, "moved": moved, "new": new, "top": month_revenue})
