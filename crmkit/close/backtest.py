@@ -88,6 +88,19 @@ def won_within(opportunities: pd.DataFrame, ids, *, as_of, horizon_days: int = 3
     return won.fillna(False).astype(bool).rename("won")
 
 
+def finally_won(opportunities: pd.DataFrame, ids, *, by) -> pd.Series:
+    """Each card's final outcome as known at the end of the ``by`` day: True (won), False (lost),
+    missing while it is still open (or closed later). ``ids`` may repeat (one row per snapshot),
+    or be a MultiIndex whose last level is the opportunity id."""
+    ids = ids if isinstance(ids, pd.Index) else pd.Index(ids)  # pd.Index() would flatten a MultiIndex to tuples
+    opp_ids = ids.get_level_values(-1)
+    opp = opportunities.set_index("opportunity_id")
+    status = opp["status"].astype(object).reindex(opp_ids).to_numpy()
+    closed = pd.to_datetime(opp["closed_at"]).reindex(opp_ids).to_numpy()
+    known = pd.notna(closed) & (closed < end_of(by).to_datetime64()) & pd.Series(status).isin(["won", "lost"]).to_numpy()
+    return pd.Series(np.where(known, status == "won", None), index=ids, dtype=object, name="finally_won")
+
+
 def model_inputs(features: pd.DataFrame) -> pd.DataFrame:
     """The feature frame as the model takes it: without ids and absolute dates."""
     drop = [c for c in features.columns if c in _NOT_FEATURES or pd.api.types.is_datetime64_any_dtype(features[c])]
@@ -134,6 +147,8 @@ def backtest(crm, *, cutoff, horizon_days: int = 30, start=None, every_days: int
     for name, estimator in candidates.items():
         estimator.fit(train_in, y_train.to_numpy().astype(int))
         probabilities[name] = estimator.predict_proba(test_in)[:, 1]
+    if hasattr(model, "screen_outcome"):  # a column filled in only when deals close: warn before any score
+        model.screen_outcome(train_in, finally_won(tables["opportunities"], X_train.index, by=cutoff))
 
     y = y_test.to_numpy().astype(int)
     rows, calibration, lift = {}, {}, {}

@@ -42,7 +42,7 @@ Columns (index ``opportunity_id``)
 customer_id, rep, product, stage (ordered categorical), stage_index (0 = contacted … 4 =
 contract), days_in_stage, age_days (calendar days since created), intent_grade (the rep's hand
 grade, O/A/B/C), expected_amount, days_to_expected_close, competitor, competitor_present, obstacle
-(合作障碍 as written now; "(无)" when none),
+(合作障碍 as written now; missing when none),
 region, customer_type, source, customer_age_days, last_contact_at, days_since_contact (calendar
 days from the customer's last interaction to ``as_of``; missing if none), contacts_7d /
 contacts_30d / contacts_90d (the customer's interactions in the N days ending with ``as_of``),
@@ -143,7 +143,9 @@ def features_from_tables(tables: dict[str, pd.DataFrame], *, as_of=None,
     out["competitor_present"] = comp.notna().astype(bool)
     # the 合作障碍 written on the intent card (as it reads now: crmkit keeps no history of it)
     obstacle = cur["obstacle"].astype(object) if "obstacle" in cur else pd.Series(None, index=cur.index, dtype=object)
-    out["obstacle"] = _category(obstacle.where(obstacle.notna(), "(无)"))
+    # none written is a missing value, not a word: a Chinese "(无)" here made every English lead list
+    # look Chinese to the model's language guess
+    out["obstacle"] = _category(obstacle.where(obstacle.notna() & (obstacle.astype(str).str.strip() != "")))
 
     _customer_facts(out, tables.get("customers"), day)
     _contact_facts(out, tables.get("interactions"), end, day, cur_created)

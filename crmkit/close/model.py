@@ -378,28 +378,56 @@ class CloseLikelihoodModel(ClassifierMixin, BaseEstimator):
         return self
 
     def _screen_for_leaks(self, matrix: np.ndarray, categorical: np.ndarray, codes: np.ndarray) -> None:
-        """Each column's own AUC; a warning for those that alone give the outcome away."""
+        """Each column's own AUC for the training outcome; a warning for those that alone give it away."""
         self.separation_ = pd.Series(dtype=float)
         self.leaking_columns_ = {}
-        if len(self.classes_) != 2 or np.bincount(codes).min() < LEAK_MIN_CLASS:
+        if len(self.classes_) != 2:
             return
+        self.separation_ = self._warn_of_leaks(matrix, categorical, codes, N_(
+            "{column} alone separates won from lost leads almost perfectly ({how}, AUC {auc:.2f}): "
+            "it is probably filled in only once the outcome is known. Leave it out of the leads "
+            "unless it is known before a lead closes."))
+
+    def screen_outcome(self, X, won) -> pd.Series:
+        """Check the fitted model's columns against each lead's *final* outcome.
+
+        A backtest or the lead board trains on "won within the horizon", which a column filled
+        in only when a deal closes (a final amount) does not separate perfectly: deals won later
+        dilute it. Against the final outcome (``won``: True, False, or missing for leads still
+        open) such a column stands out. Warns (LeakageWarning) for each column at or above
+        ``leak_threshold``, adds it to ``leaking_columns_`` and returns every column's AUC.
+        """
+        check_is_fitted(self, "calibrated_")
+        won = pd.Series(np.asarray(won, dtype=object))
+        known = won.notna().to_numpy()
+        if not self.feature_names_used_ or not known.any():
+            return pd.Series(dtype=float)
+        matrix = self.encoder_.transform(self._as_frame(X))[known]
+        codes = won[known].astype(bool).to_numpy().astype(int)
+        return self._warn_of_leaks(matrix, self.encoder_.categorical_, codes, N_(
+            "{column} alone tells the deals finally won from those lost ({how}, AUC {auc:.2f}) while they "
+            "were still open: it is probably filled in only when a deal closes. Leave it out, or import "
+            "it only for deals where it was known before they closed."))
+
+    def _warn_of_leaks(self, matrix: np.ndarray, categorical: np.ndarray, codes: np.ndarray, message: str) -> pd.Series:
+        """Each column's own AUC for the 0/1 ``codes``; a LeakageWarning (``message``) for those at
+        or above ``leak_threshold``."""
+        if np.bincount(codes, minlength=2).min() < LEAK_MIN_CLASS:
+            return pd.Series(dtype=float)
         if len(codes) > LEAK_SAMPLE:
             rows = np.random.default_rng(0).choice(len(codes), LEAK_SAMPLE, replace=False)
             matrix, codes = matrix[rows], codes[rows]
         found = {name: separation(matrix[:, j], bool(categorical[j]), codes)
                  for j, name in enumerate(self.feature_names_used_)}
-        self.separation_ = pd.Series({name: auc for name, (auc, _) in found.items()}, dtype=float)
         for name, (auc, how) in found.items():
             if auc < self.leak_threshold:
                 continue
-            self.leaking_columns_[name] = auc
+            self.leaking_columns_[name] = max(auc, self.leaking_columns_.get(name, 0.0))
             how_text = translate(N_("by whether it is filled in") if how == "filled" else N_("by its values"),
                                  self.lang_)
-            message = translate("{column} alone separates won from lost leads almost perfectly ({how}, AUC {auc:.2f}): "
-                                "it is probably filled in only once the outcome is known. Leave it out of the leads "
-                                "unless it is known before a lead closes.", self.lang_, column=name, how=how_text,
-                                auc=auc)
-            warnings.warn(LeakageWarning(message, {name: auc}), stacklevel=3)
+            text = translate(message, self.lang_, column=name, how=how_text, auc=auc)
+            warnings.warn(LeakageWarning(text, {name: auc}), stacklevel=3)
+        return pd.Series({name: auc for name, (auc, _) in found.items()}, dtype=float)
 
     def _booster(self, categorical):
         from sklearn.ensemble import HistGradientBoostingClassifier

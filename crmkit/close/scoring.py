@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..exceptions import ValueInputError
 from ..timeframe import resolve_as_of
-from .backtest import model_inputs, training_snapshots
+from .backtest import finally_won, model_inputs, training_snapshots
 from .features import features_from_tables
 from .grades import grade
 
@@ -83,6 +83,8 @@ def score_open_opportunities(crm, *, as_of=None, horizon_days: int = 30, history
         X_train, y_train = _training(tables, stage_history, as_of, horizon_days, history_days, every_days)
         model = CloseLikelihoodModel(horizon_days=horizon_days, random_state=0)
         model.fit(model_inputs(X_train), y_train.to_numpy().astype(int))
+        # a column filled in only when deals close gives the final outcome away: warn before scoring
+        model.screen_outcome(model_inputs(X_train), finally_won(tables["opportunities"], X_train.index, by=as_of))
         _save(model, cached)
     table["probability"] = model.predict_proba(model_inputs(features))[:, 1]
     table["grade"] = grade(table["probability"])

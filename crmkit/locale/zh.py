@@ -299,6 +299,11 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "in only once the outcome is known. Leave it out of the leads unless it is known before a lead closes.":
         "{column} 单独一列就几乎完全区分了成交与未成交的线索 ({how}, AUC {auc:.2f}): 它很可能是在结果出来之后才填写的。"
         "除非成交之前就能知道它的值, 否则请把它从线索数据中去掉。",
+    "{column} alone tells the deals finally won from those lost ({how}, AUC {auc:.2f}) while they were still "
+    "open: it is probably filled in only when a deal closes. Leave it out, or import it only for deals where it "
+    "was known before they closed.":
+        "{column} 在商机尚未结束时就几乎完全区分了最终成交与流失的商机（{how}，AUC {auc:.2f}）：它很可能是在商机结束时才填写的。"
+        "请不要使用这一列，或只为结束前就已知其值的商机导入它。",
     "by whether it is filled in": "看是否填写",
     "by its values": "看取值",
     "{column}: dates turned into days before {day}": "{column}: 日期换算为距 {day} 的天数",
