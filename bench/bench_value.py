@@ -222,7 +222,8 @@ def run_step(spec: dict) -> dict:
         import pandas as pd
 
         lt = _quiet_lifetimes()
-        f, r, T, m = (summary[c] for c in ("frequency", "recency", "T", "monetary_value"))
+        # crmkit's summary: its repeat_mean_value is lifetimes' monetary_value
+        f, r, T, m = (summary[c] for c in ("frequency", "recency", "T", "repeat_mean_value"))
         if kind == "lt_bg":
             t0 = time.perf_counter()
             fitter = lt.BetaGeoFitter().fit(f, r, T)
@@ -231,7 +232,7 @@ def run_step(spec: dict) -> dict:
         if kind == "lt_gg":
             buyers = summary[f > 0]
             t0 = time.perf_counter()
-            fitter = lt.GammaGammaFitter().fit(buyers["frequency"], buyers["monetary_value"])
+            fitter = lt.GammaGammaFitter().fit(buyers["frequency"], buyers["repeat_mean_value"])
             return {"seconds": time.perf_counter() - t0, "rows": len(summary),
                     "notes": f"fitted on the {len(buyers):,} repeat buyers, as lifetimes requires",
                     "params": fitter.params_.to_dict(), "se": fitter.summary["se(coef)"].to_dict()}
@@ -375,8 +376,10 @@ def main(argv=None) -> int:
 
     notes_extra: dict[str, str] = {}
     if (workdir / "summary_lifetimes.parquet").exists() and (workdir / "summary.parquet").exists():
-        ours = pd.read_parquet(workdir / "summary.parquet")
-        theirs = pd.read_parquet(workdir / "summary_lifetimes.parquet").reindex(ours.index)
+        # the columns both make, lifetimes' monetary_value under crmkit's name (total_value is crmkit's own)
+        ours = pd.read_parquet(workdir / "summary.parquet")[["frequency", "recency", "T", "repeat_mean_value"]]
+        theirs = pd.read_parquet(workdir / "summary_lifetimes.parquet").rename(
+            columns={"monetary_value": "repeat_mean_value"}).reindex(ours.index)
         diff = float(np.nanmax(np.abs(ours.to_numpy(float) - theirs[ours.columns].to_numpy(float))))
         notes_extra["lt_rfm"] = f"same summary as crmkit's: max abs difference {diff:.2g}"
     if (workdir / "clv_lifetimes.parquet").exists() and (workdir / "clv_crmkit_30d.parquet").exists():

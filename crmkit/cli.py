@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--ref", action="append", default=[], metavar="COLUMN=FIELD",
                     help="the file refers to customers by another field than their id, e.g. --ref customer_id=name: "
                          "each name must match exactly one customer in the store")
+    sp.add_argument("--date-order", choices=["mdy", "dmy"], type=str.lower,
+                    help="how the file writes dates with the day and the month before the year: mdy for "
+                         "12/1/2010 8:26 (US tools), dmy for 31/01/2025; without it such dates are errors")
     sp.add_argument("--lang", choices=["en", "zh"], default="en",
                     help="language of the counts per reason and of the allowed values (default en)")
     sp.add_argument("--sheet", help="worksheet name or number in an .xlsx (default: the first)")
@@ -177,7 +180,7 @@ def _import(args) -> int:
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     with _stages(["reading", "checking", "writing"], args.path.name) as step:
         report = crm.import_file(args.path, args.table, columns=mapping, values=_value_mappings(args),
-                                 refs=_references(args), sheet=sheet, lang=args.lang,
+                                 refs=_references(args), sheet=sheet, lang=args.lang, date_order=args.date_order,
                                  on_error="skip" if args.skip_errors else "raise", by=args.by, progress=step)
     print(report)
     if args.problems and report.problems:

@@ -288,12 +288,15 @@ class Reading:
     compared without regard to case; an empty target empties the cell). ``refs`` holds, for a
     field that refers to another table, the index of that table's records by the field the file
     writes instead of the id (``reference_names``). ``lang`` is the language of the reasons
-    crmkit has in both languages and of the counts per reason.
+    crmkit has in both languages and of the counts per reason. ``date_order`` ("MDY" or "DMY",
+    or None) is how every date column of the file writes dates with the day and the month before
+    the year (12/1/2010, 31/01/2025); without it such dates are errors (``crmkit.day_month``).
     """
 
     values: dict[str, dict[str, str | None]] = field(default_factory=dict)
     refs: dict[str, reference_names.ReferenceIndex] = field(default_factory=dict)
     lang: str = "en"
+    date_order: str | None = None
 
 
 def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str | list[str]] | None = None,
@@ -424,7 +427,7 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
         column = table[name]
         if name in reading.refs:  # the file names the record (a customer's name), not its id
             column = dataclasses.replace(column, kind="text", references=None)
-        return parsing.parse(raw, column, lang)
+        return parsing.parse(raw, column, lang, date_order=reading.date_order, rows=excel_rows)
 
     in_order = sorted(positions.items(), key=lambda kv: table.column_names.index(kv[0]))
     # Columns parse independently, and Arrow's kernels release the GIL: use every core.

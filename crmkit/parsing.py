@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import day_month
 from .i18n import translate
 from .rules import Fault
 from .schema import Column
@@ -49,9 +50,16 @@ UNWRITABLE = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 _UNWRITABLE_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
 
 
-def parse(raw: pd.Series, column: Column, lang: str = "en") -> Parsed:
+def parse(raw: pd.Series, column: Column, lang: str = "en", *, date_order: str | None = None,
+          rows=None) -> Parsed:
     """Parse one column's raw cells according to the column's kind; reasons in ``lang`` where
-    crmkit has them (unknown choices name the allowed values in it)."""
+    crmkit has them (unknown choices name the allowed values in it).
+
+    ``date_order`` ("MDY" or "DMY", see ``crmkit.day_month``) reads dates written day and month
+    first; ``rows`` (the spreadsheet row of each cell, in order) lets a reason point at another
+    cell of the column ("the file writes day first: 31/01/2025 in row 7"); without it, a cell's
+    position counts from 1.
+    """
     typed = _parse_typed(raw, column)
     if typed is not None:
         return typed
@@ -60,19 +68,20 @@ def parse(raw: pd.Series, column: Column, lang: str = "en") -> Parsed:
     if not unwritable.empty:
         text = text.where(~text.index.isin(unwritable.index))
         raw = raw.where(~raw.index.isin(unwritable.index))
-    parsed = _parse_kind(raw, text, column, lang)
+    parsed = _parse_kind(raw, text, column, lang, day_month.check_order(date_order, lang), rows)
     if not unwritable.empty:
         parsed.reasons = pd.concat([parsed.reasons, unwritable])
     return parsed
 
 
-def _parse_kind(raw: pd.Series, text: pd.Series, column: Column, lang: str) -> Parsed:
+def _parse_kind(raw: pd.Series, text: pd.Series, column: Column, lang: str, date_order: str | None = None,
+                rows=None) -> Parsed:
     if column.kind in ("id", "text", "category"):
         return _parse_text(text, column)
     if column.kind == "enum":
         return _parse_enum(text, column, lang)
     if column.kind in ("datetime", "date"):
-        return _parse_dates(raw, text, column)
+        return _parse_dates(raw, text, column, lang, date_order, rows)
     if column.kind in ("money", "number", "integer"):
         return _parse_numbers(raw, text, column)
     return _parse_bool(text)
@@ -266,7 +275,8 @@ def allowed_choices(column: Column, lang: str) -> str:
     return ", ".join(f"{first} ({second})" for first, second in pairs)
 
 
-def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
+def _parse_dates(raw: pd.Series, text: pd.Series, column: Column, lang: str = "en", date_order: str | None = None,
+                 rows=None) -> Parsed:
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     reasons: dict = {}
     text = _nfkc(text)
@@ -278,7 +288,7 @@ def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
         stamps = stamps.dropna()
         inside = (stamps >= DATE_MIN) & (stamps < DATE_MAX)
         for i in stamps.index[~inside]:
-            reasons[i] = Fault(f"date {text[i]!r} is out of range; crmkit keeps dates from 1900 to 2199", "date_out_of_range")
+            reasons[i] = _out_of_range(text[i], lang)
         out[stamps.index[inside]] = stamps[inside].astype("datetime64[ns]")
         todo[stamps.index] = False
 
@@ -291,7 +301,7 @@ def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
     # A bare number is an Excel serial date (44927 is 2023-01-01), never a year.
     numeric = todo & _matches(text, r"-?\d+(?:\.\d*)?$")
     if numeric.any():
-        take(_from_excel_serial(pd.to_numeric(text[numeric]), reasons, text))
+        take(_from_excel_serial(pd.to_numeric(text[numeric]), reasons, text, lang))
         todo &= ~numeric
     # Fast path: ISO 8601 strings (what crmkit itself writes) parse in C. A UTC offset is
     # dropped: the CRM keeps the wall-clock time the user wrote.
@@ -303,31 +313,84 @@ def _parse_dates(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
     # 2023/01/01, 2023-1-1 10:30, 2023年1月1日, 2023.1.1
     if todo.any():
         parts = _extract(text[todo], _DATE_RE)
-        far = (parts["y"] < DATE_MIN.year) | (parts["y"] >= DATE_MAX.year)
-        for i in parts.index[far]:
-            reasons[i] = Fault(f"date {text[i]!r} is out of range; crmkit keeps dates from 1900 to 2199", "date_out_of_range")
-            todo[i] = False
-        parts = parts[~far]
-        # pandas would roll 25:00 over into the next day; a clock has no such time
-        clock = (parts["H"] > 23) | (parts["M"] > 59) | (parts["S"] >= 60)
-        for i in parts.index[clock.fillna(False)]:
-            reasons[i] = Fault(f"{text[i]!r} has no such time of day", "bad_date")
-            todo[i] = False
-        parts = parts[~clock.fillna(False)]
-        stamps = pd.to_datetime(
-            pd.DataFrame({"year": parts["y"], "month": parts["m"], "day": parts["d"],
-                          "hour": parts["H"].fillna(0), "minute": parts["M"].fillna(0),
-                          "second": np.floor(parts["S"].fillna(0))}),
-            errors="coerce",
-        ) if len(parts) else pd.Series(dtype="datetime64[ns]")
-        take(stamps)
+        take(_from_parts(parts, text, reasons, todo, lang))
+    # 31/01/2025, 12/1/2010 8:26: read only in the order the user named (crmkit.day_month)
+    if todo.any():
+        _read_day_month(text, todo, reasons, take, date_order, rows, lang)
     for i in text.index[todo & ~text.index.isin(list(reasons))]:
-        reasons[i] = Fault(f"unparseable date {text[i]!r}; write it like 2023-01-31, 2023/1/31 or 2023年1月31日", "bad_date")
+        reasons[i] = Fault(translate("unparseable date {value}; write it like 2023-01-31, 2023/1/31 or 2023年1月31日",
+                                     lang, value=repr(text[i])), "bad_date")
     if column.kind == "date":
         out = out.dt.normalize()
     # seconds resolution is all a CRM keeps; it also makes round trips exact
     out = out.dt.floor("s")
     return Parsed(out, pd.Series(reasons, dtype=object))
+
+
+def _out_of_range(cell: str, lang: str) -> Fault:
+    return Fault(translate("date {value} is out of range; crmkit keeps dates from 1900 to 2199", lang,
+                           value=repr(cell)), "date_out_of_range")
+
+
+def _from_parts(parts: pd.DataFrame, text: pd.Series, reasons: dict, todo: pd.Series, lang: str) -> pd.Series:
+    """Year, month, day and time of day (columns y, m, d, H, M, S) -> timestamps. A year outside
+    crmkit's range or a time no clock shows gets its reason here; a day the calendar lacks
+    (2023/2/30) comes back NaT for the caller to name."""
+    far = (parts["y"] < DATE_MIN.year) | (parts["y"] >= DATE_MAX.year)
+    for i in parts.index[far]:
+        reasons[i] = _out_of_range(text[i], lang)
+        todo[i] = False
+    parts = parts[~far]
+    # pandas would roll 25:00 over into the next day; a clock has no such time
+    clock = ((parts["H"] > 23) | (parts["M"] > 59) | (parts["S"] >= 60)).fillna(False)
+    for i in parts.index[clock]:
+        reasons[i] = Fault(translate("{value} has no such time of day", lang, value=repr(text[i])), "bad_date")
+        todo[i] = False
+    parts = parts[~clock]
+    if not len(parts):
+        return pd.Series(dtype="datetime64[ns]")
+    return pd.to_datetime(
+        pd.DataFrame({"year": parts["y"], "month": parts["m"], "day": parts["d"],
+                      "hour": parts["H"].fillna(0), "minute": parts["M"].fillna(0),
+                      "second": np.floor(parts["S"].fillna(0))}),
+        errors="coerce",
+    )
+
+
+def _read_day_month(text: pd.Series, todo: pd.Series, reasons: dict, take, date_order: str | None, rows,
+                    lang: str) -> None:
+    """Dates written day and month first: read in ``date_order``, or named as needing one."""
+    rest = text[todo]
+    short_year = day_month.two_digit_years(rest)
+    for i in rest.index[short_year]:
+        reasons[i] = day_month.two_digit_year(text[i], lang)
+        todo[i] = False
+    parts = day_month.split(rest[~short_year])
+    if not len(parts):
+        return
+    if date_order is None:
+        found = day_month.proofs(parts, text)
+        row_of = _row_numbers(text.index, rows)
+        reasons.update(day_month.needs_order(text[parts.index], found, row_of, lang))
+        todo[parts.index] = False
+        return
+    ordered = day_month.in_order(parts, date_order)
+    stamps = _from_parts(ordered, text, reasons, todo, lang)
+    take(stamps)
+    missed = stamps.index[stamps.isna().to_numpy()]
+    if len(missed):
+        other = "DMY" if date_order == "MDY" else "MDY"
+        reads_other_way = day_month.is_a_day(day_month.in_order(parts.loc[missed], other))
+        for i in missed:
+            reasons[i] = day_month.not_a_day(text[i], date_order, bool(reads_other_way[i]), lang)
+            todo[i] = False
+
+
+def _row_numbers(index: pd.Index, rows):
+    """index label -> the spreadsheet row the user sees (or the cell's position from 1)."""
+    numbers = np.asarray(rows) if rows is not None else np.arange(1, len(index) + 1)
+    where = pd.Series(numbers, index=index)
+    return lambda i: int(where[i])
 
 
 def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
@@ -348,12 +411,13 @@ def _naive(v):
     return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
-def _from_excel_serial(serial: pd.Series, reasons: dict, text: pd.Series) -> pd.Series:
+def _from_excel_serial(serial: pd.Series, reasons: dict, text: pd.Series, lang: str = "en") -> pd.Series:
     """Excel day numbers -> timestamps, to the nearest second; out-of-range ones get a reason."""
     ok = serial.between(EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX)
     for i in serial.index[~ok]:
-        reasons[i] = Fault(f"{text[i]!r} is not a date: write the full date, like 2023-01-31 "
-                           f"(as an Excel day number it is outside 1927–2199)", "bad_date")
+        reasons[i] = Fault(translate("{value} is not a date: write the full date, like 2023-01-31 "
+                                     "(as an Excel day number it is outside 1927–2199)", lang, value=repr(text[i])),
+                           "bad_date")
     days = serial[ok]
     # Excel's day numbers count a 1900-02-29 that never was; from March 1900 on (all of
     # the accepted range) day zero is therefore 1899-12-30.

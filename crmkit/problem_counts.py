@@ -22,6 +22,7 @@ BY_VALUE = {"unknown_choice", "reference", "unknown_name", "ambiguous_name"}
 #: Short words for the faults found while cells are read (record rules bring their own message).
 CELL_REASONS = {
     "bad_date": N_("unreadable date"),
+    "needs_date_order": N_("day and month in an unknown order (pass --date-order mdy or dmy)"),
     "date_out_of_range": N_("date out of range"),
     "not_a_number": N_("not a number"),
     "negative": N_("negative amount"),

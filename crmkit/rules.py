@@ -56,6 +56,7 @@ CELL_CODES = {
     "bad_format": "text that does not look like a phone number or an e-mail address",
     "bad_id": "an id that is too long or holds a line break",
     "bad_date": "a date that cannot be read",
+    "needs_date_order": "a date with day and month before the year, in a file read without date_order",
     "date_out_of_range": "a date before 1900 or after 2199",
     "not_a_number": "a number that cannot be read",
     "negative": "a negative amount",

@@ -62,7 +62,8 @@ def _lifetimes_summary(orders, as_of, time_unit):
             orders, "customer_id", "ordered_at", "amount", observation_period_end=as_of,
             freq="D", freq_multiplier=TIME_UNITS[time_unit])
     ref.index = ref.index.astype(str)
-    return ref.sort_index()
+    # lifetimes' monetary_value is the mean of the repeat purchases: crmkit's repeat_mean_value
+    return ref.rename(columns={"monetary_value": "repeat_mean_value"}).sort_index()
 
 
 @pytest.mark.parametrize("time_unit", ["D", "W", "M"])
@@ -96,9 +97,9 @@ def test_summary_by_hand():
     ])
     days = rfm_summary(orders, as_of="2026-01-29")
     assert list(days.index) == ["a", "b"]
-    assert days.loc["a"].to_dict() == {"frequency": 2, "recency": 14.0, "T": 28.0, "monetary_value": 45.0,
+    assert days.loc["a"].to_dict() == {"frequency": 2, "recency": 14.0, "T": 28.0, "repeat_mean_value": 45.0,
                                        "total_value": 210.0}
-    assert days.loc["b"].to_dict() == {"frequency": 0, "recency": 0.0, "T": 19.0, "monetary_value": 0.0,
+    assert days.loc["b"].to_dict() == {"frequency": 0, "recency": 0.0, "T": 19.0, "repeat_mean_value": 0.0,
                                        "total_value": 500.0}
     assert days["frequency"].dtype == np.int64
     weeks = rfm_summary(orders, as_of="2026-01-29", time_unit="W")
@@ -120,7 +121,7 @@ def test_summary_uses_the_given_column_names_and_does_not_mutate():
         columns={"customer_id": "客户编号", "ordered_at": "交易日期", "amount": "金额"})
     before = orders.copy()
     s = rfm_summary(orders, customer_col="客户编号", date_col="交易日期", amount_col="金额")
-    assert s.index.name == "客户编号" and s.loc["x", "monetary_value"] == 7.0
+    assert s.index.name == "客户编号" and s.loc["x", "repeat_mean_value"] == 7.0
     pd.testing.assert_frame_equal(orders, before)
     assert list(rfm_summary(orders, customer_col="客户编号", date_col="交易日期", amount_col=None).columns) == [
         "frequency", "recency", "T"]
@@ -181,7 +182,7 @@ def test_summary_properties_against_a_plain_python_count(rows, as_of, unit):
         assert row["frequency"] == f <= n_orders - 1
         assert 0 <= row["recency"] <= row["T"]
         assert row["recency"] == pytest.approx(r) and row["T"] == pytest.approx(t)
-        assert row["monetary_value"] == pytest.approx(m, abs=1e-9)
+        assert row["repeat_mean_value"] == pytest.approx(m, abs=1e-9)
         assert row["total_value"] == pytest.approx(total, abs=1e-9)
     assert s.attrs["time_unit"] == unit
 
@@ -196,7 +197,7 @@ def _summary(n: int, seed: int = 0) -> pd.DataFrame:
     recency = np.where(frequency > 0, (T * rng.uniform(0, 1, n)).round(), 0.0)
     monetary = np.where(frequency > 0, rng.gamma(2, 300, n).round(2), 0.0)
     total = (monetary * frequency + rng.gamma(2, 300, n)).round(2)  # the first purchase counts in total_value
-    summary = pd.DataFrame({"frequency": frequency, "recency": recency, "T": T, "monetary_value": monetary,
+    summary = pd.DataFrame({"frequency": frequency, "recency": recency, "T": T, "repeat_mean_value": monetary,
                             "total_value": total}, index=pd.Index([f"{i:04d}" for i in range(n)], name="customer_id"))
     summary.attrs["time_unit"] = "D"  # as rfm_summary writes it
     return summary
@@ -299,10 +300,10 @@ def test_bad_rule_tables_are_refused(rules):
 def test_segments_on_demo_data(orders, data):
     seg = rfm_segments(rfm_summary(orders, as_of=data.as_of))
     assert set(seg["segment"].cat.categories) == {r[0] for r in SEGMENT_RULES}
-    means = seg.groupby("segment", observed=True)[["frequency", "monetary_value"]].mean()
+    means = seg.groupby("segment", observed=True)[["frequency", "repeat_mean_value"]].mean()
     # champions buy more often and spend more per purchase than the lost
     assert means.loc["Champions", "frequency"] > 3 * means.loc["Lost", "frequency"]
-    assert means.loc["Champions", "monetary_value"] > means.loc["Lost", "monetary_value"]
+    assert means.loc["Champions", "repeat_mean_value"] > means.loc["Lost", "repeat_mean_value"]
 
 
 # ----------------------------------------------------------------------------- value grades
@@ -460,14 +461,14 @@ def test_kmeans_is_deterministic_and_its_silhouette_is_a_silhouette(demo_summary
     assert first.profiles["cluster_name"].is_unique
     # cluster 0 is the most valuable: buys more often and spends more than the last one
     top, bottom = first.profiles.iloc[0], first.profiles.iloc[-1]
-    assert top["frequency"] > bottom["frequency"] and top["monetary_value"] > bottom["monetary_value"]
+    assert top["frequency"] > bottom["frequency"] and top["total_value"] > bottom["total_value"]
 
 
 def test_kmeans_names_follow_the_centres(demo_summary):
     result = kmeans_segments(demo_summary, k=3)
-    z = result.profiles[["z_log_days_since_last", "z_log_frequency", "z_log_monetary_value"]]
+    z = result.profiles[["z_log_days_since_last", "z_log_frequency", "z_log_total_value"]]
     for (_, row), name in zip(z.iterrows(), result.profiles["cluster_name_zh"]):
-        important = row["z_log_monetary_value"] > 0
+        important = row["z_log_total_value"] > 0
         assert name.startswith("重要" if important else "一般")
 
 

@@ -151,7 +151,7 @@ def test_retail_book_of_one_time_buyers_scores_money_on_every_purchase(retail_or
     facts = _facts(retail_orders).loc[segments.index]
     assert (summary["frequency"] == 0).mean() > 0.6
     big = "big.once@example.com"
-    assert summary.loc[big, "monetary_value"] == 0  # the Gamma-Gamma convention: repeat purchases only
+    assert summary.loc[big, "repeat_mean_value"] == 0  # the Gamma-Gamma convention: repeat purchases only
     assert summary.loc[big, "total_value"] == 507.0
     np.testing.assert_allclose(summary["total_value"], facts["spent"].astype(float), rtol=1e-12)
     assert (facts["spent"] < 507).mean() > 0.8  # 507 is among the top fifth of spenders ...
@@ -172,7 +172,7 @@ def test_the_repeat_mean_scores_m_only_when_asked(retail_orders):
     with pytest.raises(ValueInputError, match="one-time buyer of 507") as info:
         value.rfm_segments(lifetimes_like)
     assert info.value.column == "total_value"
-    asked = value.rfm_segments(lifetimes_like, monetary_col="monetary_value")
+    asked = value.rfm_segments(lifetimes_like, monetary_col="repeat_mean_value")
     assert asked.loc["big.once@example.com", "M"] == 1
 
 

@@ -202,7 +202,7 @@ KEEPING = {
     "iloc": lambda s: s.iloc[::2],
     "sort_values": lambda s: s.sort_values(["T", "recency"], ascending=False),
     "head": lambda s: s.head(300),
-    "columns": lambda s: s[["frequency", "recency", "T", "monetary_value", "total_value"]],
+    "columns": lambda s: s[["frequency", "recency", "T", "repeat_mean_value", "total_value"]],
     "assign": lambda s: s.assign(segment="x"),
     "concat of one unit": lambda s: pd.concat([s.iloc[:200], s.iloc[200:]]),
     "pickle": _pickled,

@@ -82,7 +82,7 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "Not scored by the model; grades are the reps' own": "未用模型评分; 级别按销售顾问填写的有望度",
     "Not scored: the cards before {day} show no outcome to learn from (none won within 30 days, or none that "
     "was not); grades are the reps' own":
-        "未用模型评分: {day} 之前的意向卡没有可供学习的结果 (没有 30 天内成交的, 或没有未成交的); 级别按销售顾问填写的有望度",
+        "未用模型评分：{day} 之前的意向卡没有可供学习的结果（没有 30 天内成交的，或没有未成交的）；级别按销售顾问填写的有望度",
     "{n:,} open cards, {late:,} overdue": "{n:,} 张跟进中的意向卡, 其中 {late:,} 张逾期",
     "{g}: {n:,} ({late:,} overdue)": "{g}级 {n:,} 张 (逾期 {late:,})",
     "Follow-up on {oid} logged; next due {due}": "已记录 {oid} 的跟进; 下次应跟进 {due}",
@@ -92,7 +92,7 @@ MESSAGES: dict[str | tuple[str, str], str] = {
         "没有保存: 意向卡 {oid} 在看板打开后被别人修改过 (看板版本 {mine}, 现在版本 {theirs})。"
         "请点「刷新」查看最新内容后再记录。",
     "No cards match": "没有符合条件的意向卡",
-    "Card {oid} is {status} now: follow-ups are logged on open cards": "意向卡 {oid} 现在已{status}: 只能给跟进中的意向卡记录跟进",
+    "Card {oid} is {status} now: follow-ups are logged on open cards": "意向卡 {oid} 现在已{status}：只能给跟进中的意向卡记录跟进",
     # the board's columns
     "card": "意向编号",
     "customer": "客户名称",
@@ -273,32 +273,32 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "{v} {channel}s in the last {days} days": "最近{days}天{channel}{v}次",
     # a lead the model is nearly sure about (probability at most 1 % or at least 99 %), and the others
     "{p:.0%} chance to close": "成交概率 {p:.0%}",
-    "Almost certain to close ({p:.0%}): the strongest signs are {signs}.": "几乎肯定成交 ({p:.0%}): 最有力的信号是 {signs}。",
+    "Almost certain to close ({p:.0%}): the strongest signs are {signs}.": "几乎肯定成交（{p:.0%}）：最有力的信号是 {signs}。",
     "Almost no chance to close by the model ({p:.0%}): held back most by {signs}. It would change with {changes}, "
     "as a typical lead has it.":
-        "模型看几乎没有成交机会 ({p:.0%}): 最拖后腿的是 {signs}。若能做到一般线索的水平 ({changes}), 情况就会改变。",
+        "模型看几乎没有成交机会（{p:.0%}）：最拖后腿的是 {signs}。若能做到一般线索的水平（{changes}），情况就会改变。",
     "Almost certain to close ({p:.0%}): no single factor stands out, it is all of them together.":
-        "几乎肯定成交 ({p:.0%}): 没有哪一项特别突出, 是各项合在一起的结果。",
+        "几乎肯定成交（{p:.0%}）：没有哪一项特别突出，是各项合在一起的结果。",
     "Almost no chance to close by the model ({p:.0%}): no single factor stands out, it is all of them together.":
-        "模型看几乎没有成交机会 ({p:.0%}): 没有哪一项特别突出, 是各项合在一起的结果。",
+        "模型看几乎没有成交机会（{p:.0%}）：没有哪一项特别突出，是各项合在一起的结果。",
     "; ": "；",  # between the items of a list in a sentence
 
     # ------------------------------------------------------------------ close: the model's screening and notes
-    "{column}: left out ({reason})": "{column}: 未使用 ({reason})",
+    "{column}: left out ({reason})": "{column}：未使用（{reason}）",
     "every value is missing": "全部为空",
     "a single value everywhere": "所有行都是同一个值",
-    "looks like an id: {why}": "看起来是编号: {why}",
-    "{n:,} different values: ids or free text": "{n:,} 个不同的值: 是编号或自由文本",
+    "looks like an id: {why}": "看起来是编号：{why}",
+    "{n:,} different values: ids or free text": "{n:,} 个不同的值：是编号或自由文本",
     "uuids": "UUID 标识",
     "{n:,} different texts in {rows:,} filled rows": "{rows:,} 个非空行中有 {n:,} 个不同的文本",
-    "whole numbers, nearly all different, named like an id": "整数, 几乎各不相同, 列名像编号",
-    "a running number: it rises (or falls) row by row": "流水号: 逐行递增 (或递减)",
-    "whole numbers, nearly all different, filling their range like a counter": "整数, 几乎各不相同, 像计数器一样连续",
-    "Left out of the close model as ids: {columns}": "以下列看起来是编号, 未用于成交模型: {columns}",
+    "whole numbers, nearly all different, named like an id": "整数，几乎各不相同，列名像编号",
+    "a running number: it rises (or falls) row by row": "流水号：逐行递增（或递减）",
+    "whole numbers, nearly all different, filling their range like a counter": "整数，几乎各不相同，像计数器一样连续",
+    "Left out of the close model as ids: {columns}": "以下列看起来是编号，未用于成交模型：{columns}",
     "{column} alone separates won from lost leads almost perfectly ({how}, AUC {auc:.2f}): it is probably filled "
     "in only once the outcome is known. Leave it out of the leads unless it is known before a lead closes.":
-        "{column} 单独一列就几乎完全区分了成交与未成交的线索 ({how}, AUC {auc:.2f}): 它很可能是在结果出来之后才填写的。"
-        "除非成交之前就能知道它的值, 否则请把它从线索数据中去掉。",
+        "{column} 单独一列就几乎完全区分了成交与未成交的线索（{how}，AUC {auc:.2f}）：它很可能是在结果出来之后才填写的。"
+        "除非成交之前就能知道它的值，否则请把它从线索数据中去掉。",
     "{column} alone tells the deals finally won from those lost ({how}, AUC {auc:.2f}) while they were still "
     "open: it is probably filled in only when a deal closes. Leave it out, or import it only for deals where it "
     "was known before they closed.":
@@ -306,11 +306,11 @@ MESSAGES: dict[str | tuple[str, str], str] = {
         "请不要使用这一列，或只为结束前就已知其值的商机导入它。",
     "by whether it is filled in": "看是否填写",
     "by its values": "看取值",
-    "{column}: dates turned into days before {day}": "{column}: 日期换算为距 {day} 的天数",
-    "{column}: {n:,} rare categories pooled as 'other'": "{column}: {n:,} 个少见类别合并为“其他”",
-    "no usable column: the model predicts the overall close rate": "没有可用的列: 模型只给出整体成交率",
-    "too few leads of one class to calibrate: probabilities not calibrated": "某一类结果的线索太少, 无法校准: 概率未经校准",
-    "calibrated on a held-out 20% ({n:,} leads)": "用预留的 20% ({n:,} 条线索) 校准",
+    "{column}: dates turned into days before {day}": "{column}：日期换算为距 {day} 的天数",
+    "{column}: {n:,} rare categories pooled as 'other'": "{column}：{n:,} 个少见类别合并为“其他”",
+    "no usable column: the model predicts the overall close rate": "没有可用的列：模型只给出整体成交率",
+    "too few leads of one class to calibrate: probabilities not calibrated": "某一类结果的线索太少，无法校准：概率未经校准",
+    "calibrated on a held-out 20% ({n:,} leads)": "用预留的 20%（{n:,} 条线索）校准",
     # the record rules (crmkit.rules): what each finds, in a few words
     "a required field is empty": "必填项为空",
     "not a phone number": "电话号码格式不对",
@@ -360,6 +360,46 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "holds a character no spreadsheet can keep ({char}) at position {position}; remove it":
         "第 {position} 个字符是电子表格无法保存的字符（{char}），请删除",
     "unknown {field} {value}; allowed: {allowed}": "{field}不认识 {value}；可填：{allowed}",
+    # a date cell (parsing.py, day_month.py)
+    "unparseable date {value}; write it like 2023-01-31, 2023/1/31 or 2023年1月31日":
+        "无法识别的日期 {value}；请写成 2023-01-31、2023/1/31 或 2023年1月31日",
+    "date {value} is out of range; crmkit keeps dates from 1900 to 2199":
+        "日期 {value} 超出范围；crmkit 只保存 1900 至 2199 年的日期",
+    "{value} has no such time of day": "{value} 中的时刻不存在",
+    "{value} is not a date: write the full date, like 2023-01-31 (as an Excel day number it is outside 1927–2199)":
+        "{value} 不是日期：请写完整日期，如 2023-01-31（作为 Excel 日期序号，它不在 1927–2199 年之间）",
+    'must be "MDY" (month/day/year) or "DMY" (day/month/year), not {value}':
+        '必须是 "MDY"（月/日/年）或 "DMY"（日/月/年），而不是 {value}',
+    "date {value} puts the day and the month before the year, and the file writes both orders: "
+    "{day_cell} in row {day_row} is day first, {month_cell} in row {month_row} month first; "
+    "correct the file, then pass date_order":
+        "日期 {value} 把日和月写在年之前，而文件两种顺序都有：第 {day_row} 行的 {day_cell} 是日在前，"
+        "第 {month_row} 行的 {month_cell} 是月在前；请先改正文件，再指定 date_order",
+    'date {value} puts the day and the month before the year; the file writes day first: '
+    '{cell} in row {row}, so pass date_order="DMY" (--date-order dmy)':
+        '日期 {value} 把日和月写在年之前；文件是日在前（第 {row} 行的 {cell}），'
+        '请指定 date_order="DMY"（--date-order dmy）',
+    'date {value} puts the day and the month before the year; the file writes month first: '
+    '{cell} in row {row}, so pass date_order="MDY" (--date-order mdy)':
+        '日期 {value} 把日和月写在年之前；文件是月在前（第 {row} 行的 {cell}），'
+        '请指定 date_order="MDY"（--date-order mdy）',
+    'date {value} puts the day and the month before the year, which reads two ways '
+    '(1/2/2025: January 2 or February 1); write it like 2025-01-31, or name the order: '
+    'date_order="MDY" (--date-order mdy) or "DMY" (--date-order dmy)':
+        '日期 {value} 把日和月写在年之前，有两种读法（1/2/2025 可以是1月2日或2月1日）；'
+        '请写成 2025-01-31，或指定顺序：date_order="MDY"（--date-order mdy）或 "DMY"（--date-order dmy）',
+    'date {value} is not a day read month first (date_order="MDY"), but is one read day first: '
+    'is the file day first (--date-order dmy)?':
+        '日期 {value} 按月在前（date_order="MDY"）读不是有效日期，按日在前读却是：文件是否日在前（--date-order dmy）？',
+    'date {value} is not a day read month first (month/day/year, date_order="MDY")':
+        '日期 {value} 按月在前（月/日/年，date_order="MDY"）读不是有效日期',
+    'date {value} is not a day read day first (date_order="DMY"), but is one read month first: '
+    'is the file month first (--date-order mdy)?':
+        '日期 {value} 按日在前（date_order="DMY"）读不是有效日期，按月在前读却是：文件是否月在前（--date-order mdy）？',
+    'date {value} is not a day read day first (day/month/year, date_order="DMY")':
+        '日期 {value} 按日在前（日/月/年，date_order="DMY"）读不是有效日期',
+    "date {value} has a two-digit year; write the year in full (2010, not 10): crmkit does not guess the century":
+        "日期 {value} 的年份只有两位；请写完整年份（2010 而不是 10）：crmkit 不猜世纪",
     # references by name (reference_names.py)
     "{column} is not a field of {table} that refers to another table; such fields: {fields}":
         "{column} 不是 {table} 中引用其他表的字段；这样的字段有：{fields}",
@@ -376,6 +416,7 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "{value} matches several {table}": "{value} 对应多条{table}",
     "{what} in {column}": "{column}：{what}",
     "unreadable date": "日期无法识别",
+    "day and month in an unknown order (pass --date-order mdy or dmy)": "日月顺序不明（请指定 --date-order mdy 或 dmy）",
     "date out of range": "日期超出范围",
     "not a number": "不是数字",
     "negative amount": "金额为负",

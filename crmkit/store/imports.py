@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import importing
+from .. import day_month, importing
 from ..exceptions import ImportValidationError
 from ..i18n import check_lang
 from ..reference_names import ReferenceIndex, parse_refs
@@ -24,7 +24,7 @@ class Imports:
                     refs: dict[str, str] | None = None,
                     on_error: str = "raise",
                     sheet: str | int | None = None, by: str | None = None,
-                    progress=None, lang: str = "en") -> importing.ImportReport:
+                    progress=None, lang: str = "en", date_order: str | None = None) -> importing.ImportReport:
         """Check a CSV/.xlsx file and write it in one transaction; see ``importing`` for the rules.
 
         ``on_error="raise"`` (default): any error writes nothing and raises ImportValidationError,
@@ -37,6 +37,9 @@ class Imports:
         (``{"customer_id": "name"}``: the file names the customer; each name must match exactly
         one stored customer). ``lang`` ("en" or "zh") is the language of the counts per reason and
         of the reasons crmkit has in both (unknown values list the allowed ones in it).
+        ``date_order`` ("MDY" or "DMY") reads dates written with the day and the month before the
+        year, in every date column: ``"MDY"`` for 12/1/2010 8:26 (US tools), ``"DMY"`` for 31/01/2025;
+        without it such dates are errors, since 1/2/2025 reads two ways. Years must have four digits.
         ``progress``, if given, is called with the name of each stage as it starts ("reading",
         "checking", "writing").
         """
@@ -45,7 +48,8 @@ class Imports:
         path = Path(path)
         check_lang(lang)
         reading = importing.Reading(values=importing.map_values(t, values, path),
-                                    refs=self._reference_indexes(t, refs, path, lang), lang=lang)
+                                    refs=self._reference_indexes(t, refs, path, lang), lang=lang,
+                                    date_order=day_month.check_order(date_order, lang))
         step("reading")
         cells = importing.read_cells(path, sheet, lang)
         step("checking")

@@ -4,7 +4,7 @@ Everything works on plain DataFrames (orders with ``customer_id``, ``ordered_at`
 and, for profit, ``gross_margin``), whether they come from ``crm.orders()`` or elsewhere.
 
 >>> from crmkit import value
->>> summary = value.rfm_summary(orders, as_of="2026-10-31", time_unit="W")  # frequency, recency, T, monetary_value, total_value
+>>> summary = value.rfm_summary(orders, as_of="2026-10-31", time_unit="W")  # frequency, recency, T, repeat_mean_value, total_value
 >>> summary.attrs["time_unit"]                                          # the unit travels with the summary
 'W'
 >>> segments = value.rfm_segments(summary)                              # R, F, M, rfm_score, segment
@@ -19,12 +19,15 @@ and, for profit, ``gross_margin``), whether they come from ``crm.orders()`` or e
 Units and conventions travel with the data: ``rfm_summary`` writes its time unit into
 ``summary.attrs["time_unit"]``; the models remember the unit they were fitted in
 (``bg.time_unit_``), convert summaries in another unit, and refuse to guess where pandas
-dropped it (``crmkit.value.units``). ``monetary_value`` is the BG/NBD convention (mean of the
-repeat purchases, what Gamma-Gamma reads); RFM's M scores ``total_value`` (all purchases).
+dropped it (``crmkit.value.units``). Money comes in two columns (``crmkit.value.money``):
+``repeat_mean_value``, the mean of the repeat purchases that Gamma-Gamma reads (lifetimes'
+``monetary_value``, which the models accept in a lifetimes summary), and ``total_value``, all
+purchases, which RFM's M and the k-means clusters use.
 
-Modules: ``units`` (time units of a summary), ``rfm`` (summary and RFM segments), ``grades`` (value grades, ABC), ``bgnbd`` and
-``gammagamma`` (the models), ``lifetime_value`` (CLV), ``clusters`` (k-means), ``migration``
-(segment moves between two dates), ``plots``.
+Modules: ``units`` (time units of a summary), ``money`` (the summary's money columns), ``rfm``
+(summary and RFM segments), ``grades`` (value grades, ABC), ``bgnbd`` and ``gammagamma`` (the
+models), ``lifetime_value`` (CLV), ``clusters`` (k-means), ``migration`` (segment moves between
+two dates), ``plots``.
 """
 
 from .bgnbd import BetaGeo

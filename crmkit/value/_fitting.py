@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ConvergenceError, ModelInputError
+from .money import LIFETIMES_MONETARY_COLUMN, REPEAT_MEAN_COLUMN, repeat_mean_source
 
 #: Fewer repeat buyers than this and the dropout (a, b) or spend (p, q, v) parameters rest
 #: on a handful of people: the fit refuses rather than return numbers nobody should use.
@@ -81,29 +82,37 @@ class _Estimator:
 def _summary_columns(summary, model: str, columns: tuple[str, ...], monetary: bool = False) -> dict[str, np.ndarray]:
     """The summary's columns as float arrays, after every check a fit or a prediction needs.
 
+    ``columns`` are crmkit's names. ``repeat_mean_value`` is read from lifetimes' name
+    ``monetary_value`` when the summary has only that (a lifetimes summary: the same figure,
+    the mean of the repeat purchases); a summary with both must hold the same values in them.
+    The arrays are keyed by crmkit's names; errors name the column the summary has.
+
     Checks: a DataFrame with the columns; numbers, no NaN/inf, none negative; whole
     frequencies; recency <= T; recency 0 without repeat purchases; and, with ``monetary``,
-    monetary_value > 0 for repeat buyers (customers without repeat purchases may hold 0 or NaN
-    there: their first purchase is not part of the spend model). Raises ModelInputError naming
-    the column and the customers at fault.
+    repeat_mean_value > 0 for repeat buyers (customers without repeat purchases may hold 0 or
+    NaN there: their first purchase is not part of the spend model). Raises ModelInputError
+    naming the column and the customers at fault.
     """
     if not isinstance(summary, pd.DataFrame):
         raise ModelInputError(model, f"expected a DataFrame with columns {', '.join(columns)}, "
                                      f"got {type(summary).__name__}", hint=_SUMMARY_HINT)
+    source = {c: repeat_mean_source(summary) if c == REPEAT_MEAN_COLUMN else c for c in columns}
     for c in columns:
-        if c not in summary.columns:
+        if source[c] not in summary.columns:
             have = ", ".join(map(str, summary.columns)) or "none"
-            raise ModelInputError(model, f"the summary has no column {c!r} (it has: {have})", column=c,
+            also = (f" or lifetimes' name for it, {LIFETIMES_MONETARY_COLUMN!r}" if c == REPEAT_MEAN_COLUMN else "")
+            raise ModelInputError(model, f"the summary has no column {c!r}{also} (it has: {have})", column=c,
                                   hint=_SUMMARY_HINT)
     if len(summary) == 0:
         raise ModelInputError(model, "the summary has no customers", hint=_SUMMARY_HINT)
 
-    values: dict[str, np.ndarray] = {}
-    for c in columns:
+    def numbers(c: str) -> np.ndarray:
         s = summary[c]
         if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             raise ModelInputError(model, f"{c} must be numeric, not {s.dtype}", column=c)
-        values[c] = s.to_numpy(dtype="float64", na_value=np.nan)
+        return s.to_numpy(dtype="float64", na_value=np.nan)
+
+    values = {c: numbers(source[c]) for c in columns}
 
     def refuse(mask, column, reason, hint=""):
         if mask.any():
@@ -111,10 +120,18 @@ def _summary_columns(summary, model: str, columns: tuple[str, ...], monetary: bo
 
     x = values["frequency"]
     repeat = x > 0
+    if REPEAT_MEAN_COLUMN in values and LIFETIMES_MONETARY_COLUMN in summary.columns \
+            and source[REPEAT_MEAN_COLUMN] == REPEAT_MEAN_COLUMN:
+        refuse(_disagree(values[REPEAT_MEAN_COLUMN], numbers(LIFETIMES_MONETARY_COLUMN), repeat),
+               LIFETIMES_MONETARY_COLUMN,
+               f"the summary has both {REPEAT_MEAN_COLUMN!r} and lifetimes' {LIFETIMES_MONETARY_COLUMN!r}, which "
+               "name the same figure (the mean of the repeat purchases), and they differ",
+               f"keep one of them: if {LIFETIMES_MONETARY_COLUMN} means something else here (e.g. the mean of "
+               f"all purchases), rename or drop it; {REPEAT_MEAN_COLUMN} is what rfm_summary computes")
     for c, v in values.items():
-        relevant = repeat if c == "monetary_value" else True  # no spend is modelled for one-off buyers
-        refuse(~np.isfinite(v) & relevant, c, "missing or infinite values")
-        refuse((v < 0) & relevant, c, "negative values")
+        relevant = repeat if c == REPEAT_MEAN_COLUMN else True  # no spend is modelled for one-off buyers
+        refuse(~np.isfinite(v) & relevant, source[c], "missing or infinite values")
+        refuse((v < 0) & relevant, source[c], "negative values")
     refuse(x != np.floor(x), "frequency", "frequency must count repeat purchases (whole numbers)")
     if "recency" in values:
         rec = values["recency"]
@@ -125,11 +142,23 @@ def _summary_columns(summary, model: str, columns: tuple[str, ...], monetary: bo
         refuse((x == 0) & (rec != 0), "recency", "recency is not 0 for customers without repeat purchases",
                "recency is the time from the first to the last purchase: 0 when frequency is 0")
     if monetary:
-        refuse(repeat & (values["monetary_value"] <= 0), "monetary_value",
-               "monetary_value must be > 0 for customers with repeat purchases",
+        m = source[REPEAT_MEAN_COLUMN]
+        refuse(repeat & (values[REPEAT_MEAN_COLUMN] <= 0), m, f"{m} must be > 0 for customers with repeat purchases",
                "the Gamma-Gamma model needs a positive mean spend per repeat purchase: drop refunds and "
                "zero-value orders before the summary, or leave those customers out")
     return values
+
+
+def _disagree(ours: np.ndarray, theirs: np.ndarray, repeat: np.ndarray) -> np.ndarray:
+    """Customers whose two repeat-purchase means differ beyond rounding (relative 1e-9: a
+    mean computed as sum / count in another order differs in the last bits). For customers
+    without repeat purchases 0 and NaN both say "none" (lifetimes writes 0, a user may leave
+    NaN), so they agree."""
+    ours, theirs = ours.copy(), theirs.copy()
+    for v in (ours, theirs):
+        v[~repeat & np.isnan(v)] = 0.0
+    same = np.isclose(ours, theirs, rtol=1e-9, atol=0.0) | (np.isnan(ours) & np.isnan(theirs))
+    return ~same
 
 
 def _check_settings(model: _Estimator) -> tuple[float, float, int]:

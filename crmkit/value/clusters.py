@@ -1,5 +1,9 @@
 """k-means segments on log-RFM, named after the Chinese eight-class RFM model.
 
+The money of the clusters is what each customer spent (``total_value``, all purchases), as
+in RFM scores: a one-time buyer of 507 is a big spender, not a customer with no money (the
+repeat-purchase mean, ``repeat_mean_value``, is 0 for every one-time buyer).
+
 >>> from crmkit import demo
 >>> from crmkit.value.rfm import rfm_summary
 >>> data = demo.generate(n_customers=500, seed=1)
@@ -19,6 +23,7 @@ import pandas as pd
 
 from ..exceptions import ValueInputError
 from ..i18n import N_, translate
+from .money import TOTAL_COLUMN, require_total_value
 from .rfm import _require_columns
 
 #: Silhouette scores are computed on at most this many customers (sampled with the random
@@ -26,7 +31,7 @@ from .rfm import _require_columns
 SILHOUETTE_SAMPLE = 5000
 
 #: Cluster names by whether the cluster's centre is better than average on (recency, frequency,
-#: monetary value): the eight classes of the RFM model Chinese sales teams know
+#: money spent): the eight classes of the RFM model Chinese sales teams know
 #: (重要价值客户 …), by their usual English names; the Chinese comes from ``crmkit.i18n``.
 CLUSTER_NAMES: dict[tuple[bool, bool, bool], str] = {
     (True, True, True): N_("Important value"),
@@ -39,7 +44,7 @@ CLUSTER_NAMES: dict[tuple[bool, bool, bool], str] = {
     (False, False, False): N_("General win-back"),
 }
 
-FEATURES = ("log_days_since_last", "log_frequency", "log_monetary_value")
+FEATURES = ("log_days_since_last", "log_frequency", "log_total_value")
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,8 @@ class ClusterResult:
 
     ``segments``: per customer (the summary's index) ``cluster`` (0 = the most valuable
     cluster), ``cluster_name`` and ``cluster_name_zh``. ``profiles``: per cluster its size,
-    share, name, the mean days since the last purchase, frequency and monetary value in the
-    summary's units, and the standardised centre. ``silhouette``: the mean silhouette score
+    share, name, the mean days since the last purchase, frequency and ``total_value`` (money
+    spent) in the summary's units, and the standardised centre. ``silhouette``: the mean silhouette score
     (−1..1, higher is better separated). ``model`` and ``scaler``: the fitted scikit-learn
     KMeans and StandardScaler, to place new customers.
     """
@@ -63,19 +68,22 @@ class ClusterResult:
 
 def rfm_features(summary: pd.DataFrame) -> pd.DataFrame:
     """The log-RFM features the clusters use: log1p of days since last purchase (T − recency),
-    of frequency and of monetary value (net refunds count as 0). Not standardised.
+    of frequency and of ``total_value``, what the customer spent on all purchases (net refunds
+    count as 0). Not standardised. A summary without ``total_value`` (a lifetimes summary,
+    whose ``monetary_value`` leaves the first purchase out) is refused.
 
     >>> import pandas as pd
-    >>> s = pd.DataFrame({"frequency": [0], "recency": [0.0], "T": [0.0], "monetary_value": [0.0]})
+    >>> s = pd.DataFrame({"frequency": [0], "recency": [0.0], "T": [0.0], "total_value": [0.0]})
     >>> rfm_features(s).to_numpy().tolist()
     [[0.0, 0.0, 0.0]]
     """
-    _require_columns(summary, ["frequency", "recency", "T", "monetary_value"])
+    require_total_value(summary, "clustering on money")
+    _require_columns(summary, ["frequency", "recency", "T", TOTAL_COLUMN])
     since_last = (summary["T"].astype("float64") - summary["recency"].astype("float64")).clip(lower=0)
     out = pd.DataFrame({
         FEATURES[0]: np.log1p(since_last),
         FEATURES[1]: np.log1p(summary["frequency"].astype("float64").clip(lower=0)),
-        FEATURES[2]: np.log1p(summary["monetary_value"].astype("float64").clip(lower=0)),
+        FEATURES[2]: np.log1p(summary[TOTAL_COLUMN].astype("float64").clip(lower=0)),
     }, index=summary.index)
     bad = ~np.isfinite(out.to_numpy()).all(axis=1)
     if bad.any():
@@ -88,7 +96,7 @@ def kmeans_segments(summary: pd.DataFrame, k: int = 4, random_state: int = 0) ->
     """Cluster customers with k-means on standardised log-RFM and name the clusters.
 
     The features are ``rfm_features(summary)`` scaled to mean 0 and variance 1. Clusters are
-    numbered by value, 0 first (ordered by −recency + frequency + monetary value of their
+    numbered by value, 0 first (ordered by −recency + frequency + money spent of their
     standardised centres), and named from ``CLUSTER_NAMES`` by which of the three their centre
     beats the average on; two clusters with the same name get " 1", " 2" … appended. The same
     ``random_state`` gives the same result. The input is not modified.
@@ -132,7 +140,7 @@ def kmeans_segments(summary: pd.DataFrame, k: int = 4, random_state: int = 0) ->
     raw = pd.DataFrame({
         "days_since_last": (summary["T"] - summary["recency"]).astype("float64").to_numpy(),
         "frequency": summary["frequency"].astype("float64").to_numpy(),
-        "monetary_value": summary["monetary_value"].astype("float64").to_numpy(),
+        TOTAL_COLUMN: summary[TOTAL_COLUMN].astype("float64").to_numpy(),
         "cluster": labels,
     })
     profiles = raw.groupby("cluster").mean().reindex(range(int(k)))  # an empty cluster stays, as NaN

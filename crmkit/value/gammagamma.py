@@ -8,8 +8,12 @@ repeat purchases, m_x over x of them, is used. ``GammaGamma`` fits p, q, v by ma
 likelihood and predicts each customer's expected average order value, the monetary input of
 ``crmkit.value.lifetime_value.customer_lifetime_value``.
 
+The spend input is the summary's ``repeat_mean_value`` (``rfm_summary``'s name for m_x); a
+lifetimes summary's ``monetary_value``, the same figure under lifetimes' name, is read where
+``repeat_mean_value`` is missing (``crmkit.value.money``).
+
 The model assumes spend per purchase does not depend on how often a customer buys: check that
-frequency and monetary_value of the repeat buyers are not strongly correlated before using it.
+frequency and repeat_mean_value of the repeat buyers are not strongly correlated before using it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ._fitting import (
     _summary_columns,
     _summary_frame,
 )
+from .money import REPEAT_MEAN_COLUMN
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ class GammaGamma(_Estimator):
     n_customers_ : int
         Customers fitted: those with repeat purchases (the others carry no spend information).
     n_patterns_ : int
-        Distinct (frequency, monetary_value) rows the likelihood was summed over.
+        Distinct (frequency, repeat_mean_value) rows the likelihood was summed over.
     n_iter_ : int
         Newton iterations used.
 
@@ -139,11 +144,11 @@ class GammaGamma(_Estimator):
     >>> summary = simulate_spend(freq, p=6.0, q=4.0, v=15.0, seed=1)
     >>> gg = GammaGamma().fit(summary)
     >>> summary.head(4)
-       frequency  monetary_value
-    0          1       17.616059
-    1          2       11.307296
-    2          5       18.643250
-    3          0        0.000000
+       frequency  repeat_mean_value
+    0          1          17.616059
+    1          2          11.307296
+    2          5          18.643250
+    3          0           0.000000
     >>> gg.params_.round(1).tolist()  # p, q, v
     [6.2, 3.9, 14.0]
     >>> gg.expected_average_order_value(summary).head(4).round(2).tolist()
@@ -161,25 +166,29 @@ class GammaGamma(_Estimator):
         Parameters
         ----------
         summary : pd.DataFrame
-            One row per customer with ``frequency`` (repeat purchases) and ``monetary_value``
-            (mean value of the repeat purchases), as ``crmkit.value.rfm.rfm_summary`` returns.
-            Customers with frequency 0 are skipped (their monetary_value may be 0 or NaN).
-            Not modified.
+            One row per customer with ``frequency`` (repeat purchases) and
+            ``repeat_mean_value`` (mean value of the repeat purchases, the first purchase left
+            out), as ``crmkit.value.rfm.rfm_summary`` returns. A lifetimes summary
+            (``summary_data_from_transaction_data``, the CDNOW sample) works as it is: its
+            ``monetary_value`` is read as lifetimes defines it, the same mean of the repeat
+            purchases. A frame with both columns must hold the same values in them. Customers
+            with frequency 0 are skipped (their repeat mean may be 0 or NaN). Not modified.
         y : None
             Ignored (scikit-learn's signature).
 
         Raises
         ------
         ModelInputError
-            A column is missing or holds NaN/negative values, a repeat buyer's
-            monetary_value is <= 0, or fewer than ``MIN_REPEAT_BUYERS`` repeat buyers.
+            A column is missing or holds NaN/negative values, a repeat buyer's repeat mean is
+            <= 0, ``repeat_mean_value`` and ``monetary_value`` are both there and differ, or
+            fewer than ``MIN_REPEAT_BUYERS`` repeat buyers.
         ConvergenceError
             The optimiser failed, parameters ran off towards 0 or infinity, or q <= 1 (then the
             mean spend has no finite expectation and nothing can be predicted).
         """
         penalizer, tol, max_iter = _check_settings(self)
-        cols = _summary_columns(summary, "GammaGamma", ("frequency", "monetary_value"), monetary=True)
-        x, m = cols["frequency"], cols["monetary_value"]
+        cols = _summary_columns(summary, "GammaGamma", ("frequency", REPEAT_MEAN_COLUMN), monetary=True)
+        x, m = cols["frequency"], cols[REPEAT_MEAN_COLUMN]
         _require_repeat_buyers("GammaGamma", x)
         repeat = x > 0
         x, m = x[repeat], m[repeat]
@@ -187,7 +196,7 @@ class GammaGamma(_Estimator):
         scale = 1.0 / m.mean()
         d = _Spends.build(x, m * scale)
         hint = ("a penalizer_coef (e.g. GammaGamma(penalizer_coef=0.01)), a larger max_iter, or more repeat "
-                "buyers; look for extreme monetary_value outliers (bulk or test orders)")
+                "buyers; look for extreme repeat_mean_value outliers (bulk or test orders)")
 
         def to_user(phi):
             theta = np.exp(phi)
@@ -203,7 +212,7 @@ class GammaGamma(_Estimator):
             raise ConvergenceError(
                 "GammaGamma", f"q = {params['q']:.3g} <= 1: spends this spread out have no finite mean under the "
                 "model, so no expected order value can be computed", params.to_dict(),
-                "look for extreme monetary_value outliers (bulk or test orders) and leave them out, or use the "
+                "look for extreme repeat_mean_value outliers (bulk or test orders) and leave them out, or use the "
                 "customers' observed mean spends instead of this model")
         self.params_ = params
         self.summary_ = _summary_frame(params, cov)
@@ -222,8 +231,10 @@ class GammaGamma(_Estimator):
         E[M | p, q, v, m_x, x] = p (v + x m_x) / (p x + q - 1): a weighted average of the
         population mean p v / (q - 1) and the customer's own mean m_x, the own mean weighing
         more the more repeat purchases there are. Customers without repeat purchases get the
-        population mean. The expectation is of whatever ``monetary_value`` holds (revenue, or
-        margin for profit), as lifetimes' ``conditional_expected_average_profit``.
+        population mean. The expectation is of whatever ``repeat_mean_value`` holds (revenue,
+        or margin for profit), as lifetimes' ``conditional_expected_average_profit``. As in
+        ``fit``, a lifetimes summary's ``monetary_value`` is read where ``repeat_mean_value``
+        is missing, and a frame with both that differ is refused.
 
         Returns
         -------
@@ -231,10 +242,10 @@ class GammaGamma(_Estimator):
             ``expected_average_order_value``, indexed like ``summary``.
         """
         self._check_fitted()
-        cols = _summary_columns(summary, "GammaGamma", ("frequency", "monetary_value"), monetary=True)
-        x, m = cols["frequency"], cols["monetary_value"]
+        cols = _summary_columns(summary, "GammaGamma", ("frequency", REPEAT_MEAN_COLUMN), monetary=True)
+        x, m = cols["frequency"], cols[REPEAT_MEAN_COLUMN]
         p, q, v = self.params_.to_numpy()
-        own = np.where(x > 0, m, 0.0)  # one-off buyers' monetary_value (0 or NaN) carries no weight
+        own = np.where(x > 0, m, 0.0)  # one-off buyers' repeat mean (0 or NaN) carries no weight
         return pd.Series(p * (v + x * own) / (p * x + q - 1.0), index=summary.index,
                          name="expected_average_order_value")
 
@@ -243,13 +254,13 @@ class GammaGamma(_Estimator):
 
 
 def simulate_spend(frequency: pd.Series, p: float, q: float, v: float, seed=None) -> pd.DataFrame:
-    """``frequency`` with a ``monetary_value`` drawn from the Gamma-Gamma model, vectorised.
+    """``frequency`` with a ``repeat_mean_value`` drawn from the Gamma-Gamma model, vectorised.
 
     Each customer gets ν ~ Gamma(q, rate v); the sum of x purchase values, each Gamma(p, rate ν),
-    is Gamma(px, rate ν), and monetary_value is that sum over x (0 where x = 0).
+    is Gamma(px, rate ν), and repeat_mean_value is that sum over x (0 where x = 0).
 
     >>> simulate_spend(pd.Series([0, 3]), p=6.0, q=4.0, v=15.0, seed=0).columns.tolist()
-    ['frequency', 'monetary_value']
+    ['frequency', 'repeat_mean_value']
     """
     rng = np.random.default_rng(seed)
     x = np.asarray(frequency, dtype=np.float64)
@@ -257,4 +268,4 @@ def simulate_spend(frequency: pd.Series, p: float, q: float, v: float, seed=None
     total = rng.gamma(np.maximum(p * x, 1e-300), 1.0 / nu)
     money = np.where(x > 0, total / np.maximum(x, 1.0), 0.0)
     index = frequency.index if isinstance(frequency, pd.Series) else pd.RangeIndex(len(x), name="customer_id")
-    return pd.DataFrame({"frequency": x.astype(np.int64), "monetary_value": money}, index=index)
+    return pd.DataFrame({"frequency": x.astype(np.int64), REPEAT_MEAN_COLUMN: money}, index=index)

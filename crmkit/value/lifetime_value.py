@@ -16,6 +16,7 @@ from ..exceptions import ModelInputError
 from ._fitting import _summary_columns
 from .bgnbd import BetaGeo, _expected_if_alive, _p_alive
 from .gammagamma import GammaGamma
+from .money import REPEAT_MEAN_COLUMN
 from .units import TIME_UNITS, UNIT_ATTR, check_unit, model_and_summary_units
 
 
@@ -34,7 +35,7 @@ def customer_lifetime_value(
     with E[purchases in month k] = E[Y(k·m)] - E[Y((k-1)·m)] from ``bg`` (eq. 10 of Fader,
     Hardie & Lee 2005, m the periods in a month) and E[order value] from
     ``gg.expected_average_order_value`` (eq. 5 of note 025). The result is in the unit of
-    ``monetary_value`` (revenue, or margin for a profit CLV).
+    ``repeat_mean_value`` (revenue, or margin for a profit CLV).
 
     Months become periods of the model's time unit, with crmkit's month of 365.25 / 12 =
     30.4375 days (``crmkit.value.units.TIME_UNITS``): 30.4375 for days, 4.348 for weeks, 1 for
@@ -50,10 +51,12 @@ def customer_lifetime_value(
     bg : BetaGeo
         Fitted; its ``time_unit_`` is the unit the forecast is made in.
     gg : GammaGamma
-        Fitted on the same money unit as ``summary``'s monetary_value.
+        Fitted on the same money unit as ``summary``'s repeat_mean_value.
     summary : pd.DataFrame
-        frequency, recency, T, monetary_value per customer, as ``rfm_summary`` returns; not
-        modified.
+        frequency, recency, T, repeat_mean_value per customer, as ``rfm_summary`` returns; not
+        modified. A lifetimes summary works as it is: its ``monetary_value`` is read as
+        lifetimes defines it, the mean of the repeat purchases (what ``repeat_mean_value``
+        holds); a frame with both columns must hold the same values in them.
     months : int, default 12
         Horizon in months.
     discount_rate : float, default 0.01
@@ -76,14 +79,15 @@ def customer_lifetime_value(
     ModelInputError
         The summary's unit is unknown (and neither ``time_unit`` nor ``periods_per_month``
         is given), contradicts ``time_unit``, or the summary lost its unit while the model
-        has one; or a column is missing or bad.
+        has one; or a column is missing or bad (``repeat_mean_value`` and ``monetary_value``
+        both there and different, too).
 
     Examples
     --------
     >>> from crmkit.value.bgnbd import BetaGeo, simulate_bgnbd
     >>> from crmkit.value.gammagamma import GammaGamma, simulate_spend
     >>> summary = simulate_bgnbd(20_000, r=0.25, alpha=4.0, a=0.8, b=2.5, T=52, seed=1)
-    >>> summary["monetary_value"] = simulate_spend(summary["frequency"], p=6, q=4, v=15, seed=1)["monetary_value"]
+    >>> summary["repeat_mean_value"] = simulate_spend(summary["frequency"], p=6, q=4, v=15, seed=1)["repeat_mean_value"]
     >>> summary.attrs["time_unit"] = "W"      # what rfm_summary(orders, time_unit="W") writes
     >>> bg, gg = BetaGeo().fit(summary), GammaGamma().fit(summary)
     >>> bg.time_unit_
@@ -101,7 +105,7 @@ def customer_lifetime_value(
     if not discount_rate > -1:
         raise ValueError(f"discount_rate must be > -1, got {discount_rate!r}")
     check_unit(time_unit, "customer_lifetime_value")
-    cols = _summary_columns(summary, "customer_lifetime_value", ("frequency", "recency", "T", "monetary_value"),
+    cols = _summary_columns(summary, "customer_lifetime_value", ("frequency", "recency", "T", REPEAT_MEAN_COLUMN),
                             monetary=True)
     unit, factor = model_and_summary_units(getattr(bg, "time_unit_", None), summary, time_unit,
                                            "customer_lifetime_value")

@@ -19,6 +19,7 @@ import pandas as pd
 from ..exceptions import ValueInputError
 from ..fonts import axes_for
 from ..i18n import translate, translate_in_context
+from .money import TOTAL_COLUMN, repeat_mean_source
 from .units import UNIT_ATTR
 
 
@@ -137,10 +138,12 @@ def plot_segment_sizes(segments: pd.DataFrame, values: pd.Series | str | None = 
     ``segments`` is a per-customer frame with ``segment_col`` (``rfm_segments``' frame, a
     ``kmeans_segments(...).segments`` frame with ``segment_col="cluster_name"``, or
     ``value_grades``' with ``"value_grade"``). ``values`` is the value per customer: a Series
-    indexed like ``segments`` (e.g. revenue or CLV) or a column name. By default it is the
-    repeat-purchase revenue ``frequency × monetary_value`` when those columns are there (the
-    RFM summary holds no first-purchase amounts), labelled as such. With ``lang="zh"`` the
-    segment names come from ``<segment_col>_zh`` when the frame has it.
+    indexed like ``segments`` (e.g. revenue or CLV) or a column name. By default it is what
+    each customer spent, ``total_value``, when the frame has it (``rfm_segments`` of an
+    ``rfm_summary`` does); else, for a frame with only the repeat-purchase mean
+    (``repeat_mean_value``, or lifetimes' ``monetary_value``), the repeat-purchase revenue
+    ``frequency × repeat_mean_value``, labelled as such. With ``lang="zh"`` the segment names
+    come from ``<segment_col>_zh`` when the frame has it.
 
     >>> ax = plot_segment_sizes(rfm_segments(summary), values=orders.groupby("customer_id")["amount"].sum())  # doctest: +SKIP
     """
@@ -149,8 +152,12 @@ def plot_segment_sizes(segments: pd.DataFrame, values: pd.Series | str | None = 
     if not isinstance(segments, pd.DataFrame) or segment_col not in segments.columns:
         raise ValueInputError(f"segments must be a frame with a {segment_col!r} column", segment_col)
     value_label = translate("Share of value", lang)
-    if values is None and {"frequency", "monetary_value"} <= set(segments.columns):
-        values = segments["frequency"].astype("float64") * segments["monetary_value"].astype("float64")
+    repeat_mean = repeat_mean_source(segments)
+    if values is None and TOTAL_COLUMN in segments.columns:
+        values = segments[TOTAL_COLUMN]
+    elif values is None and {"frequency", repeat_mean} <= set(segments.columns):
+        # the first purchases are not in a repeat mean: say that the share leaves them out
+        values = segments["frequency"].astype("float64") * segments[repeat_mean].astype("float64")
         value_label = translate("Share of repeat-purchase value", lang)
     elif isinstance(values, str):
         values = segments[values]

@@ -1,8 +1,9 @@
-"""RFM: the per-customer purchase summary (frequency, recency, T, monetary value) and RFM segments.
+"""RFM: the per-customer purchase summary (frequency, recency, T, money) and RFM segments.
 
 ``rfm_summary`` turns an order log into the summary that the BG/NBD and Gamma-Gamma models fit,
-with the conventions of lifetimes' ``summary_data_from_transaction_data``; ``rfm_segments``
-scores that summary 1–5 on recency, frequency and monetary value and names each customer's
+with the conventions of lifetimes' ``summary_data_from_transaction_data`` (whose
+``monetary_value`` crmkit calls ``repeat_mean_value``, the name saying what it is); ``rfm_segments``
+scores that summary 1–5 on recency, frequency and money spent and names each customer's
 segment from an ordered, overridable rule table (``SEGMENT_RULES``).
 
 >>> import pandas as pd
@@ -12,10 +13,10 @@ segment from an ordered, overridable rule table (``SEGMENT_RULES``).
 ...     "amount": [100.0, 50.0, 70.0, 30.0],
 ... })
 >>> rfm_summary(orders, as_of="2026-02-10")  # doctest: +NORMALIZE_WHITESPACE
-             frequency  recency     T  monetary_value  total_value
+             frequency  recency     T  repeat_mean_value  total_value
 customer_id
-a                    2     30.0  40.0            60.0        220.0
-b                    0      0.0  21.0             0.0         30.0
+a                    2     30.0  40.0               60.0        220.0
+b                    0      0.0  21.0                0.0         30.0
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pyarrow.compute as pc
 from ..exceptions import ValueInputError
 from ..i18n import N_, check_lang, translate
 from ..timeframe import resolve_as_of
+from .money import REPEAT_MEAN, REPEAT_MEAN_COLUMN, TOTAL_COLUMN, require_total_value
 from .units import TIME_UNITS, UNIT_ATTR, summary_unit
 
 # TIME_UNITS (from .units): length of one time unit in days. Purchases are always merged per
@@ -37,11 +39,9 @@ from .units import TIME_UNITS, UNIT_ATTR, summary_unit
 # freq="D", freq_multiplier=7. A month is the mean Gregorian month, 365.25 / 12 days
 # (lifetimes' freq="M" no longer runs: pandas refuses np.timedelta64(1, "M")).
 
-#: The columns the BG/NBD and Gamma-Gamma models read (lifetimes' names and conventions).
-SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
-
-#: How ``monetary_value`` is defined, as the summary's ``attrs["monetary_value"]`` states it.
-REPEAT_MEAN = "mean of the repeat purchases (first purchase left out; 0 without repeats)"
+#: The columns the BG/NBD and Gamma-Gamma models read (lifetimes' conventions, crmkit's names:
+#: ``repeat_mean_value`` is lifetimes' ``monetary_value``; see ``crmkit.value.money``).
+SUMMARY_COLUMNS = ("frequency", "recency", "T", REPEAT_MEAN_COLUMN)
 
 
 def rfm_summary(
@@ -53,7 +53,7 @@ def rfm_summary(
     date_col: str = "ordered_at",
     amount_col: str | None = "amount",
 ) -> pd.DataFrame:
-    """One row per customer who bought by ``as_of``: frequency, recency, T and monetary value.
+    """One row per customer who bought by ``as_of``: frequency, recency, T and money.
 
     The conventions are those of lifetimes' ``summary_data_from_transaction_data`` (and of the
     BG/NBD and Gamma-Gamma papers):
@@ -62,15 +62,15 @@ def rfm_summary(
     * ``frequency``: repeat purchases (purchase days after the first one);
     * ``recency``: time from the first to the last purchase (0 when there are no repeats);
     * ``T``: time from the first purchase to ``as_of``;
-    * ``monetary_value``: the BG/NBD papers' and lifetimes' name for the mean value of the
-      **repeat** purchases (0 when there are none); the first purchase is left out, as
-      Gamma-Gamma requires. It is the spend model's input, not what a customer spent: a
-      one-time buyer of 507 has monetary_value 0;
+    * ``repeat_mean_value``: the mean value of the **repeat** purchases (0 when there are
+      none); the first purchase is left out, as Gamma-Gamma requires. lifetimes and the BG/NBD
+      papers call it ``monetary_value``. It is the spend model's input, not what a customer
+      spent: a one-time buyer of 507 has repeat_mean_value 0;
     * ``total_value``: what the customer spent on all purchases, the first included (RFM's M).
 
     The summary carries its conventions in ``attrs``: ``attrs["time_unit"]`` ("D", "W" or
     "M"), which the models and ``customer_lifetime_value`` read (see ``crmkit.value.units``),
-    and ``attrs["monetary_value"]``, the definition above.
+    and ``attrs["repeat_mean_value"]``, the definition above.
 
     ``as_of`` is a calendar day, as everywhere in crmkit (``crmkit.timeframe``): orders dated on
     or before it count, later ones are ignored; default: the data date of the orders, the day
@@ -79,7 +79,7 @@ def rfm_summary(
     the result. The input is not modified.
 
     Returns a frame indexed by ``customer_col`` (sorted) with columns ``frequency`` (int),
-    ``recency``, ``T`` and, unless ``amount_col`` is None, ``monetary_value`` and
+    ``recency``, ``T`` and, unless ``amount_col`` is None, ``repeat_mean_value`` and
     ``total_value`` (floats).
 
     >>> import pandas as pd
@@ -88,9 +88,9 @@ def rfm_summary(
     ...                        "amount": [10.0, 5.0, 20.0]})
     >>> weekly = rfm_summary(orders, as_of="2026-01-29", time_unit="W")
     >>> weekly  # doctest: +NORMALIZE_WHITESPACE
-                 frequency  recency    T  monetary_value  total_value
+                 frequency  recency    T  repeat_mean_value  total_value
     customer_id
-    a                    1      2.0  4.0            20.0         35.0
+    a                    1      2.0  4.0               20.0         35.0
     >>> weekly.attrs["time_unit"]
     'W'
     """
@@ -116,7 +116,7 @@ def rfm_summary(
     keep = days <= end
     codes, uniques = _factorize_sorted(customers)
     codes, days = codes[keep], days[keep]
-    columns = [*SUMMARY_COLUMNS, "total_value"] if amount_col else list(SUMMARY_COLUMNS[:3])
+    columns = [*SUMMARY_COLUMNS, TOTAL_COLUMN] if amount_col else list(SUMMARY_COLUMNS[:3])
     if not len(codes):
         index = pd.Index(uniques[:0], name=customer_col)
         empty = {c: pd.Series(dtype="int64" if c == "frequency" else "float64") for c in columns}
@@ -144,9 +144,9 @@ def rfm_summary(
         total = np.add.reduceat(purchase_value, starts)
         purchase_value[starts] = 0.0  # the first purchase is not a repeat
         repeat_total = np.add.reduceat(purchase_value, starts)
-        data["monetary_value"] = np.divide(repeat_total, frequency, out=np.zeros(len(starts)),
-                                           where=frequency > 0)
-        data["total_value"] = total
+        data[REPEAT_MEAN_COLUMN] = np.divide(repeat_total, frequency, out=np.zeros(len(starts)),
+                                             where=frequency > 0)
+        data[TOTAL_COLUMN] = total
     # codes follow the sorted ids, so the rows come out sorted by customer id
     index = pd.Index(uniques.take(purchase_customer[starts]), name=customer_col)
     return _with_conventions(pd.DataFrame(data, index=index, columns=columns), time_unit, amount_col)
@@ -156,7 +156,7 @@ def _with_conventions(summary: pd.DataFrame, time_unit: str, amount_col) -> pd.D
     """The summary with its unit and its monetary convention in ``attrs`` (they travel with it)."""
     summary.attrs[UNIT_ATTR] = time_unit
     if amount_col:
-        summary.attrs["monetary_value"] = REPEAT_MEAN
+        summary.attrs[REPEAT_MEAN_COLUMN] = REPEAT_MEAN
     return summary
 
 
@@ -221,9 +221,10 @@ def rfm_segments(summary: pd.DataFrame, rules: Sequence[tuple[str, str, Conditio
     ``total_value``). Scores are quintiles of ranks, 5 is best. R ranks the time since the
     last purchase (``T - recency``, shorter is better), F the frequency, M ``monetary_col``:
     by default ``total_value``, what the customer spent on all purchases (a one-time buyer of
-    507 scores on 507). ``monetary_value``, the mean of the *repeat* purchases that
-    Gamma-Gamma reads, is 0 for every one-time buyer: pass ``monetary_col="monetary_value"``
-    only if that is what you mean. A lone customer scores 3.
+    507 scores on 507). ``repeat_mean_value``, the mean of the *repeat* purchases that
+    Gamma-Gamma reads (lifetimes' ``monetary_value``), is 0 for every one-time buyer: pass
+    ``monetary_col="repeat_mean_value"`` only if that is what you mean. A lone customer
+    scores 3.
 
     Names also depend on two facts (see ``SEGMENT_RULES``): *active*, bought within
     ``active_days`` (default 90) days of the summary's end, and *new*, first purchase within
@@ -258,13 +259,8 @@ def rfm_segments(summary: pd.DataFrame, rules: Sequence[tuple[str, str, Conditio
         raise ValueInputError(f"ties must be 'first' or 'min', not {ties!r}", "ties")
     if not (isinstance(active_days, (int, float)) and np.isfinite(active_days) and active_days > 0):
         raise ValueInputError(f"active_days must be a number of days > 0, not {active_days!r}", "active_days")
-    if monetary_col not in summary.columns and monetary_col == "total_value" and "monetary_value" in summary.columns:
-        raise ValueInputError(
-            "the summary has no total_value column (what each customer spent on all purchases, RFM's M); its "
-            "monetary_value is the mean of the repeat purchases only, 0 for every one-time buyer, so scoring M on "
-            "it would rank a one-time buyer of 507 last. Build the summary with rfm_summary(orders), add a "
-            "total_value column, or pass monetary_col='monetary_value' if that is what M should mean",
-            "total_value")
+    if monetary_col == TOTAL_COLUMN:
+        require_total_value(summary, "scoring M", "pass monetary_col=")
     _require_columns(summary, ["frequency", "recency", "T", monetary_col])
     unit = summary_unit(summary, time_unit, "rfm_segments")
     if unit is None:

@@ -41,7 +41,7 @@ SEGMENT_COLUMNS = {
     "segment": N_("segment"),
     "frequency": N_("repeat purchases"),
     "days_since_last": N_("days since last purchase"),
-    "monetary_value": N_("mean repeat purchase"),
+    "repeat_mean_value": N_("mean repeat purchase"),
     "revenue": N_("revenue to date"),
 }
 # Customer columns the explorer shows and exports; personal ones (phone, email, address)
@@ -63,8 +63,9 @@ def segment_customers(orders: pd.DataFrame, *, as_of=None, method: str = "rfm", 
     ``method``: "rfm" (``value.rfm_segments``' rule table), "value" (``value.value_grades``:
     the A–E value grade) or "kmeans" (``value.kmeans_segments`` with ``k`` clusters). Returns a
     frame indexed by customer_id with ``segment`` (a categorical, best segment first, labels in
-    ``lang``), ``frequency``, ``days_since_last``, ``monetary_value`` (from ``rfm_summary``) and
-    ``revenue`` (total amount ordered by the end of the ``as_of`` day). The input is not modified.
+    ``lang``), ``frequency``, ``days_since_last``, ``repeat_mean_value`` (the mean of the repeat
+    purchases, from ``rfm_summary``) and ``revenue`` (total amount ordered by the end of the
+    ``as_of`` day). The input is not modified.
     """
     if method not in METHODS:
         raise ValueError(f"unknown segmentation method {method!r}; use one of {', '.join(METHODS)}")
@@ -84,7 +85,7 @@ def segment_customers(orders: pd.DataFrame, *, as_of=None, method: str = "rfm", 
         "segment": segments,
         "frequency": summary["frequency"],
         "days_since_last": (summary["T"] - summary["recency"]).astype("float64"),
-        "monetary_value": summary["monetary_value"],
+        "repeat_mean_value": summary["repeat_mean_value"],
     }, index=summary.index)
     out["revenue"] = revenue.reindex(summary.index).fillna(0.0).to_numpy()
     return out
@@ -233,7 +234,10 @@ class SegmentExplorer(w.VBox):
         once, so that a filter change is a few numpy comparisons."""
         rows = self._code_row[segments.index.to_numpy()]
         segments = segments.set_axis(pd.Index(self._order_customers[segments.index.to_numpy()], name="customer_id"))
-        # orders of a deleted customer still count in the segmentation, but the customer is not shown
+        # A deleted customer's orders leave the store's reads with it, so every customer
+        # segmented here has a row. The exception is an order naming an id no customer record
+        # has (written around crmkit's checks): it counts in the segmentation, but there is no
+        # customer to show.
         live = rows >= 0
         ranked = segments[live].assign(_row=rows[live]).sort_values("revenue", ascending=False, kind="stable")
         rows = ranked["_row"].to_numpy()
@@ -266,7 +270,7 @@ class SegmentExplorer(w.VBox):
     @property
     def selection(self) -> pd.DataFrame:
         """The customers selected now (all of them, best revenue first): the customers table's
-        columns plus ``segment``, ``frequency``, ``days_since_last``, ``monetary_value``, ``revenue``."""
+        columns plus ``segment``, ``frequency``, ``days_since_last``, ``repeat_mean_value``, ``revenue``."""
         if self._selection is None:
             chosen = self._chosen[list(SEGMENT_COLUMNS)]
             customers = self._customers.iloc[self._chosen["_row"].to_numpy()].reset_index(drop=True)

@@ -14,6 +14,7 @@ from ...i18n import translate
 from ...value.migration import migration_labels
 from . import colours, formatting as fmt
 from .section import Figure, Section, Table, section
+from ...value.money import REPEAT_MEAN_COLUMN
 from ...value.rfm import SUMMARY_COLUMNS
 from .segments import buyer_orders, month_end_segments
 
@@ -32,7 +33,7 @@ def lifetime_values(data) -> tuple[pd.DataFrame | None, list[str]]:
     that failed and how), or how they were made (the no-churn boundary)."""
     segments = month_end_segments(data)
     summary = segments[list(SUMMARY_COLUMNS)]  # keeps attrs: the summary's time unit
-    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    repeat = summary[(summary["frequency"] > 0) & (summary[REPEAT_MEAN_COLUMN] > 0)]
     if len(repeat) < MIN_REPEAT_BUYERS:
         return None, [translate("Only {n} customer(s) bought more than once by the month's end; at least {need} are "
                                 "needed to fit the purchase and spend models, so this section is left out.", "zh",
