@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                          "--map 'Account=name' --map 'Account=customer_id' feeds both from one column)")
     sp.add_argument("--value", action="append", default=[], metavar="COLUMN:VALUE=CRMKIT_VALUE",
                     help="read a value of a column as another before checking it, e.g. --value 'status:Engaging=open' "
-                         "(repeatable; the column by name or Chinese header; nothing after = empties the cell)")
+                         "(repeatable; the column by name or Chinese header; nothing after = empties the cell, nothing "
+                         "before = fills the empty cells: --value 'created_at:=2017-12-31')")
     sp.add_argument("--ref", action="append", default=[], metavar="COLUMN=FIELD",
                     help="the file refers to customers by another field than their id, e.g. --ref customer_id=name: "
                          "each name must match exactly one customer in the store")

@@ -350,8 +350,15 @@ def map_values(table: Table, values: dict | None, path) -> dict[str, dict[str, s
 
 
 def _apply_value_map(raw: pd.Series, pairs: dict[str, str | None]) -> pd.Series:
-    """Cells whose text is a key of ``pairs`` replaced by its value, before they are parsed."""
+    """Cells whose text is a key of ``pairs`` replaced by its value, before they are parsed.
+
+    The key ``""`` stands for an empty cell: ``{"created_at": {"": "2017-12-31"}}`` (``--value
+    'created_at:=2017-12-31'``) gives the blank cells of a column the value the user names, e.g.
+    the deals another tool exports without a date while they are only prospects.
+    """
     folded = parsing.to_text(raw).str.casefold()
+    if "" in pairs:
+        folded = folded.fillna("")
     hit = folded.isin(list(pairs)).fillna(False).to_numpy(dtype=bool)
     if not hit.any():
         return raw

@@ -93,7 +93,10 @@ def unwritable_cells(text: pd.Series, lang: str = "en") -> pd.Series:
     Such a cell would be stored fine and then break every .xlsx export of the table, so it is
     refused where it comes in.
     """
-    found = pc.match_substring_regex(_arrow(text), _UNWRITABLE_RE2)
+    cells = _arrow(text)
+    if not _may_hold_unwritable(cells):
+        return _no_problems()
+    found = pc.match_substring_regex(cells, _UNWRITABLE_RE2)
     hit = pd.Series(found.to_numpy(zero_copy_only=False), index=text.index).fillna(False).astype(bool)
     if not hit.any():
         return _no_problems()
@@ -106,6 +109,27 @@ def unwritable_cells(text: pd.Series, lang: str = "en") -> pd.Series:
                      "bad_character")
 
     return pd.Series([why(cell) for cell in text[hit].tolist()], index=text.index[hit], dtype=object)
+
+
+# Every byte but the control characters a cell may not hold (tab, line feed and CR it may).
+_WRITABLE_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in (0x09, 0x0A, 0x0D))
+
+
+def _may_hold_unwritable(cells: pa.Array) -> bool:
+    """Whether any of the UTF-8 bytes behind ``cells`` is a forbidden control character or starts
+    U+FFFE/U+FFFF: one pass over the column's data buffer in C, so the cell-by-cell search runs
+    only for the rare column that has one (it costs a tenth of an import otherwise)."""
+    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
+        data = chunk.buffers()[2]  # validity, offsets, data (the bytes of every cell, end to end)
+        if data is None:
+            continue
+        raw = data.to_pybytes()
+        if raw.translate(None, _WRITABLE_BYTES):
+            return True
+        # U+FFFE and U+FFFF are EF BF BE / EF BF BF; EF BF itself is rare (U+FFC0 and up)
+        if b"\xef\xbf" in raw and (b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw):
+            return True
+    return False
 
 
 def _parse_typed(raw: pd.Series, column: Column) -> Parsed | None:

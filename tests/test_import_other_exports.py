@@ -417,3 +417,30 @@ def test_property_an_import_with_value_and_column_mappings_is_lossless(data):
                              opps["created_at"]))
             want = sorted((name, statuses[word], float(amount), pd.Timestamp(day)) for name, word, amount, day in deals)
             assert got == want
+
+
+def test_empty_cells_take_the_value_the_user_names(store, tmp_path):
+    # The real export leaves engage_date blank for mere prospects: refused for a missing
+    # created_at, unless the user names the day those blanks stand for (`--value created_at:=…`).
+    accounts = accounts_rows()
+    deals = pipeline_rows(accounts)
+    for row in deals:
+        if row[4] == "Prospecting":
+            row[5] = ""
+    prospects = sum(row[4] == "Prospecting" for row in deals)
+    assert prospects > 0
+    store.import_file(write_csv(tmp_path / "accounts.csv", [ACCOUNT_HEADER, *accounts]), "customers",
+                      columns=ACCOUNT_COLUMNS)
+    path = write_csv(tmp_path / "sales_pipeline.csv", [DEAL_HEADER, *deals])
+    with pytest.raises(ImportValidationError) as refused:
+        store.import_file(path, "opportunities", columns=DEAL_COLUMNS, values=DEAL_VALUES, refs=BY_NAME)
+    assert [p.code for p in refused.value.report.errors] == ["required"] * prospects
+    assert store.count("opportunities") == 0
+
+    report = store.import_file(path, "opportunities", columns=DEAL_COLUMNS, refs=BY_NAME,
+                               values={**DEAL_VALUES, "created_at": {"": "2017-12-31"}})
+    assert report.inserted == len(deals)
+    created = store.opportunities().set_index("opportunity_id")["created_at"]
+    for row in deals:
+        expected = pd.Timestamp(row[5] or "2017-12-31")
+        assert created[row[0]] == expected, row
