@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from functools import partial
 from itertools import pairwise
 
 import numpy as np
@@ -111,7 +112,7 @@ def value_grades(
             f"potential weigh {weights['amount']:.3g} and {weights['potential']:.3g} (in their default "
             "proportion). Pass weights= to choose others", weights), stacklevel=2)
 
-    labels = _order_labels(orders, customer_col)
+    labels = partial(_order_labels, orders, customer_col)  # built only if an error names orders
     days = _days(orders[date_col], date_col, labels)
     end = _day_number(resolve_as_of(as_of, orders[date_col]))
     keep = days <= end
@@ -119,7 +120,7 @@ def value_grades(
     missing = pd.isna(customers)
     if missing.any():
         raise ValueInputError(f"{int(missing.sum())} order(s) have no customer", customer_col,
-                              list(np.asarray(labels, dtype=object)[keep][missing]))
+                              labels(_rows_of(keep, missing)))
     amounts = _numbers(orders[amount_col], amount_col, labels=labels)[keep]
     frame = pd.DataFrame({"customer": customers, "amount": amounts,
                           "recent": np.where(days[keep] > end - POTENTIAL_WINDOW_DAYS, amounts, 0.0)})
@@ -208,7 +209,7 @@ def abc(
         if as_of is not None:
             _require_columns(values, [date_col])
             values = values[_days(values[date_col], date_col) <= _day_number(as_of_day(as_of))]
-        series = pd.Series(_numbers(values[amount_col], amount_col, labels=_order_labels(values, customer_col)),
+        series = pd.Series(_numbers(values[amount_col], amount_col, labels=partial(_order_labels, values, customer_col)),
                            index=values[customer_col].to_numpy())
         series = series.groupby(level=0, sort=True).sum()
         series.index.name = customer_col
@@ -295,14 +296,21 @@ def _check_shares(shares) -> tuple[float, float]:
 
 
 def _numbers(series: pd.Series, column, allow_missing: bool = False, labels=None) -> np.ndarray:
-    """The values as floats; missing ones are an error naming them by ``labels`` (order or
-    customer ids, one per row), or by the index when there are none."""
+    """The values as floats; missing ones are an error naming them by ``labels`` (a function of
+    a row mask giving order or customer ids), or by the index when there is none."""
     values = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
     bad = np.isnan(values)
     if bad.any() and not allow_missing:
-        names = np.asarray(series.index if labels is None else labels, dtype=object)
-        raise ValueInputError(f"{int(bad.sum())} value(s) are missing or not numbers", column, list(names[bad]))
+        names = labels(bad) if labels is not None else list(np.asarray(series.index, dtype=object)[bad])
+        raise ValueInputError(f"{int(bad.sum())} value(s) are missing or not numbers", column, names)
     return values
+
+
+def _rows_of(keep: np.ndarray, selected: np.ndarray) -> np.ndarray:
+    """The mask over all rows of the ``selected`` ones among those ``keep`` holds."""
+    rows = np.zeros(len(keep), dtype=bool)
+    rows[np.flatnonzero(keep)[selected]] = True
+    return rows
 
 
 def _percentile(values: pd.Series) -> pd.Series:

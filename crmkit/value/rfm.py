@@ -22,6 +22,7 @@ b                    0      0.0  21.0                0.0         30.0
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -100,7 +101,7 @@ def rfm_summary(
     _require_columns(orders, needed)
 
     customers = orders[customer_col]
-    days = _days(orders[date_col], date_col, _order_labels(orders, customer_col))
+    days = _days(orders[date_col], date_col, partial(_order_labels, orders, customer_col))
     missing = customers.isna().to_numpy()
     if missing.any():
         raise ValueInputError(f"{int(missing.sum())} order(s) have no customer", customer_col,
@@ -467,11 +468,11 @@ def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
                                                                         if isinstance(ids.dtype, pd.StringDtype) else None))
 
 
-def _days(dates: pd.Series, column: str, labels=None) -> np.ndarray:
+def _days(dates: pd.Series, column: str, name_rows=None) -> np.ndarray:
     """Whole days since 1970-01-01 of each timestamp (its calendar day), as int64.
 
-    ``labels`` (one per row, e.g. ``_order_labels``) name the orders an error lists; default:
-    the index labels."""
+    ``name_rows`` (a function of a row mask, e.g. ``partial(_order_labels, orders, customer)``)
+    names the orders an error lists; default: the index labels."""
     if not pd.api.types.is_datetime64_any_dtype(dates):
         try:
             dates = pd.to_datetime(dates)
@@ -481,22 +482,24 @@ def _days(dates: pd.Series, column: str, labels=None) -> np.ndarray:
         dates = dates.dt.tz_localize(None)  # the local calendar day is the day of the purchase
     missing = dates.isna().to_numpy()
     if missing.any():
-        names = np.asarray(labels if labels is not None else dates.index, dtype=object)
-        raise ValueInputError(f"{int(missing.sum())} order(s) have no date", column, list(names[missing]))
+        names = name_rows(missing) if name_rows is not None else list(np.asarray(dates.index, dtype=object)[missing])
+        raise ValueInputError(f"{int(missing.sum())} order(s) have no date", column, names)
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
-def _order_labels(orders: pd.DataFrame, customer_col: str, mask=None) -> list | np.ndarray:
-    """How an error names orders: by ``order_id`` when the frame has one, else by customer id,
-    and only where neither is known by the row's index label. A row position means nothing to
-    someone holding the file or the store."""
-    names = np.asarray(orders.index, dtype=object).copy()
+def _order_labels(orders: pd.DataFrame, customer_col: str, mask) -> list:
+    """How an error names the orders ``mask`` selects: by ``order_id`` when the frame has one,
+    else by customer id, and only where neither is known by the row's index label. A row
+    position means nothing to someone holding the file or the store. Only the selected rows are
+    read: the labels are built when an error needs them, not for every order of every call."""
+    picked = orders.iloc[np.flatnonzero(np.asarray(mask, dtype=bool))]
+    names = np.asarray(picked.index, dtype=object).copy()
     for column in (customer_col, "order_id"):  # the order id, where there is one, wins
-        if column in orders.columns:
-            ids = orders[column].astype(object).to_numpy()
+        if column in picked.columns:
+            ids = picked[column].astype(object).to_numpy()
             known = ~pd.isna(ids)
             names[known] = ids[known]
-    return names if mask is None else list(names[np.asarray(mask, dtype=bool)])
+    return list(names)
 
 
 def _named_by(orders: pd.DataFrame) -> str:
