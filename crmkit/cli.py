@@ -7,6 +7,8 @@
     crmkit merge KEEP DROP [DROP …]     merge duplicate customers into KEEP
     crmkit report --month 2026-10       render the monthly report into reports/2026-10/
     crmkit app                          serve the entry form and lead board as a web app (Voila)
+    crmkit user add NAME --role ROLE    create an account (password from a prompt, or one line of stdin)
+    crmkit user list|disable|passwd     list accounts, close one, set a new password
 """
 
 from __future__ import annotations
@@ -108,6 +110,31 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the summary (default en)")
     sp.set_defaults(run=_merge, command="merge")
 
+    sp = sub.add_parser("user", help="accounts of the app: add, list, disable, passwd")
+    users = sp.add_subparsers(title="user commands", metavar="ACTION", dest="action", required=True)
+    u = users.add_parser("add", help="create an account; the password is asked for (or read from stdin)")
+    u.add_argument("name", help="the login name")
+    u.add_argument("--role", required=True, choices=["rep", "manager", "admin"],
+                   help="rep: their own customers; manager: their team's; admin: everything")
+    u.add_argument("--rep", help="the name the account's records carry in owner/rep (default: NAME)")
+    u.add_argument("--team", help="the team (a manager sees the records of every rep of their team)")
+    u.add_argument("--password", help=argparse.SUPPRESS)  # only to refuse it with a reason
+    db_option(u)
+    u.set_defaults(run=_user_add)
+    u = users.add_parser("list", help="every account (never a password)")
+    db_option(u)
+    u.set_defaults(run=_user_list)
+    u = users.add_parser("disable", help="close an account (its records stay)")
+    u.add_argument("name")
+    db_option(u)
+    u.set_defaults(run=_user_disable)
+    u = users.add_parser("passwd", help="set a new password (asked for, or read from stdin)")
+    u.add_argument("name")
+    u.add_argument("--password", help=argparse.SUPPRESS)
+    db_option(u)
+    u.set_defaults(run=_user_passwd)
+    sp.set_defaults(command="user")
+
     # These two commands live with their packages (crmkit/reports/command.py, crmkit/widgets/command.py).
     from .reports import command as report_command
     from .widgets import command as app_command
@@ -134,6 +161,58 @@ def _init(args) -> int:
     crm = _open(args)
     print(f"store: {crm!r}")
     _print_counts(crm)
+    _first_admin_hint(crm)
+    return 0
+
+
+def _first_admin_hint(crm) -> None:
+    if not (crm.users()["role"] == "admin").any():
+        print("no admin account yet: create the first one with `crmkit user add NAME --role admin` "
+              "(it asks for the password)")
+
+
+def _read_password(args, confirm: bool = True) -> str:
+    """The password from a prompt (twice) when stdin is a terminal, else the first line of stdin:
+    never from the command line, where the shell history and the process list would keep it."""
+    import getpass
+
+    if getattr(args, "password", None) is not None:
+        raise CrmkitError("passwords are never taken from the command line (the shell history and the "
+                          "process list keep it): type it at the prompt, or pipe it on stdin")
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("password: ")
+    if confirm and getpass.getpass("again: ") != password:
+        raise CrmkitError("the two passwords differ; nothing was changed")
+    return password
+
+
+def _user_add(args) -> int:
+    password = _read_password(args)
+    user = _open(args).add_user(args.name, password, role=args.role, rep=args.rep, team=args.team)
+    print(f"account {user.name} created: role {user.role}, rep {user.rep}" + (f", team {user.team}" if user.team else ""))
+    return 0
+
+
+def _user_list(args) -> int:
+    frame = _open(args).users()
+    if frame.empty:
+        print("no accounts")
+        return 0
+    print(frame.drop(columns=["created_at"]).to_string(index=False))
+    return 0
+
+
+def _user_disable(args) -> int:
+    _open(args).disable_user(args.name)
+    print(f"account {args.name} disabled")
+    return 0
+
+
+def _user_passwd(args) -> int:
+    password = _read_password(args)
+    _open(args).set_password(args.name, password)
+    print(f"password of {args.name} changed")
     return 0
 
 
@@ -167,7 +246,19 @@ def _demo(args) -> int:
     print("sample input files to try `crmkit import` on (e.g. crmkit import data/samples/orders.csv --table orders):")
     for path in existing:
         print(f"  {path}")
+    _print_demo_accounts(demo.create_accounts(crm))
     return 0
+
+
+def _print_demo_accounts(made: dict) -> None:
+    if not made:
+        print("the demo accounts exist already (crmkit user list; crmkit user passwd NAME sets a new password)")
+        return
+    print("demo accounts (the passwords are shown this once; only their hashes are stored):")
+    for name, (password, role, team) in made.items():
+        print(f"  {name:<10} {role:<8} {team or '':<6} {password}")
+    print("log in to `crmkit app` with one of them, or in a notebook: "
+          "crm = crmkit.open(); crmkit.open(crm.url, user=crm.authenticate(NAME, PASSWORD))")
 
 
 def _import(args) -> int:

@@ -160,6 +160,31 @@ class StoreConnectionError(CrmkitError):
         return f"cannot open the store at {self.url}: {self.reason}"
 
 
+class AuthenticationError(CrmkitError):
+    """A name and password that do not open an account. One message for an unknown name, a wrong
+    password and a disabled account, so a guesser cannot tell which names exist."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+    def __str__(self) -> str:
+        return "unknown user, wrong password or disabled account"
+
+
+class AccessDeniedError(CrmkitError, PermissionError):
+    """The store's user may not do this: ``action`` (e.g. "update customers C001") and ``reason``."""
+
+    def __init__(self, user: str, action: str, reason: str):
+        super().__init__(user, action, reason)
+        self.user = user
+        self.action = action
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.user} may not {self.action}: {self.reason}"
+
+
 class ParameterError(CrmkitError, ValueError):
     """An argument cannot be used: ``name`` is the argument, ``value`` what was passed, ``reason``
     what is wrong with it."""

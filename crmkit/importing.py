@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import parsing, problem_counts, reference_names
+from . import file_limits, parsing, problem_counts, reference_names, workbook_scan
 from .exceptions import FileFormatError
 from .i18n import translate
 from .rules import Derived, Fault, Format, Reference, Required, rules_for
@@ -26,6 +26,7 @@ from .text_encoding import detect_encoding
 from .values import is_missing
 
 HEADER_SEARCH_ROWS = 20  # forms often carry a title (and a blank line) above the header
+SHOWN_HEADERS = 30  # headers an error lists: enough to see what the file holds, never a screenful
 
 
 @dataclass(frozen=True)
@@ -141,11 +142,13 @@ def read_cells(path: Path, sheet: str | int | None = None, lang: str = "en") -> 
     if not path.exists():
         raise FileFormatError(path, "no such file")
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        workbook_scan.check_workbook(path, lang)  # a zip bomb or a 500 GB grid never reaches calamine
         try:
-            return pd.read_excel(path, header=None, dtype=object, engine="calamine",
-                                 sheet_name=0 if sheet is None else sheet)
+            cells = pd.read_excel(path, header=None, dtype=object, engine="calamine",
+                                  sheet_name=0 if sheet is None else sheet)
         except Exception as exc:  # calamine raises its own types for broken workbooks
             raise FileFormatError(path, f"cannot read the spreadsheet: {exc}") from exc
+        return file_limits.check_frame_width(path, cells, lang)
     if suffix in (".csv", ".txt", ".tsv", ""):
         return _read_csv(path, lang)
     raise FileFormatError(path, f"unsupported file type {suffix!r}; use .csv or .xlsx")
@@ -171,7 +174,13 @@ def _read_csv(path: Path, lang: str = "en") -> pd.DataFrame:
     head = raw[:65536].decode(encoding, errors="ignore").lstrip("\ufeff")
     if sep is None:  # over several lines: a title line alone has no separator at all
         sep = "\t" if head.count("\t") > head.count(",") else ","
-    width = max((len(r) for r in csv.reader(io.StringIO(head), delimiter=sep)), default=1)
+    # the first 64 KB show a million-column header row before anything is built from it
+    # (a row cut off at 64 KB has at least the columns seen so far)
+    widths = [len(r) for r in csv.reader(io.StringIO(head), delimiter=sep)]
+    wide = next((i for i, n in enumerate(widths) if n > file_limits.MAX_COLUMNS), None)
+    if wide is not None:
+        raise file_limits.refuse_wide_row(path, wide + 1, widths[wide], lang, at_least=True)
+    width = max(widths, default=1)
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
@@ -184,7 +193,7 @@ def _read_csv(path: Path, lang: str = "en") -> pd.DataFrame:
         frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
     except pa.ArrowInvalid:
         try:
-            rows = list(csv.reader(io.StringIO(raw.decode(encoding)), delimiter=sep))
+            rows = _rows_within_limit(path, csv.reader(io.StringIO(raw.decode(encoding)), delimiter=sep), lang)
         except csv.Error as exc:
             raise FileFormatError(path, f"not a well-formed CSV file: {exc}") from exc
         width = max(len(r) for r in rows)
@@ -193,6 +202,17 @@ def _read_csv(path: Path, lang: str = "en") -> pd.DataFrame:
         frame.iat[0, 0] = frame.iat[0, 0].lstrip("\ufeff")
     frame.columns = range(frame.shape[1])
     return frame
+
+
+def _rows_within_limit(path: Path, reader, lang: str) -> list[list[str]]:
+    """Every row of ``reader``, refusing the first one wider than ``file_limits.MAX_COLUMNS``
+    (past the first 64 KB), before the rest of the file is read."""
+    rows = []
+    for number, row in enumerate(reader, start=1):
+        if len(row) > file_limits.MAX_COLUMNS:
+            raise file_limits.refuse_wide_row(path, number, len(row), lang)
+        rows.append(row)
+    return rows
 
 
 # --------------------------------------------------------------------------- headers
@@ -400,7 +420,8 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
             missing.insert(0, idcol)
         if missing:
             need = "; ".join(f"{c.name} / {' / '.join(c.headers[1:3])}" for c in missing)
-            found = ", ".join(str(h) for h in headers if isinstance(h, str))
+            named = [str(h) for h in headers if isinstance(h, str)]
+            found = ", ".join(named[:SHOWN_HEADERS]) + (f" … ({len(named):,})" if len(named) > SHOWN_HEADERS else "")
             raise FileFormatError(path, translate(
                 "the header row (row {row}) lacks required column(s): {need}. Found: {found}. "
                 "Map a header of the file to a column (--map 'Account=name') if it has another name",

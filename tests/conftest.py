@@ -20,8 +20,10 @@ PG_URL = os.environ.get("CRMKIT_TEST_PG_URL", "postgresql+psycopg://postgres@127
 
 @pytest.fixture(autouse=True, scope="session")
 def _cache_outside_the_project(tmp_path_factory):
-    """Fitted models the tests make are cached in a temporary folder, not the project's data/.cache."""
+    """Fitted models the tests make are cached in a temporary folder, not the project's data/.cache,
+    and signed with a key of the test run, not the runner's own (~/.config/crmkit)."""
     os.environ["CRMKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("crmkit-cache"))
+    os.environ["CRMKIT_SIGNING_KEY"] = str(tmp_path_factory.mktemp("crmkit-key") / "cache-signing.key")
 
 
 def _pg_unreachable_reason() -> str | None:

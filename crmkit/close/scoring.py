@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import pickle
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import signing
 from ..exceptions import ValueInputError
 from ..timeframe import resolve_as_of
 from .backtest import finally_won, model_inputs, training_snapshots
@@ -26,6 +28,8 @@ from .grades import grade
 # Bumped when a fitted model gains or changes attributes, so a cached older one is refitted.
 # 2: screened columns (dropped_columns_, separation_), lang_, booster_ for raw_score.
 MODEL_FORMAT = 2
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,7 +63,8 @@ def score_open_opportunities(crm, *, as_of=None, horizon_days: int = 30, history
     reused while the store is unchanged (same :meth:`~crmkit.Store.last_change`), the date and
     the settings are the same: the training is most of the time (about 17 s at 100k cards), and
     every visitor of the web app would otherwise pay it again. The open cards are always scored
-    afresh. The cache holds pickles crmkit wrote; point it only at a folder you trust.
+    afresh. Each cached file is signed with this installation's key (``crmkit.signing``), and a file
+    whose signature does not verify (one crmkit did not write) is never unpickled: it is refitted.
     """
     from .model import CloseLikelihoodModel
 
@@ -124,20 +129,31 @@ def _cache_key(crm, as_of: pd.Timestamp, horizon_days: int, history_days: int, e
 
 
 def _load(path: Path | None):
+    """The model cached at ``path``, if crmkit wrote it (``crmkit.signing``); else None, to refit.
+
+    The signature is checked before a byte is unpickled: a file crmkit did not sign, or signed
+    under another name or with another installation's key, is never loaded.
+    """
     if path is None or not path.exists():
         return None
+    payload = signing.verified(path.read_bytes(), path.name)
+    if payload is None:
+        log.warning("crmkit ignores the cached model %s: crmkit did not sign it; the model is fitted again", path)
+        return None
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)  # noqa: S301 - crmkit's own cache folder
-    except Exception:  # noqa: BLE001 - a broken or outdated cache file is refitted, not fatal
+        return pickle.loads(payload)  # noqa: S301 - signed by this installation, see crmkit.signing
+    except Exception:  # noqa: BLE001 - an outdated cache file is refitted, not fatal
         return None
 
 
 def _save(model, path: Path | None) -> None:
     if path is None:
         return
+    blob = signing.sign(pickle.dumps(model), path.name)
+    if blob is None:  # no usable signing key: an unsigned file would never be loaded, so don't write one
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     # written aside, then renamed: a reader never sees half a file, and two writers don't clash
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as f:
-        pickle.dump(model, f)
+        f.write(blob)
     os.replace(f.name, path)

@@ -46,8 +46,10 @@ The package is split by job; each module imports what it needs from the ones abo
 * ``samples``: :func:`write_sample_files`, files to try ``crmkit import`` on.
 * ``history``: :func:`stage_changes`, the stage paths as the store's change history.
 * ``loading``: :func:`load_into`, the data set into a store, as ``crmkit demo`` loads it.
+* ``accounts``: :func:`create_accounts`, one account per rep plus a manager and an admin.
 """
 
+from .accounts import create_accounts
 from .dataset import DemoData
 from .generator import generate
 from .history import stage_changes
@@ -62,6 +64,7 @@ from .truth import opportunity_state, true_close_probability
 from .vocabulary import REGIONS as REGIONS
 
 __all__ = [
+    "create_accounts",
     "CLOSE_MODEL",
     "PURCHASE_PARAMS",
     "DemoData",

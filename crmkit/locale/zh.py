@@ -62,6 +62,10 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     # ------------------------------------------------------------------ widgets: the app's tabs
     "Entry": "登记",
     "Lead board": "跟进看板",
+    # a page whose kernel was culled or whose app stopped (closed_page.py)
+    "This page was closed: it was idle too long, or the app stopped. What was not saved is lost; "
+    "reload the page to go on.": "此页面已关闭：闲置时间过长，或应用已停止。未保存的内容已丢失，请重新加载页面后继续。",
+    "Reload": "重新加载",
 
     # ------------------------------------------------------------------ widgets: the lead board
     "Rep": "销售顾问",
@@ -427,4 +431,25 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "id used twice": "编号重复",
     "character no spreadsheet can keep": "含有电子表格无法保存的字符",
     "column read twice": "列重复",
+    # files too big or too wide to read (file_limits.py, workbook_scan.py)
+    "row {row} has {columns:,} columns or more; crmkit reads at most {limit:,} columns "
+    "(a form has a few dozen): this is not a table of records":
+        "第 {row} 行至少有 {columns:,} 列；crmkit 最多读取 {limit:,} 列（表单通常只有几十列）：这不是记录表",
+    "row {row} has {columns:,} columns; crmkit reads at most {limit:,} columns "
+    "(a form has a few dozen): this is not a table of records":
+        "第 {row} 行有 {columns:,} 列；crmkit 最多读取 {limit:,} 列（表单通常只有几十列）：这不是记录表",
+    "the workbook holds {count:,} parts; crmkit reads workbooks of at most {limit:,}":
+        "工作簿包含 {count:,} 个部件；crmkit 只读取最多 {limit:,} 个部件的工作簿",
+    "the workbook's part {part} declares {declared} but unpacks to more: the file is damaged or forged":
+        "工作簿部件 {part} 声明大小为 {declared}，解压后却更大：文件已损坏或被伪造",
+    "the workbook ({size}) unpacks to {total}, {part} alone to {part_size}; crmkit reads workbooks "
+    "that unpack to at most {limit}: this file is damaged or built to exhaust memory":
+        "工作簿（{size}）解压后为 {total}，其中 {part} 为 {part_size}；crmkit 只读取解压后不超过 {limit} "
+        "的工作簿：此文件已损坏，或是为耗尽内存而构造的",
+    "the sheet {part} has a value in column {column:,}; crmkit reads at most {limit:,} columns "
+    "(a form has a few dozen): this is not a table of records":
+        "工作表 {part} 在第 {column:,} 列有内容；crmkit 最多读取 {limit:,} 列（表单通常只有几十列）：这不是记录表",
+    "the sheet {part} spans {rows:,} rows × {columns:,} columns ({cells:,} cells); crmkit reads "
+    "sheets of at most {limit:,} cells":
+        "工作表 {part} 跨 {rows:,} 行 × {columns:,} 列（{cells:,} 个单元格）；crmkit 只读取最多 {limit:,} 个单元格的工作表",
 }

@@ -39,7 +39,6 @@ from ..schema import HARMLESS_PROFILE_KEYS, TABLES, Table, profile_key_norm, tab
 from ..values import blank_to_none
 from .cascade import referrers, set_deleted
 from .connection import Connection
-from .location import who
 from .query import Filter
 
 #: Tables whose natural key means "one record per key": two facts "生日" of one person are one too
@@ -99,12 +98,13 @@ class Combine:
         >>> result = crm.merge("customers", keep="000123", drop=["000456", "000789"])
         >>> result.moved                                # {'interactions': 12, 'orders': 3, ...}
         """
+        self._require_admin(f"merge {table}")  # a merge moves records across books
         t = lookup_table(table)
         links = referrers(t.name)
         if not links:
             raise ParameterError("table", table, "no other table refers to its records, so there is nothing to merge")
         keep, drop = _ids(keep, drop)
-        now, author, batch = pd.Timestamp.now().floor("s"), who(by, self.user), uuid.uuid4().hex[:16]
+        now, author, batch = pd.Timestamp.now().floor("s"), self._author(by), uuid.uuid4().hex[:16]
         result = MergeResult(t.name, keep, drop, batch=batch)
         db = self._db
         with db.transaction():

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ..exceptions import StoreConnectionError
+from ..exceptions import AuthenticationError, StoreConnectionError
+from .accounts import Accounts, User
 from .combine import Combine
 from .connection import Connection, DatabaseError
 from .ddl import create_or_upgrade
@@ -25,12 +26,18 @@ from .location import default_url, hide_password, normalise_url
 from .reads import Reads
 
 
-def open(url: str | os.PathLike | None = None, *, user: str | None = None) -> "Store":  # noqa: A001 - crmkit.open reads well
-    """Open (and create or upgrade) the store at ``url``; see ``default_url`` for the default."""
+def open(url: str | os.PathLike | None = None, *, user: "str | User | None" = None) -> "Store":  # noqa: A001 - crmkit.open reads well
+    """Open (and create or upgrade) the store at ``url``; see ``default_url`` for the default.
+
+    ``user``: the ``User`` that ``crm.authenticate(name, password)`` returned (the app, after the
+    login), or an account's name (a notebook): every read and write then follows that account's
+    record rules (``accounts``). A name with no account only signs the changes, as before
+    accounts existed: whoever holds the database URL can read it all anyway.
+    """
     return Store(str(url) if url else default_url(), user=user)
 
 
-class Store(Reads, Edits, Combine, History, Imports, Export):
+class Store(Reads, Edits, Combine, History, Imports, Export, Accounts):
     """A crmkit database. Create it with ``crmkit.open``.
 
     >>> crm = crmkit.open()                      # data/crm.db, or $CRMKIT_DB_URL
@@ -41,9 +48,10 @@ class Store(Reads, Edits, Combine, History, Imports, Export):
     >>> crm.merge("customers", keep="000123", drop=["000456"])     # a duplicate's records move over
     """
 
-    def __init__(self, url: str, *, user: str | None = None):
+    def __init__(self, url: str, *, user: "str | User | None" = None):
         self.url = normalise_url(url)
-        self.user = user
+        self._user_name: str | None = None
+        self._account: User | None = None
         parsed = sa.engine.make_url(self.url)
         self.backend = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql"
         if self.backend == "sqlite":
@@ -60,6 +68,29 @@ class Store(Reads, Edits, Combine, History, Imports, Export):
             create_or_upgrade(self._db)
         except (DatabaseError, OSError) as exc:
             raise StoreConnectionError(self.url, str(exc).strip().splitlines()[0]) from exc
+        self._sign_in(user)
+
+    def _sign_in(self, user) -> None:
+        """Whose rules apply, read from the accounts now (a ``User`` carried over from an old
+        session, or built by hand, counts only for its name: role, rep and team come from the store)."""
+        if user is None:
+            return
+        name = user.name if isinstance(user, User) else str(user)
+        account = self.account_of(name)
+        if account is not None and account.disabled or account is None and isinstance(user, User):
+            self.close()
+            raise AuthenticationError(name)
+        self._user_name, self._account = name, account
+
+    @property
+    def user(self) -> str | None:
+        """The name this store signs changes with (fixed when the store was opened)."""
+        return self._user_name
+
+    @property
+    def account(self) -> User | None:
+        """The account whose record rules this store follows; None: no rules (the whole store)."""
+        return self._account
 
     def __repr__(self) -> str:
         return f"<crmkit.Store {self.safe_url}>"

@@ -88,6 +88,20 @@ imports = sa.Table(
     sa.Column("imported_by", sa.Text),
 )
 
+# The app's accounts (``accounts.py``): kept out of ``schema.TABLES`` so no read, export or
+# report can show them. Only a salted argon2 hash of each password is kept.
+users = sa.Table(
+    "crmkit_users", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # rep, manager, admin
+    sa.Column("rep", sa.Text, nullable=False),  # the name the account's records carry in owner/rep
+    sa.Column("team", sa.Text),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", DateTime),
+    sa.Index("ix_crmkit_users_team", "team"),
+)
+
 meta = sa.Table(
     "crmkit_meta", metadata,
     sa.Column("key", sa.String(64), primary_key=True),

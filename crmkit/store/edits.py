@@ -13,14 +13,13 @@ import uuid
 import pandas as pd
 
 from .. import importing
-from ..exceptions import (ConflictError, DuplicateIdError, RecordNotFoundError, RecordsAttachedError,
-                          RecordValidationError)
+from ..exceptions import (AccessDeniedError, ConflictError, DuplicateIdError, RecordNotFoundError,
+                          RecordsAttachedError, RecordValidationError)
 from ..rules import Fault, Reference, derived_from, rule_columns, rules_for
 from ..schema import Table, sensitive_profile_key, table as lookup_table
 from ..values import blank_to_none, python_value, same_value
 from .cascade import attached_counts, delete_attached, restore_attached
 from .connection import Connection
-from .location import who
 from .query import Filter
 
 
@@ -37,7 +36,7 @@ class Edits:
         if t.name == "profile" and sensitive_profile_key(values.get("key")):
             values["sensitive"] = True  # sensitive is the default: only harmless keys may be shown
         rid = values[t.id_column]
-        now, author = _now(), who(by, self.user)
+        now, author = _now(), self._author(by)
         db = self._db
         with db.transaction():
             if self._row(t, rid, db) is not None:
@@ -46,6 +45,7 @@ class Edits:
             names = [*values, "version", "modified_at", "modified_by"]
             params = [db.value(v, t[k].kind) for k, v in values.items()] + [1, db.value(now, "datetime"), author]
             db.execute(f"INSERT INTO {t.name} ({', '.join(names)}) VALUES ({db.placeholders(len(names))})", params)
+            self._stays_in_book(db, t, rid, "add")  # written and tested in one transaction: refused, nothing stays
             self._log(db, t, rid, "insert", now, author)
         return self.get(t.name, rid)
 
@@ -65,8 +65,10 @@ class Edits:
         stored = self._row(t, record_id)
         if stored is None:
             raise RecordNotFoundError(t.name, record_id)
+        # before any check: a conflict or a problem would show the stored values
+        self._stays_in_book(self._db, t, record_id, "update")
         values = self._check_changes(t, record_id, changes, stored)
-        now, author = _now(), who(by, self.user)
+        now, author = _now(), self._author(by)
         db = self._db
         with db.transaction():
             current = self._row(t, record_id, db)
@@ -98,6 +100,7 @@ class Edits:
                 latest = self._row(t, record_id, db)
                 raise ConflictError(t.name, record_id, expected_version, latest["version"],
                                     {k: (latest[k], v) for k, v in values.items()})
+            self._stays_in_book(db, t, record_id, "update")  # a rep cannot hand a customer out of their book
             for k, v in diff.items():
                 self._log(db, t, record_id, "update", now, author, field=k, old=current[k], new=v)
         return self.get(t.name, record_id)
@@ -152,10 +155,11 @@ class Edits:
     def _set_deleted(self, table, record_id, expected_version, by, deleted: bool, cascade: bool) -> dict[str, int]:
         t = lookup_table(table)
         record_id = str(record_id)
-        now, author = _now(), who(by, self.user)
+        now, author = _now(), self._author(by)
         batch = uuid.uuid4().hex[:16]  # the record's history row and those of the records it takes along
         db = self._db
         with db.transaction():
+            self._stays_in_book(db, t, record_id, "delete" if deleted else "restore")
             current = self._row(t, record_id, db)
             if current is None or (current["deleted_at"] is not None) == deleted:
                 raise RecordNotFoundError(t.name, record_id)
@@ -185,6 +189,12 @@ class Edits:
             return {}
         return restore_attached(db, t.name, record_id, deleted_batch=last["batch"].iloc[0],
                                 deleted_at=last["changed_at"].iloc[0], now=now, by=author, batch=batch)
+
+    def _stays_in_book(self, db: Connection, t: Table, record_id: str, action: str) -> None:
+        """Refuse a write to a record the store's user may not see (before the change, or after it)."""
+        if not self._visible(t, record_id, db):
+            raise AccessDeniedError(self.account.name, f"{action} {t.name} {record_id}",
+                                    "the record is not in their book (their own or their team's customers)")
 
     def _check_changes(self, t: Table, record_id: str, changes: dict, stored: dict) -> dict:
         """Check ``changes`` as part of the record they change: the record after the update must be valid.

@@ -8,12 +8,11 @@ from typing import Iterable
 import pandas as pd
 import pyarrow as pa
 
-from ..schema import Table, table as lookup_table
+from ..schema import TABLES, Table, table as lookup_table
 from ..values import history_text
 from .connection import Connection
 from .ddl import SQLITE_DATETIME_FORMAT
 from .frames import NULLABLE
-from .location import who
 from .query import Filter
 
 HISTORY_OPS = ("insert", "update", "delete", "restore")
@@ -35,6 +34,8 @@ class History:
         """
         db = self._db
         f = Filter(db)
+        if self.account is not None and not self.account.is_admin:
+            f.add(self._visible_history(f))
         if table is not None:
             f.add(f"table_name = {f.bind(lookup_table(table).name)}")
         if record_id is not None:
@@ -77,6 +78,8 @@ class History:
         table, record, op, field, old and new value and time) are skipped, so importing the same
         rows twice adds nothing. One transaction; returns the number of rows added.
         """
+        # back-dated rows signed with any name: an admin's alone, and logged under the admin's name
+        self._require_admin("import history")
         need = ["table_name", "record_id", "op", "field", "old_value", "new_value", "changed_at"]
         missing = [c for c in need if c not in frame]
         if missing:
@@ -93,10 +96,24 @@ class History:
         if len(rows) == 0:
             return 0
         if "changed_by" not in rows:
-            rows["changed_by"] = who(by, self.user)
+            rows["changed_by"] = self._author(by)
         if "batch" not in rows:
             rows["batch"] = uuid.uuid4().hex[:16]
-        return _append_history(self._db, rows[[*need, "changed_by", "batch"]])
+        return _append_history(self._db, rows[[*need, "changed_by", "batch"]],
+                               importer=self._author(None) if self.account is not None else None)
+
+    def _visible_history(self, f: Filter) -> str:
+        """The history rows of records the store's user may see (deleted ones too), one
+        condition per table sharing ``f``'s parameters."""
+        parts = []
+        for t in TABLES.values():
+            name = f.bind(t.name)  # bound in the order of the text (SQLite's ? are positional)
+            rule = Filter(f.db, t)
+            rule.params = f.params  # one parameter list: the placeholders number on
+            rule.visible_to(self.account)
+            parts.append(f"(table_name = {name} AND record_id IN "
+                         f"(SELECT {t.id_column} FROM {t.name} {rule.where_clause()}))")
+        return "(" + " OR ".join(parts) + ")"
 
     def _log(self, db: Connection, t: Table, record_id: str, op: str, now, by: str,
              field=None, old=None, new=None, batch: str | None = None) -> None:
@@ -109,8 +126,9 @@ class History:
         )
 
 
-def _append_history(db: Connection, rows: pd.DataFrame) -> int:
-    """Bulk-insert history rows not already there, in one transaction; returns how many."""
+def _append_history(db: Connection, rows: pd.DataFrame, importer: str | None = None) -> int:
+    """Bulk-insert history rows not already there, in one transaction; returns how many.
+    With ``importer`` (an admin of the app), the import is logged in ``import_log`` under their name."""
     texts = {c: pa.array(rows[c].map(history_text, na_action="ignore").astype(pd.StringDtype()), type=pa.string(),
                          from_pandas=True)
              for c in _TEXT_COLUMNS}
@@ -132,4 +150,9 @@ def _append_history(db: Connection, rows: pd.DataFrame) -> int:
         if n:
             db.execute(f"INSERT INTO history ({', '.join(cols)}) SELECT {', '.join('S.' + c for c in cols)} {fresh}")
         db.execute(f"DROP TABLE {_STAGE}")
+        if importer is not None:
+            db.execute(f"INSERT INTO import_log (batch, table_name, source, rows_read, inserted, imported_at, "
+                       f"imported_by) VALUES ({db.placeholders(7)})",
+                       (uuid.uuid4().hex[:16], "history", "import_history", len(rows), n,
+                        db.value(pd.Timestamp.now().floor("s"), "datetime"), importer))
     return n

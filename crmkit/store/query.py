@@ -1,9 +1,10 @@
 """The one filter builder: crmkit's filters -> a WHERE clause with bound parameters.
 
 Reads, searches, counts, distinct values, paging, the newest dates and the history all
-filter through ``Filter``, so a filter means the same everywhere and a future record rule
-(who may see what) has one place to go. Values are always bound, never spliced into SQL;
-only names from the schema are written into the text.
+filter through ``Filter``, so a filter means the same everywhere, and so does the record rule
+of the store's user (``Filter.visible_to``: who may see what; see ``accounts`` for the roles).
+Values are always bound, never spliced into SQL; only names from the schema are written into
+the text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..schema import HARMLESS_PROFILE_KEY_NORMS, PROFILE_KEY_IGNORED, Table
+from .accounts import USERS_TABLE, User
 from .connection import Connection
 
 
@@ -77,6 +79,38 @@ class Filter:
             listed = f"lower({key}) IN ({self.bind_many(harmless)})"
         return self.add(f"(sensitive IS NULL OR sensitive = {false}) AND {listed}")
 
+    def visible_to(self, user: User | None) -> "Filter":
+        """Only the records ``user`` may see (None, or an admin: every record).
+
+        A customer belongs to the book of the rep named in its ``owner``; every record of a
+        customer (contacts, visits, cards, orders, settlements, complaints, profile facts) follows
+        its customer, so handing a customer over hands over its history; a record without a
+        customer (an anonymous walk-in) follows its own rep column. A rep's book is their own
+        name, a manager's the names of every account of their team.
+        """
+        if user is None or user.is_admin:
+            return self
+        return self.add(self._in_book(self.table, lambda: self._book(user)))
+
+    def _book(self, user: User) -> str:
+        """The rep names of ``user``'s book, as an SQL list: read from the accounts at each query,
+        so a rep joining a team shows in the manager's next read."""
+        if user.role == "manager" and user.team:
+            return f"(SELECT rep FROM {USERS_TABLE} WHERE team = {self.bind(user.team)})"
+        return f"({self.bind(user.rep)})"
+
+    def _in_book(self, t: Table, book) -> str:
+        """The condition "``t``'s record is in the book"; ``book()`` binds the book's names (once
+        per use: SQLite's ``?`` cannot be reused)."""
+        if t.name == "customers":
+            return f"owner IN {book()}"
+        if t.customer_column is None:
+            return f"{t.rep_column} IN {book()}" if t.rep_column else "1 = 0"
+        owned = f"customer_id IN (SELECT customer_id FROM customers WHERE owner IN {book()})"
+        if t.rep_column:
+            return f"({owned} OR (customer_id IS NULL AND {t.rep_column} IN {book()}))"
+        return owned
+
     def date_range(self, start=None, end=None) -> "Filter":
         """The table's date column: start inclusive, end exclusive."""
         if start is None and end is None:
@@ -135,15 +169,30 @@ class Filter:
                 self.add(f"{name} = {self.bind(self.db.value(value, self.table[name].kind))}")
         return self
 
-    def contains(self, text: str | None, columns: Iterable[str], *, customer_names: bool = False) -> "Filter":
+    def contains(self, text: str | None, columns: Iterable[str], *, customer_names: bool = False,
+                 user: User | None = None) -> "Filter":
         """Any of ``columns`` contains ``text`` (ASCII case ignored; % and _ match themselves).
 
         With ``customer_names``, a record also matches when its customer's name or mnemonic does.
+        With a ``user`` who is not an admin, personal columns (phones, e-mails, addresses) match
+        a part of their text only on the user's own customers, whose details they are shown; on
+        the others (a manager's team) only the whole value matches, so searching digit by digit
+        cannot read a masked phone.
         """
         text = (text or "").strip()
         if not text:
             return self
-        test = self._any_contains(columns, text)
+        columns = list(columns)
+        hidden = [c for c in columns if user is not None and not user.is_admin and c in self.table.by_name
+                  and self.table[c].personal]
+        test = self._any_contains([c for c in columns if c not in hidden], text) if len(hidden) < len(columns) else ""
+        if hidden:
+            # bound in the order they appear in the text (SQLite's ? are positional)
+            part = self._any_contains(hidden, text)
+            own = self._in_book(self.table, lambda: f"({self.bind(user.rep)})")
+            whole = " OR ".join(f"{c} = {self.bind(text)}" for c in hidden)
+            personal = f"(({part} AND {own}) OR {whole})"
+            test = f"({test} OR {personal})" if test else personal
         if customer_names:
             test = f"({test} OR customer_id IN (SELECT customer_id FROM customers WHERE "\
                    f"{self._any_contains(('name', 'mnemonic'), text)}))"
@@ -162,9 +211,10 @@ class Filter:
 
 def record_filter(db: Connection, table: Table, *, start=None, end=None, customer=None, rep=None, region=None,
                   ids=None, where: dict | None = None, text: str | None = None, within: Iterable[str] | None = None,
-                  include_deleted: bool = False, include_sensitive: bool = False) -> Filter:
-    """Every filter a read of crmkit takes, in one place (see ``Store.read`` and ``Store.search``)."""
-    f = Filter(db, table).live(include_deleted).of_live_customers(include_deleted)
+                  include_deleted: bool = False, include_sensitive: bool = False, user: User | None = None) -> Filter:
+    """Every filter a read of crmkit takes, in one place (see ``Store.read`` and ``Store.search``);
+    ``user``'s record rule first, so no other filter can reach past it."""
+    f = Filter(db, table).visible_to(user).live(include_deleted).of_live_customers(include_deleted)
     if table.name == "profile" and not include_sensitive:
         f.without_sensitive()
     f.date_range(start, end).customers(customer).reps(rep).regions(region).equal(where)
@@ -173,7 +223,7 @@ def record_filter(db: Connection, table: Table, *, start=None, end=None, custome
     if text:
         columns = list(within) if within is not None else search_columns(table)
         f.contains(text, columns, customer_names=within is None and table.customer_column is not None
-                   and table.name != "customers")
+                   and table.name != "customers", user=user)
     return f
 
 

@@ -81,7 +81,7 @@ class Reads:
         >>> crm.search("interactions", "张伟", where={"channel": "walk_in"}, offset=200, limit=200)
         """
         t = lookup_table(table)
-        f = record_filter(self._db, t, text=text, within=within, ids=ids, **_read_filters(filters))
+        f = record_filter(self._db, t, user=self.account, text=text, within=within, ids=ids, **_read_filters(filters))
         cols = self._columns(t, columns, filters.get("include_deleted", False))
         sql = f"SELECT {', '.join(cols)} FROM {t.name} {f.where_clause()} ORDER BY {t.id_column}"
         sql += _page(limit, offset, self.backend)
@@ -91,14 +91,14 @@ class Reads:
     def ids(self, table: str, text: str | None = None, *, within: Iterable[str] | None = None, **filters) -> list[str]:
         """The ids of the records :meth:`search` would return, in order (one scan; pages read by id)."""
         t = lookup_table(table)
-        f = record_filter(self._db, t, text=text, within=within, **_read_filters(filters))
+        f = record_filter(self._db, t, user=self.account, text=text, within=within, **_read_filters(filters))
         return self._db.arrow(f"SELECT {t.id_column} FROM {t.name} {f.where_clause()} ORDER BY {t.id_column}",
                               f.params).column(0).to_pylist()
 
     def count(self, table: str, text: str | None = None, *, within: Iterable[str] | None = None, **filters) -> int:
         """How many records :meth:`search` (or :meth:`read`) would return."""
         t = lookup_table(table)
-        f = record_filter(self._db, t, text=text, within=within, **_read_filters(filters))
+        f = record_filter(self._db, t, user=self.account, text=text, within=within, **_read_filters(filters))
         return int(self._db.scalar(f"SELECT COUNT(*) FROM {t.name} {f.where_clause()}", f.params))
 
     def distinct(self, table: str, column: str, *, recent: int | None = None, limit: int | None = None,
@@ -113,7 +113,7 @@ class Reads:
         t = lookup_table(table)
         if column not in t.by_name:
             raise KeyError(f"{t.name} has no column {column!r}; columns: {t.column_names}")
-        f = record_filter(self._db, t, **_read_filters(filters))
+        f = record_filter(self._db, t, user=self.account, **_read_filters(filters))
         rows = f"SELECT {column} FROM {t.name} {f.where_clause()}"
         if recent is not None:
             rows += f" ORDER BY {t.id_column} DESC LIMIT {int(recent)}"
@@ -133,7 +133,7 @@ class Reads:
         column = column or t.date_column
         if column not in t.by_name:
             raise KeyError(f"{t.name} has no column {column!r}")
-        f = record_filter(self._db, t, **_read_filters(filters))
+        f = record_filter(self._db, t, user=self.account, **_read_filters(filters))
         value = self._db.scalar(f"SELECT MAX({column}) FROM {t.name} {f.where_clause()}", f.params)
         if value is None:
             return None
@@ -150,7 +150,8 @@ class Reads:
         """One record as a dict (with its ``version``); raises RecordNotFoundError."""
         t = lookup_table(table)
         row = self._row(t, str(record_id))
-        if row is None or row["deleted_at"] is not None:
+        # a record outside the user's book is "not found": its existence is not theirs to learn
+        if row is None or row["deleted_at"] is not None or not self._visible(t, str(record_id)):
             raise RecordNotFoundError(t.name, record_id)
         return {k: row[k] for k in [*t.column_names, "version"]}
 
@@ -170,6 +171,14 @@ class Reads:
             return None
         frame = to_frame(data, t, self.backend)
         return {k: python_value(v) for k, v in frame.iloc[0].items()}
+
+    def _visible(self, t: Table, record_id: str, db=None) -> bool:
+        """Whether the store's user may see the record (deleted or not); always, without rules."""
+        if self.account is None or self.account.is_admin:
+            return True
+        db = db or self._db
+        f = Filter(db, t).visible_to(self.account).ids([record_id])
+        return int(db.scalar(f"SELECT COUNT(*) FROM {t.name} {f.where_clause()}", f.params)) > 0
 
     def _columns(self, t: Table, columns, include_deleted) -> list[str]:
         if columns is None:
