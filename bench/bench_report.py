@@ -160,8 +160,7 @@ def main(argv=None) -> int:
     try:
         frozen = Path(tmp.name) / "src"
         digest = harness.freeze_crmkit(frozen)
-        (frozen / "notebooks").mkdir(exist_ok=True)  # render.NOTEBOOK is found next to the frozen crmkit/
-        shutil.copy(harness.ROOT / "notebooks" / "monthly_report.ipynb", frozen / "notebooks")
+        # render.NOTEBOOK ships inside crmkit/reports/, so the frozen copy holds it
         base = {"work": str(work)}
         store = harness.spawn(__file__, {**base, "kind": "store", "customers": args.customers, "seed": args.seed}, 3600)
         if "error" in store:

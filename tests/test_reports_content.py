@@ -23,7 +23,7 @@ from crmkit.reports import content
 from crmkit.reports.content import display, privacy
 from crmkit.reports.content.quality import quality_problems
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "monthly_report.ipynb"
+from crmkit.reports.render import NOTEBOOK  # the notebook the package ships
 MONTH, START, END = "2026-10", pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01")
 SCRIPT = "<script>alert(1)</script>"
 

@@ -1,4 +1,4 @@
-"""Monthly reports: papermill runs of ``notebooks/monthly_report.ipynb`` into code-free HTML (and PDF).
+"""Monthly reports: papermill runs of ``crmkit/reports/monthly_report.ipynb`` (shipped in the package) into code-free HTML (and PDF).
 
 >>> from crmkit import reports
 >>> paths = reports.render_monthly(month="2026-10")              # reports/2026-10/…html, .ipynb, manifest

@@ -29,7 +29,7 @@ def add_arguments(parser) -> None:
                         help="show phones and emails unmasked (they are masked unless you ask)")
     parser.add_argument("--jobs", type=int, metavar="N", help="reports rendered at once with --by (default 2)")
     parser.add_argument("--notebook", metavar="IPYNB", type=Path,
-                        help="render another notebook with the same parameters (default notebooks/monthly_report.ipynb)")
+                        help="render another notebook with the same parameters (default: the one shipped in crmkit/reports/)")
 
 
 def run(args) -> int:

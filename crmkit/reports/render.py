@@ -23,7 +23,8 @@ from .job import ReportJob, ReportPaths, render_job
 
 __all__ = ["NOTEBOOK", "ReportPaths", "last_full_month", "render_monthly"]
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "monthly_report.ipynb"
+# the report ships inside the package, so an installed crmkit renders it from any folder
+NOTEBOOK = Path(__file__).with_name("monthly_report.ipynb")
 # What a store without a data date lacks, as NoReportDataError tells the user.
 _ACTIVITY_TABLES = ("interactions", "orders", "opportunities", "settlements", "complaints")
 
@@ -55,7 +56,7 @@ def render_monthly(month: str | None = None, *, region: str | None = None, rep: 
     show_personal_data : bool
         Show phones and emails unmasked (passed to the notebook). Off unless asked for.
     notebook : path, optional
-        Another notebook with the same parameters (default ``notebooks/monthly_report.ipynb``).
+        Another notebook with the same parameters (default ``crmkit/reports/monthly_report.ipynb``).
     jobs : int, optional
         Reports rendered at once in a batch (default: 2, or 1 on a one-core machine).
     progress : bool

@@ -9,7 +9,7 @@
 Each section function takes the :class:`MonthData` and returns a :class:`Section` (title,
 plain-language findings, tables, figure specs, and the raw numbers in ``data``); it does the
 analysis only. :func:`show` draws and displays a section as escaped, masked HTML and PNG.
-``notebooks/monthly_report.ipynb`` calls them one per cell, in the order of ``SECTIONS``.
+``crmkit/reports/monthly_report.ipynb`` calls them one per cell, in the order of ``SECTIONS``.
 
 Modules: ``month`` (loading), ``section`` (the Section type, timing), ``cards`` (intent cards at a
 date), one module per section (``kpis``, ``traffic``, ``customers``, ``activity``, ``funnel``,
