@@ -68,13 +68,6 @@ def summary_unit(summary: pd.DataFrame, time_unit: str | None, model: str) -> st
     return told
 
 
-def with_unit(frame: pd.DataFrame, unit: str | None) -> pd.DataFrame:
-    """``frame`` with ``attrs["time_unit"]`` set (in place; returned for chaining)."""
-    if unit is not None:
-        frame.attrs[UNIT_ATTR] = unit
-    return frame
-
-
 def model_and_summary_units(model_unit: str | None, summary: pd.DataFrame, time_unit: str | None,
                             model: str) -> tuple[str | None, float]:
     """The unit a fitted model scores ``summary`` in, and the factor taking the summary's times
