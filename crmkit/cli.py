@@ -257,9 +257,9 @@ def _print_demo_accounts(made: dict) -> None:
     print("demo accounts (the passwords are shown this once; only their hashes are stored):")
     for name, (password, role, team) in made.items():
         print(f"  {name:<10} {role:<8} {team or '':<6} {password}")
-    # crmkit app does not ask for a login yet (issue 12): say only what works today
-    print("open the store as one of them in a notebook: "
-          "crm = crmkit.open(); crmkit.open(crm.url, user=crm.authenticate(NAME, PASSWORD))")
+    print("log in to `crmkit app` as one of them (a rep sees their own book, the manager the team's, "
+          "admin everything);\nin a notebook: crm = crmkit.open(); crmkit.open(crm.url, "
+          "user=crm.authenticate(NAME, PASSWORD))")
 
 
 def _import(args) -> int:

@@ -37,13 +37,24 @@ def skip_reason() -> str | None:
     return None
 
 
-def fill_demo_store(url: str, n_customers: int = 300, seed: int = 11) -> None:
+def fill_demo_store(url: str, n_customers: int = 300, seed: int = 11) -> dict[str, tuple[str, str, str | None]]:
+    """The demo's records and accounts in the store at ``url``; returns the accounts made:
+    name -> (password, role, team), as ``crmkit demo`` prints them."""
     import crmkit
     from crmkit import demo
 
     data = demo.generate(n_customers=n_customers, seed=seed)
     with crmkit.open(url, user="tester") as crm:
         demo.load_into(crm, data)
+        return demo.create_accounts(crm)
+
+
+def log_in(page, app_url: str, name: str, password: str, *, timeout: float = 180_000) -> None:
+    """Open ``crmkit app`` at ``app_url`` in ``page`` and log in on its login page."""
+    page.goto(app_url, timeout=timeout)
+    page.fill(".crmkit-login input[name=name]", name)
+    page.fill(".crmkit-login input[name=password]", password)
+    page.click(".crmkit-login button[type=submit]", no_wait_after=True)
 
 
 def free_port() -> int:

@@ -122,10 +122,10 @@ def test_a_page_checks_its_kernel_once_per_culling_round():
 # ---------------------------------------------------------------------------------- real servers
 
 @pytest.fixture(scope="module")
-def store_url(tmp_path_factory):
+def store(tmp_path_factory):
+    """The store's URL and the admin's password."""
     url = f"sqlite:///{tmp_path_factory.mktemp('resources') / 'crm.db'}"
-    bh.fill_demo_store(url, n_customers=60)
-    return url
+    return url, bh.fill_demo_store(url, n_customers=60)["admin"][0]
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,8 @@ class App:
     """``python -m crmkit app`` as a subprocess in a session of its own (so a failed test can
     still stop all of it); the test itself signals only the crmkit process."""
 
-    def __init__(self, root: Path, store_url: str, cull_idle: int):
+    def __init__(self, root: Path, store: tuple[str, str], cull_idle: int):
+        store_url, self.password = store
         self.port = bh.free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = root / f"app_{self.port}.log"
@@ -157,7 +158,7 @@ class App:
 
     def open_page(self, browser):
         page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-        page.goto(self.url, timeout=PAGE_TIMEOUT)
+        bh.log_in(page, self.url, "admin", self.password, timeout=PAGE_TIMEOUT)
         page.wait_for_selector(APP, timeout=PAGE_TIMEOUT)
         self.started.update(_tree(self.proc.pid))
         return page
@@ -177,8 +178,8 @@ class App:
 
 
 @pytest.fixture
-def culling_app(tmp_path, store_url, browser):
-    app = App(tmp_path, store_url, cull_idle=CULL_IDLE)
+def culling_app(tmp_path, store, browser):
+    app = App(tmp_path, store, cull_idle=CULL_IDLE)
     yield app
     app.stop()
 
@@ -222,13 +223,13 @@ def test_a_page_in_use_keeps_its_kernel(culling_app, browser):
 
 @browser_only
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_stop_signal_leaves_nothing_listening_and_no_process(signum, tmp_path, store_url, browser):
-    app = App(tmp_path, store_url, cull_idle=600)   # kernels stay alive until the signal
+def test_a_stop_signal_leaves_nothing_listening_and_no_process(signum, tmp_path, store, browser):
+    app = App(tmp_path, store, cull_idle=600)   # kernels stay alive until the signal
     try:
         n_pages = 2 if signum == signal.SIGTERM else 1
         pages = [app.open_page(browser) for _ in range(n_pages)]
         assert len(app.kernels()) == n_pages
-        voila = [pid for pid, cmd in _tree(app.proc.pid).items() if "-m voila" in cmd]
+        voila = [pid for pid, cmd in _tree(app.proc.pid).items() if "-m crmkit.app_server" in cmd]
         assert len(voila) == 1
         started = dict(app.started)
 

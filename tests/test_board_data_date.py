@@ -141,7 +141,14 @@ def test_crmkit_app_as_of_picks_the_board_s_day(export_path, monkeypatch):
 
 
 def _run_app_notebook(env: dict, scoring: bool = True) -> dict:
-    """The app notebook's own code, run in the folder and environment Voila gives its kernel."""
+    """The app notebook's own code, run in the folder and environment Voila gives its kernel,
+    as the admin account the server would name for a logged-in page."""
+    from crmkit.app_server import ACCOUNT_ENV
+
+    with crmkit.open(env["CRMKIT_DB_URL"]) as crm:
+        if crm.account_of("board-admin") is None:
+            crm.add_user("board-admin", "board-admin-password", role="admin")
+    env = {**env, ACCOUNT_ENV: "board-admin"}
     cell = "\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
                      for c in json.loads(command.APP_NOTEBOOK.read_text(encoding="utf-8"))["cells"]
                      if c["cell_type"] == "code")

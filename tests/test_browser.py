@@ -28,15 +28,19 @@ import crmkit
 REASON = bh.skip_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "crmkit" / "notebooks"  # shipped in the package
 WIDGET_TIMEOUT = 180_000  # ms: a cold kernel on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
-def store_url(tmp_path_factory):
+def demo_store(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'crm.db'}"
-    bh.fill_demo_store(url, n_customers=300)
-    return url
+    return url, bh.fill_demo_store(url, n_customers=300)
+
+
+@pytest.fixture(scope="module")
+def store_url(demo_store):
+    return demo_store[0]
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +99,11 @@ def voila_app(tmp_path_factory, store_url):
         bh.stop_server(proc)
 
 
+def open_cards(crm):
+    cards = crm.opportunities()
+    return cards[cards["status"] == "open"]
+
+
 def _field(page, form: str, column: str):
     """The input element of a form field (text box, text area or select) by its CSS class."""
     return page.locator(f".crmkit-form-{form} .crmkit-field-{column}").locator("input, textarea, select").first
@@ -142,11 +151,14 @@ def test_jupyterlab_runs_the_entry_notebook_and_saves_a_customer(jupyterlab, pag
         assert row["phone"].iloc[0] == "13912345678" and row["region"].iloc[0] == "华东"
 
 
-def test_voila_app_hides_code_and_logs_a_walk_in_and_a_follow_up(voila_app, page, store_url):
+def test_voila_app_hides_code_and_logs_a_walk_in_and_a_follow_up(voila_app, page, demo_store):
     from playwright.sync_api import expect
 
+    store_url, accounts = demo_store
+    with crmkit.open(store_url) as crm:   # the rep with the most open cards logs in
+        rep = open_cards(crm)["rep"].value_counts().index[0]
     with bh.screenshot_on_failure(page, "voila_app"):
-        page.goto(voila_app, timeout=WIDGET_TIMEOUT)
+        bh.log_in(page, voila_app, rep, accounts[rep][0])
         page.wait_for_selector(".crmkit-app .crmkit-form-customers", timeout=WIDGET_TIMEOUT)
         assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
         assert "app_layout" not in page.inner_text("body") and "crmkit.open" not in page.inner_text("body")
@@ -183,6 +195,9 @@ def test_voila_app_hides_code_and_logs_a_walk_in_and_a_follow_up(voila_app, page
             walk_ins = crm.interactions()
             walk_in = walk_ins[walk_ins["purpose"] == purpose]
             assert len(walk_in) == 1 and walk_in["channel"].iloc[0] == "walk_in"
+            # signed by the logged-in account, not by the server's OS user nor CRMKIT_USER
+            assert set(crm.history("interactions", walk_in["interaction_id"].iloc[0])["changed_by"]) == {rep}
+            assert walk_in["rep"].iloc[0] == rep   # the form starts with the rep's own name
             card = crm.get("opportunities", oid)
             assert card["intent_grade"] == "A"
             follow_up = crm.interactions(customer=card["customer_id"])

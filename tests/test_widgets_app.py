@@ -1,5 +1,5 @@
 """`crmkit app` (crmkit/widgets/command.py, app.py, app.ipynb) and the widget notebooks
-(notebooks/entry.ipynb, notebooks/explore.ipynb) executed in a real kernel with papermill."""
+(crmkit/notebooks/entry.ipynb, explore.ipynb) executed in a real kernel with papermill."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from crmkit import demo
 from crmkit.cli import _parser
 from crmkit.widgets import command
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "crmkit" / "notebooks"  # shipped in the package
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_app_help_lists_its_options():
 
 def test_the_voila_command_line_serves_the_packaged_notebook_without_code():
     cmd = command.voila_command(_args("--port", "9123", "--no-browser", "--lang", "en"))
-    assert cmd[:3] == [sys.executable, "-m", "voila"]
+    assert cmd[:3] == [sys.executable, "-m", "crmkit.app_server"]   # Voila with crmkit's login
     notebook = Path(cmd[3])
     assert notebook == command.APP_NOTEBOOK and notebook.is_file()
     assert notebook.parent == Path(crmkit.__file__).parent / "widgets"  # shipped inside the package
@@ -67,7 +67,8 @@ def test_the_app_notebook_is_thin_and_builds_the_layout():
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code and all(not c.outputs for c in code)
     source = "\n".join(c.source for c in code)
-    assert "app_layout(" in source and "crmkit.open()" in source and "CRMKIT_APP_LANG" in source
+    assert "app_layout(" in source and "app_store()" in source and "CRMKIT_APP_LANG" in source
+    assert "crmkit.open(" not in source   # never the whole store: the logged-in account's, from app_store
 
 
 def test_a_store_that_cannot_be_opened_stops_the_command_with_a_clear_message():

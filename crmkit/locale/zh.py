@@ -63,9 +63,27 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "Entry": "登记",
     "Lead board": "跟进看板",
     # a page whose kernel was culled or whose app stopped (closed_page.py)
-    "This page was closed: it was idle too long, or the app stopped. What was not saved is lost; "
-    "reload the page to go on.": "此页面已关闭：闲置时间过长，或应用已停止。未保存的内容已丢失，请重新加载页面后继续。",
+    "This page was closed: it was idle too long, its session ended, or the app stopped. What was not "
+    "saved is lost; reload the page to go on.": "此页面已关闭：闲置时间过长、登录已结束，或应用已停止。未保存的内容已丢失，请重新加载页面后继续。",
     "Reload": "重新加载",
+    # the logged-in account, above the tabs (account.py)
+    "Signed in as {name} ({role})": "当前用户：{name}（{role}）",
+    "sales rep": "销售代表",
+    "manager": "经理",
+    "administrator": "管理员",
+    "Log out": "退出登录",
+    # the login page of crmkit app (app_server/login_page.py)
+    "Log in to crmkit": "登录 crmkit",
+    "Account": "账号",
+    "Password": "密码",
+    "Log in": "登录",
+    "Wrong account or password, or the account is disabled.": "账号或密码错误，或账号已停用。",
+    "Too many failed logins: try again in {seconds} seconds.": "登录失败次数过多，请 {seconds} 秒后再试。",
+    "You have logged out.": "您已退出登录。",
+    "No account yet? Ask your administrator (crmkit user add).": "还没有账号？请联系管理员（crmkit user add）。",
+    "crmkit app: the store has no account to log in with. Create the first admin:\n"
+    "  crmkit user add NAME --role admin": "crmkit app：数据库中还没有可登录的账号。请先创建第一个管理员：\n"
+                                           "  crmkit user add 用户名 --role admin",
 
     # ------------------------------------------------------------------ widgets: the lead board
     "Rep": "销售顾问",

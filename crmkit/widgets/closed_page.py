@@ -6,8 +6,9 @@ answering, so a rep coming back would type a visit and press Save into the void.
 displayed by the app notebook, asks the server every ``check_every`` seconds, and whenever the
 tab comes back into view, whether the page's kernel still exists (``GET api/kernels/<id>``,
 which reads the kernel's model and does not count as activity, so it never keeps a kernel
-alive); when the answer is 404 (culled) or no answer (the app stopped), it covers the page with
-a notice and a Reload button.
+alive); when the answer is 404 (culled), 403 (the session ended: logout or expiry) or no answer
+(the app stopped), it covers the page with a notice and a Reload button (which leads to the
+login page when the session has ended).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ __all__ = ["closed_page_notice", "NOTICE_CLASS"]
 
 #: The CSS class of the notice (what the browser tests look for).
 NOTICE_CLASS = "crmkit-page-closed"
-NOTICE = N_("This page was closed: it was idle too long, or the app stopped. What was not saved is lost; "
-            "reload the page to go on.")
+NOTICE = N_("This page was closed: it was idle too long, its session ended, or the app stopped. What was not "
+            "saved is lost; reload the page to go on.")
 RELOAD = N_("Reload")
 
 _SCRIPT = """
@@ -53,7 +54,7 @@ _SCRIPT = """
   function check() {
     if (shown || !config.kernelId) { return; }
     fetch(url, {credentials: "same-origin", cache: "no-store"})
-      .then(function (response) { if (response.status === 404) { show(); } })
+      .then(function (response) { if (response.status === 404 || response.status === 403) { show(); } })
       .catch(show);
   }
   setInterval(check, %(period_ms)d);

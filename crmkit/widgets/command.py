@@ -1,7 +1,10 @@
 """`crmkit app`: serve the entry forms and the lead board as a web app with Voila.
 
 The app is the notebook ``crmkit/widgets/app.ipynb`` shipped inside the package; Voila runs it
-with its code hidden (``--strip_sources=True``). The store reaches the notebook's kernel
+with its code hidden (``--strip_sources=True``). Every visitor logs in with an account of the
+store (``crmkit user add``) and sees that account's book: the Voila that runs is
+``crmkit.app_server`` (Voila with crmkit's login, sessions and kernel owners), and the app
+refuses to start while the store has no account. The store reaches the notebook's kernel
 through ``CRMKIT_DB_URL`` (what ``crmkit.open()`` reads), the language through
 ``CRMKIT_APP_LANG`` and the lead board's day through ``CRMKIT_APP_AS_OF``, all set in the Voila
 process's environment. The board plans for the store's data date (the day of its last recorded
@@ -11,6 +14,12 @@ activity) unless ``--as-of`` names another day; its date picker changes it in th
     crmkit app --db postgresql+psycopg://… --port 8900 --ip 0.0.0.0 --no-browser
     crmkit app --db old_export.db --as-of 2016-06-30
     crmkit app --cull-idle 1800                 # reclaim a page's kernel after 30 idle minutes
+    crmkit app --session-idle 30 --session-hours 8   # log out after 30 idle minutes, 8 hours at most
+
+Sessions. A login lasts until logout, ``--session-idle`` minutes without a page request or any
+activity in its pages (120 by default), or ``--session-hours`` hours in all (12 by default);
+disabling an account (``crmkit user disable``) ends its sessions within seconds. A session that
+ends takes its pages' kernels with it.
 
 Resources. Every page visit costs a kernel (a Python process of about 300 MB with the store,
 pandas and the close model loaded). Voila shuts it down when the tab closes normally, but a
@@ -34,6 +43,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..app_server import ACCOUNT_ENV
+from ..i18n import translate
 from . import process_tree
 
 APP_NOTEBOOK = Path(__file__).with_name("app.ipynb")
@@ -43,6 +54,9 @@ CHECK_EVERY_ENV = "CRMKIT_APP_CHECK_EVERY"   # how often a page asks whether its
 DEFAULT_PORT = 8866
 #: Seconds a page's kernel may stay idle before it is shut down (10 minutes).
 DEFAULT_CULL_IDLE = 600
+#: Minutes without activity before a session ends, and hours after login when it ends anyway.
+DEFAULT_SESSION_IDLE_MINUTES = 120.0
+DEFAULT_SESSION_HOURS = 12.0
 #: Seconds Voila gets to shut its kernels down after SIGTERM before the rest is killed.
 STOP_TIMEOUT = 10.0
 
@@ -57,6 +71,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
                         help="the day the lead board plans for (default: the store's data date, the day of its "
                              "last recorded activity)")
+    parser.add_argument("--session-idle", type=_positive, default=DEFAULT_SESSION_IDLE_MINUTES, metavar="MINUTES",
+                        help=f"log a user out after this many idle minutes (default {DEFAULT_SESSION_IDLE_MINUTES:g})")
+    parser.add_argument("--session-hours", type=_positive, default=DEFAULT_SESSION_HOURS, metavar="HOURS",
+                        help=f"log a user out this many hours after login, however busy (default {DEFAULT_SESSION_HOURS:g})")
     parser.add_argument("--cull-idle", type=_seconds, default=DEFAULT_CULL_IDLE, metavar="SECONDS",
                         help=f"shut a page's kernel down after this many idle seconds, even with its tab open "
                              f"(default {DEFAULT_CULL_IDLE}; 0 never does)")
@@ -74,6 +92,18 @@ def _seconds(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
 def cull_interval(idle: int) -> int:
     """How often Voila looks for idle kernels: a third of the idle time (so a kernel goes at most
     a third late), at least every second and at most every minute."""
@@ -84,8 +114,10 @@ def voila_command(args) -> list[str]:
     """The Voila command line for ``args`` (the parsed options of ``crmkit app``)."""
     # port_retries=0: a port in use stops the app, instead of Voila serving on a neighbour port
     # that the printed address does not name.
-    cmd = [sys.executable, "-m", "voila", str(APP_NOTEBOOK), f"--port={args.port}", f"--Voila.ip={args.ip}",
-           "--Voila.port_retries=0", "--strip_sources=True", "--theme=light", "--show_tracebacks=False"]
+    cmd = [sys.executable, "-m", "crmkit.app_server", str(APP_NOTEBOOK), f"--port={args.port}", f"--Voila.ip={args.ip}",
+           "--Voila.port_retries=0", "--strip_sources=True", "--theme=light", "--show_tracebacks=False",
+           f"--CrmkitIdentityProvider.idle_timeout={60 * getattr(args, 'session_idle', DEFAULT_SESSION_IDLE_MINUTES)}",
+           f"--CrmkitIdentityProvider.max_age={3600 * getattr(args, 'session_hours', DEFAULT_SESSION_HOURS)}"]
     idle = getattr(args, "cull_idle", DEFAULT_CULL_IDLE)
     if idle > 0:
         # Voila's kernel manager is jupyter_server's MappingKernelManager, configured from the
@@ -114,6 +146,7 @@ def app_environment(args, base: dict | None = None) -> dict[str, str]:
     env[ENV_URL] = _absolute(normalise_url(url))
     env.setdefault("CRMKIT_CACHE_DIR", str(cache_dir()))  # the lead board's fitted model, shared by visitors
     env[LANG_ENV] = args.lang
+    env.pop(ACCOUNT_ENV, None)   # only the server names a kernel's account, per logged-in page
     idle = getattr(args, "cull_idle", DEFAULT_CULL_IDLE)
     # A page notices its culled kernel within one culling round (closed_page.py); without culling
     # only a stopped app closes it, and once a minute is enough to say so.
@@ -151,8 +184,12 @@ def run(args) -> int:
 
     env = app_environment(args)
     # Open the store once here, so a wrong URL fails now with a clear message, not in the page.
-    crm = crmkit.open(env["CRMKIT_DB_URL"])
-    crm.close()
+    with crmkit.open(env["CRMKIT_DB_URL"]) as crm:
+        users = crm.users()
+    if not (~users["disabled"]).any():
+        print(translate("crmkit app: the store has no account to log in with. Create the first admin:\n"
+                        "  crmkit user add NAME --role admin", args.lang), file=sys.stderr)
+        return 2
     cmd = voila_command(args)
     print(f"crmkit app: serving {crm!r} at http://{args.ip}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
     stop_signals = (signal.SIGTERM, signal.SIGINT)

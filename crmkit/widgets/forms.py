@@ -105,6 +105,11 @@ class RecordForm(w.VBox):
         self._filling = False  # True while the form sets its own fields (no validation, not "touched")
         t = self.table
         self._defaults = {**_DEFAULTS.get(t.name, {}), **(defaults or {})}
+        account = getattr(crm, "account", None)
+        if account is not None and not account.is_admin and t.rep_column:
+            # a rep's (or manager's) new records are in their own book: the store refuses a record
+            # that would land outside it, so the form starts with their name
+            self._defaults.setdefault(t.rep_column, account.rep)
 
         self.banner = ErrorBanner()
         safe = guarded(self.banner)
