@@ -10,6 +10,8 @@ from .exceptions import (ConflictError, CrmkitError, FileFormatError, ImportVali
 from .importing import ImportReport, Problem
 from .store import Store, open
 
+# The one place the version is written: pyproject.toml reads it from here (setuptools' dynamic
+# version), so the wheel's metadata, `crmkit --version` and importlib.metadata agree.
 __version__ = "0.1.0"
 
 __all__ = [

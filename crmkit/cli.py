@@ -7,6 +7,7 @@
     crmkit merge KEEP DROP [DROP …]     merge duplicate customers into KEEP
     crmkit report --month 2026-10       render the monthly report into reports/2026-10/
     crmkit app                          serve the entry form and lead board as a web app (Voila)
+    crmkit notebooks [DIR]              copy the notebooks for JupyterLab into DIR (default ./notebooks)
     crmkit user add NAME --role ROLE    create an account (password from a prompt, or one line of stdin)
     crmkit user list|disable|passwd     list accounts, close one, set a new password
 """
@@ -148,6 +149,12 @@ def _parser() -> argparse.ArgumentParser:
     db_option(sp)
     app_command.add_arguments(sp)
     sp.set_defaults(run=app_command.run, command="app")
+
+    from .notebooks import command as notebooks_command
+
+    sp = sub.add_parser("notebooks", help="copy the notebooks for JupyterLab into a folder (default ./notebooks)")
+    notebooks_command.add_arguments(sp)
+    sp.set_defaults(run=notebooks_command.run, command="notebooks")
     return p
 
 

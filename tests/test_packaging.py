@@ -22,14 +22,45 @@ def _name_and_bound(spec: str) -> tuple[str, str]:
     return name, m.group(3).replace(" ", "")
 
 
+# conda-forge's names for the PyPI packages that are named differently there
+CONDA_NAMES = {"python-build": "build"}
+
+
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pip_deps = dict(_name_and_bound(s) for s in project["dependencies"] + project["optional-dependencies"]["test"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda_deps = dict(_name_and_bound(s) for s in env["dependencies"] if isinstance(s, str))
+    conda_deps = {CONDA_NAMES.get(name, name): bound
+                  for name, bound in (_name_and_bound(s) for s in env["dependencies"] if isinstance(s, str))}
     conda_deps.pop("python")
     conda_deps.pop("pip")
     assert conda_deps == pip_deps
+
+
+def test_every_notebook_in_the_package_is_package_data():
+    """A notebook left out of [tool.setuptools.package-data] is missing from the wheel: an installed
+    crmkit would not find it (.ci/wheel_check runs the wheel; this says which glob is missing)."""
+    from fnmatch import fnmatch
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["crmkit"]
+    notebooks = [p.relative_to(ROOT / "crmkit").as_posix() for p in (ROOT / "crmkit").rglob("*.ipynb")
+                 if ".ipynb_checkpoints" not in p.parts]
+    assert len(notebooks) >= 6
+    left_out = [n for n in notebooks if not any(fnmatch(n, g) and n.count("/") == g.count("/") for g in globs)]
+    assert not left_out, f"add to package-data: {left_out}"
+
+
+def test_the_version_is_written_in_one_place():
+    import importlib.metadata
+
+    import crmkit
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "crmkit.__version__"}
+    assert importlib.metadata.version("crmkit") == crmkit.__version__
+    out = subprocess.run([sys.executable, "-m", "crmkit", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"crmkit {crmkit.__version__}"
 
 
 def test_import_crmkit_stays_light():

@@ -13,6 +13,8 @@ Before login, every page redirects to ``/login`` and every API or websocket requ
 no kernel starts, and nothing about a customer leaves the server.
 """
 
+__all__ = ["ACCOUNT_ENV"]
+
 #: The kernel's environment variable naming the logged-in account (set by the server for each
 #: page's kernel, read by the app notebook).
 ACCOUNT_ENV = "CRMKIT_APP_ACCOUNT"

@@ -17,6 +17,8 @@ class CrmkitVoila(Voila):
         self.voila_configuration.prelaunch_hook = note_launching_user
         # a pre-heated kernel would start before anyone logs in, for nobody
         self.voila_configuration.preheat_kernel = False
+        import crmkit.store  # noqa: F401 - loaded now, not by the first login (pandas, SQLAlchemy: seconds)
+
         return super().init_settings()
 
     def init_handlers(self):

@@ -470,4 +470,48 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "the sheet {part} spans {rows:,} rows × {columns:,} columns ({cells:,} cells); crmkit reads "
     "sheets of at most {limit:,} cells":
         "工作表 {part} 跨 {rows:,} 行 × {columns:,} 列（{cells:,} 个单元格）；crmkit 只读取最多 {limit:,} 个单元格的工作表",
+    # `crmkit notebooks` (notebooks/copying.py, notebooks/command.py) and a new store (store/location.py)
+    "notebooks in {folder}:": "笔记本位于 {folder}：",
+    "copied {name}": "已复制 {name}",
+    "replaced {name} (--force)": "已替换 {name}（--force）",
+    "skipped {name}: already there, the same as crmkit's": "已跳过 {name}：已存在，与 crmkit 自带的相同",
+    "skipped {name}: your copy differs from crmkit's and is kept (--force replaces it)":
+        "已跳过 {name}：您的副本与 crmkit 自带的不同，已保留（--force 可替换）",
+    "{folder} is a file; crmkit notebooks copies into a folder": "{folder} 是文件；crmkit notebooks 只能复制到文件夹中",
+    "they open the store {url} (their db_url parameter chooses another)":
+        "笔记本打开的数据库为 {url}（可用其 db_url 参数另选）",
+    "start JupyterLab there: jupyter lab {folder}": "在该处启动 JupyterLab：jupyter lab {folder}",
+    "no store yet: `crmkit demo` or `crmkit import` run here makes the one they open":
+        "尚无数据库：在此处运行 `crmkit demo` 或 `crmkit import` 即可建立笔记本所用的数据库",
+    "no store yet: they open data/crm.db in {folder} or the nearest folder above it that has one "
+    "(`crmkit demo` makes one in the folder it runs in)":
+        "尚无数据库：笔记本打开 {folder} 或其上层最近一个含有 data/crm.db 的文件夹中的数据库"
+        "（`crmkit demo` 会在其运行的文件夹中建立一个）",
+    "crmkit: created a new store, {file}": "crmkit：已新建数据库 {file}",
+    "crmkit: created a new store, {file} (data/ and reports/ go to {home}; set CRMKIT_HOME to keep them "
+    "in another folder)":
+        "crmkit：已新建数据库 {file}（data/ 和 reports/ 位于 {home}；设置 CRMKIT_HOME 可改存到其他文件夹）",
+    # holdout validation of the purchase models (value/holdout.py, value/holdout_plots.py)
+    "last period's count": "沿用上期次数",
+    "everyone at the mean rate": "全体按平均频率",
+    "{best} forecasts the holdout period best: {metric} {value:.3f} purchases per customer, against "
+    "{runner_up} {runner_value:.3f}; its total is off by {total_error:+.1%}.":
+        "{best} 对验证期的预测最好：每位客户的 {metric} 为 {value:.3f} 次，{runner_up} 为 {runner_value:.3f}；"
+        "总量偏差 {total_error:+.1%}。",
+    "{best} is the only model fitted: {metric} {value:.3f} purchases per customer in the holdout period; "
+    "its total is off by {total_error:+.1%}.":
+        "只有 {best} 拟合成功：验证期每位客户的 {metric} 为 {value:.3f} 次；总量偏差 {total_error:+.1%}。",
+    "The better naive forecast ({baseline}) scores {baseline_value:.3f}.":
+        "较好的朴素预测（{baseline}）为 {baseline_value:.3f}。",
+    "No model beats the naive forecast ({baseline}, {baseline_value:.3f}): do not trust the model's "
+    "forecasts for this book.":
+        "没有模型胜过朴素预测（{baseline}，{baseline_value:.3f}）：不宜采信模型对这批客户的预测。",
+    "Actual": "实际",
+    "Holdout purchases by calibration frequency": "按校准期购买次数分组的验证期购买",
+    "Purchases in the calibration period (repeat)": "校准期重复购买次数",
+    "Mean purchases in the holdout period": "验证期平均购买次数",
+    "holdout begins": "验证期开始",
+    "Cumulative repeat purchases: actual and forecast": "累计重复购买：实际与预测",
+    "Period end": "期末",
+    "Cumulative repeat purchases": "累计重复购买次数",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,19 +23,30 @@ from .edits import Edits
 from .export import Export
 from .history import History
 from .imports import Imports
-from .location import default_url, hide_password, normalise_url
+from .location import ENV_URL, default_url, hide_password, new_store_notice, normalise_url, sqlite_file
 from .reads import Reads
 
 
 def open(url: str | os.PathLike | None = None, *, user: "str | User | None" = None) -> "Store":  # noqa: A001 - crmkit.open reads well
     """Open (and create or upgrade) the store at ``url``; see ``default_url`` for the default.
 
+    Creating a new SQLite store says so in one line on stderr, with the folder crmkit chose when
+    no URL was given (``project_dir``: ``$CRMKIT_HOME``, the project above, or the working folder).
+
     ``user``: the ``User`` that ``crm.authenticate(name, password)`` returned (the app, after the
     login), or an account's name (a notebook): every read and write then follows that account's
     record rules (``accounts``). A name with no account only signs the changes, as before
     accounts existed: whoever holds the database URL can read it all anyway.
     """
-    return Store(str(url) if url else default_url(), user=user)
+    chosen = url is not None and str(url) != ""
+    url = normalise_url(str(url) if chosen else default_url())
+    file = sqlite_file(url)
+    new = file is not None and not file.exists()
+    store = Store(url, user=user)
+    if new:  # said once, on stderr: where the data went, and how to put it elsewhere
+        home = None if chosen or os.environ.get(ENV_URL) else file.parent.parent  # the project folder
+        print(new_store_notice(file, home), file=sys.stderr)
+    return store
 
 
 class Store(Reads, Edits, Combine, History, Imports, Export, Accounts):
