@@ -1,6 +1,7 @@
 """Benchmark crmkit's value models (RFM summary, BG/NBD, Gamma-Gamma, CLV) against lifetimes.
 
     python bench/bench_value.py                              # 1M customers, ~2.7M orders
+    python bench/bench_value.py --models new                 # Pareto/NBD, MBG/NBD, BG/BB fits only
     python bench/bench_value.py --customers 20000            # smoke test (< 1 min)
     python bench/bench_value.py --workdir /tmp/valuebench    # keep (and reuse) the order file
 
@@ -14,6 +15,11 @@ its peak RSS (``getrusage(RUSAGE_SELF).ru_maxrss``):
 * Gamma-Gamma fit: ``GammaGamma().fit(summary)`` / ``GammaGammaFitter().fit`` on the repeat buyers;
 * 12-month CLV of every customer: ``customer_lifetime_value`` / ``GammaGammaFitter.customer_lifetime_value``;
 * the whole crmkit pipeline (the four steps in one process), against a 3-second goal.
+* ``--models new`` (or ``all``, the default): the fits of Pareto/NBD (``ParetoNBD`` /
+  ``ParetoNBDFitter``) and MBG/NBD (``ModifiedBetaGeo`` / ``ModifiedBetaGeoFitter``) on the same
+  RFM summary, and of BG/BB (``BetaGeoBetaBinom`` / ``BetaGeoBetaBinomFitter``) on a BG/BB
+  summary of as many customers simulated over 10 opportunities; both libraries get one row per
+  customer (crmkit collapses identical rows itself; lifetimes is given no weights).
 
 Both libraries fit the same summary (crmkit's; the two summaries are compared cell by cell)
 and score with their own fitted parameters; the parameters and their relative differences are
@@ -247,7 +253,73 @@ def run_step(spec: dict) -> dict:
         clv.to_frame("clv").to_parquet(workdir / "clv_lifetimes.parquet")
         return {"seconds": seconds, "rows": len(summary), "notes": f"total {clv.sum():,.0f}"}
 
+    if kind.removesuffix("_sub") in NEW_MODEL_STEPS:
+        return _new_model_step(kind.removesuffix("_sub"), workdir, sub, spec)
+
     raise ValueError(f"unknown step kind {kind!r}")
+
+
+# =========================================================================== the models beyond BG/NBD
+
+#: BG/BB data: 1M (by default) customers simulated from BG/BB over this many opportunities.
+BGBB_TRUTH = {"alpha": 1.2, "beta": 0.75, "gamma": 0.66, "delta": 2.8}
+BGBB_PERIODS = 10
+PNBD_NAMES, MBG_NAMES, BGBB_NAMES = ["r", "alpha", "s", "beta"], ["r", "alpha", "a", "b"], list(BGBB_TRUTH)
+#: step kind -> (crmkit class path, lifetimes fitter, parameter names, data)
+NEW_MODEL_STEPS = {
+    "crm_pnbd": ("crmkit.value.paretonbd:ParetoNBD", None, PNBD_NAMES, "rfm"),
+    "lt_pnbd": (None, "ParetoNBDFitter", PNBD_NAMES, "rfm"),
+    "crm_mbg": ("crmkit.value.mbgnbd:ModifiedBetaGeo", None, MBG_NAMES, "rfm"),
+    "lt_mbg": (None, "ModifiedBetaGeoFitter", MBG_NAMES, "rfm"),
+    "crm_bgbb": ("crmkit.value.bgbb:BetaGeoBetaBinom", None, BGBB_NAMES, "bgbb"),
+    "lt_bgbb": (None, "BetaGeoBetaBinomFitter", BGBB_NAMES, "bgbb"),
+}
+
+
+def _bgbb_summary(workdir: Path, customers: int, seed: int, subsample: int | None):
+    """The BG/BB summary (frequency, recency, n_periods), simulated once and kept in ``workdir``."""
+    import pandas as pd
+
+    path = workdir / f"bgbb_{customers}_{seed}.parquet"
+    if not path.exists():
+        from crmkit.value.bgbb import simulate_bgbb
+
+        simulate_bgbb(customers, n_periods=BGBB_PERIODS, seed=seed, **BGBB_TRUTH).to_parquet(path)
+    summary = pd.read_parquet(path)
+    return summary.iloc[:subsample] if subsample else summary
+
+
+def _new_model_step(kind: str, workdir: Path, sub: int | None, spec: dict) -> dict:
+    """Fit one of Pareto/NBD, MBG/NBD, BG/BB with crmkit or lifetimes on the same per-customer
+    summary (crmkit's RFM summary of the orders, or the simulated BG/BB summary); only the fit is timed."""
+    import importlib
+
+    ours, theirs, names, data = NEW_MODEL_STEPS[kind]
+    if data == "rfm":
+        summary = _read_summary(workdir, sub)
+    else:
+        summary = _bgbb_summary(workdir, spec["customers"], spec["seed"], sub)
+    if ours:
+        module, cls = ours.split(":")
+        model = getattr(importlib.import_module(module), cls)()
+        _warm_crmkit()
+        t0 = time.perf_counter()
+        model.fit(summary) if data == "bgbb" else model.fit(summary, time_unit="D")
+        seconds = time.perf_counter() - t0
+        notes = (f"{model.n_patterns_:,} distinct patterns of {model.n_customers_:,} customers, "
+                 f"{model.n_iter_} Newton steps")
+        return {"seconds": seconds, "rows": len(summary), "notes": notes, "params": model.params_.to_dict(),
+                "se": model.summary_["se(coef)"].to_dict()}
+    lt = _quiet_lifetimes()
+    fitter = getattr(lt, theirs)()
+    if data == "bgbb":
+        args = (summary["frequency"], summary["recency"], summary["n_periods"])
+    else:
+        args = (summary["frequency"], summary["recency"], summary["T"])
+    t0 = time.perf_counter()
+    fitter.fit(*args)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "rows": len(summary), "params": fitter.params_[names].to_dict()}
 
 
 
@@ -307,6 +379,8 @@ def main(argv=None) -> int:
                     help="seconds a lifetimes step may take on the full data before it runs on a subsample")
     ap.add_argument("--subsample", type=int, default=100_000, help="customers for a lifetimes step that timed out")
     ap.add_argument("--no-lifetimes", action="store_true", help="crmkit steps only")
+    ap.add_argument("--models", choices=["all", "classic", "new"], default="all",
+                    help="classic: RFM, BG/NBD, Gamma-Gamma, CLV; new: Pareto/NBD, MBG/NBD, BG/BB fits; all: both")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.step:
@@ -353,8 +427,14 @@ def main(argv=None) -> int:
         return res
 
     step("startup (imports only)", "noop")
+    classic, new = args.models in ("all", "classic"), args.models in ("all", "new")
     pairs = [("RFM summary", "crm_rfm", "lt_rfm"), ("BG/NBD fit", "crm_bg", "lt_bg"),
              ("Gamma-Gamma fit", "crm_gg", "lt_gg"), ("12-month CLV, every customer", "crm_clv", "lt_clv")]
+    new_pairs = [("Pareto/NBD fit", "crm_pnbd", "lt_pnbd"), ("MBG/NBD fit", "crm_mbg", "lt_mbg"),
+                 (f"BG/BB fit ({BGBB_PERIODS} opportunities, simulated)", "crm_bgbb", "lt_bgbb")]
+    if not classic:
+        pairs = []
+        step("crmkit RFM summary (the input of the Pareto/NBD and MBG/NBD fits)", "crm_rfm")
     for title, ours, theirs in pairs:
         step(f"crmkit {title}", ours)
         if args.no_lifetimes:
@@ -368,7 +448,19 @@ def main(argv=None) -> int:
             if results["lt_bg"].get("subsample_note") or results["lt_gg"].get("subsample_note"):
                 extra["subsample"] = args.subsample
         step(f"lifetimes {title}", theirs, timeout=args.lifetimes_timeout, fallback=True, **extra)
-    step("crmkit whole pipeline (RFM → BG/NBD → Gamma-Gamma → CLV, one process)", "crm_pipeline")
+    if classic:
+        step("crmkit whole pipeline (RFM → BG/NBD → Gamma-Gamma → CLV, one process)", "crm_pipeline")
+    for title, ours, theirs in new_pairs if new else []:
+        data = {"customers": args.customers, "seed": args.seed}
+        step(f"crmkit {title}", ours, **data)
+        if not args.no_lifetimes:
+            step(f"lifetimes {title}", theirs, timeout=args.lifetimes_timeout, fallback=True, **data)
+            if results[theirs].get("subsample_note") and "params" in results[theirs]:
+                # parameters compare only on the same customers: crmkit again, on lifetimes' subsample
+                step(f"crmkit {title}, on the same {args.subsample:,} customers", ours + "_sub",
+                     subsample=args.subsample, **data)
+    if new:
+        pairs = pairs + new_pairs
 
     # ---- comparisons
     import numpy as np
@@ -401,6 +493,11 @@ def main(argv=None) -> int:
         if sa and sb and not b.get("subsample_note"):
             speed = f"{sb / sa:.1f}×"
             verdicts.append((title, sb / sa))
+        elif sa and sb and results.get(ours + "_sub", {}).get("seconds"):
+            same = results[ours + "_sub"]["seconds"]  # crmkit timed on lifetimes' subsample too
+            speed = f"{sb / same:.1f}× (both on the subsample)"
+            verdicts.append((title + " (subsample)", sb / same))
+            notes_extra[theirs] = f"crmkit on the same subsample: {_fmt_s(same)} s"
         elif sa and sb:
             speed = f"({sb / sa:.1f}× vs subsample)"
         notes = "; ".join(x for x in (a.get("error"), a.get("notes"), b.get("error"), b.get("subsample_note"),
@@ -408,24 +505,38 @@ def main(argv=None) -> int:
         table.append(f"| {title} | {_fmt_s(sa)} | {_fmt_s(sb)} | {speed} | {a.get('peak_mb', 0):.0f} | "
                      f"{b.get('peak_mb', 0):.0f} | {notes} |")
     pipe = results.get("crm_pipeline", {})
-    table.append(f"| **whole crmkit pipeline** | **{_fmt_s(pipe.get('seconds'))}** | — | — | "
-                 f"{pipe.get('peak_mb', 0):.0f} | — | {pipe.get('notes', pipe.get('error', ''))} |")
+    if classic:
+        table.append(f"| **whole crmkit pipeline** | **{_fmt_s(pipe.get('seconds'))}** | — | — | "
+                     f"{pipe.get('peak_mb', 0):.0f} | — | {pipe.get('notes', pipe.get('error', ''))} |")
 
     params = ["| parameter | truth | crmkit | ± se | lifetimes | relative difference |",
               "| --- | ---: | ---: | ---: | ---: | ---: |"]
     worst = 0.0
-    for ours, theirs, names in (("crm_bg", "lt_bg", BG_NAMES), ("crm_gg", "lt_gg", GG_NAMES)):
+    fits = [("crm_bg", "lt_bg", BG_NAMES, TRUTH), ("crm_gg", "lt_gg", GG_NAMES, TRUTH)] if classic else []
+    if new:  # Pareto/NBD and MBG/NBD on BG/NBD data have no true values; BG/BB's data are its own
+        for ours, theirs, names, truth in [("crm_pnbd", "lt_pnbd", PNBD_NAMES, {}),
+                                           ("crm_mbg", "lt_mbg", MBG_NAMES, {}),
+                                           ("crm_bgbb", "lt_bgbb", BGBB_NAMES, BGBB_TRUTH)]:
+            fits.append((ours, theirs, names, truth))
+            if ours + "_sub" in results:
+                fits.append((ours + "_sub", theirs, names, truth))
+    for ours, theirs, names, truth in fits:
         a, b = results.get(ours, {}), results.get(theirs, {})
+        if len(fits) > 2:
+            same = f", both on the first {args.subsample:,} customers" if ours.endswith("_sub") else ""
+            params.append(f"| *{ours[4:].removesuffix('_sub')}{same}* | | | | | |")
         for k in names:
             pa, pb = a.get("params", {}).get(k), b.get("params", {}).get(k)
             rel = abs(pa / pb - 1) if pa is not None and pb is not None else None
-            if rel is not None and not b.get("subsample_note"):
+            on_same = not b.get("subsample_note") or ours.endswith("_sub")
+            if rel is not None and on_same:
                 worst = max(worst, rel)
             se = a.get("se", {}).get(k)
-            params.append(f"| {k} | {TRUTH[k]:g} | {pa if pa is None else f'{pa:.6g}'} | "
+            params.append(f"| {k} | {'—' if k not in truth else f'{truth[k]:g}'} | "
+                          f"{pa if pa is None else f'{pa:.6g}'} | "
                           f"{'—' if se is None else f'{se:.3g}'} | {pb if pb is None else f'{pb:.6g}'} | "
                           f"{'—' if rel is None else f'{rel:.1e}'}"
-                          f"{' (lifetimes on subsample)' if b.get('subsample_note') else ''} |")
+                          f"{'' if on_same else ' (lifetimes on subsample)'} |")
 
     goals = [f"- every step ≥ {GOAL_SPEEDUP:g}× faster than lifetimes: "
              + ", ".join(f"{t} {s:.1f}× {'✓' if s >= GOAL_SPEEDUP else '✗'}" for t, s in verdicts)]

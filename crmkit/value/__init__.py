@@ -26,16 +26,24 @@ purchases, which RFM's M and the k-means clusters use.
 
 Modules: ``units`` (time units of a summary), ``money`` (the summary's money columns), ``rfm``
 (summary and RFM segments), ``grades`` (value grades, ABC), ``bgnbd`` and ``gammagamma`` (the
-models), ``lifetime_value`` (CLV), ``clusters`` (k-means), ``migration`` (segment moves between
-two dates), ``plots``.
+models; ``paretonbd``, ``mbgnbd`` and ``bgbb`` for Pareto/NBD, MBG/NBD and discrete-time BG/BB),
+``holdout`` and ``holdout_plots`` (calibration/holdout validation, ``select_model``), ``intervals``
+(bootstrap intervals of CLV and expected purchases), ``lifetime_value`` (CLV), ``clusters``
+(k-means), ``migration`` (segment moves between two dates), ``plots``.
 """
 
+from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo
 from .clusters import ClusterResult, choose_k, kmeans_segments
 from .gammagamma import GammaGamma
 from .grades import abc, grade_from_score, value_grades
+from .holdout import HoldoutResult, ModelChoice, holdout_validation, select_model
+from .holdout_plots import plot_holdout_by_frequency, plot_holdout_tracking
+from .intervals import Interval, clv_interval, expected_purchases_interval
 from .lifetime_value import customer_lifetime_value
+from .mbgnbd import ModifiedBetaGeo
 from .migration import segment_migration
+from .paretonbd import ParetoNBD
 from .plots import (
                     plot_frequency_recency_matrix,
                     plot_migration,
@@ -49,6 +57,10 @@ __all__ = [
     "rfm_summary", "rfm_segments", "SEGMENT_RULES", "describe_rules",
     "value_grades", "grade_from_score", "abc",
     "BetaGeo", "GammaGamma", "customer_lifetime_value",
+    "ParetoNBD", "ModifiedBetaGeo", "BetaGeoBetaBinom",
+    "holdout_validation", "select_model", "HoldoutResult", "ModelChoice",
+    "plot_holdout_by_frequency", "plot_holdout_tracking",
+    "clv_interval", "expected_purchases_interval", "Interval",
     "kmeans_segments", "choose_k", "ClusterResult",
     "segment_migration",
     "plot_frequency_recency_matrix", "plot_probability_alive_matrix", "plot_segment_sizes",

@@ -1,5 +1,8 @@
 """Customer lifetime value: BG/NBD purchases × Gamma-Gamma order value, discounted monthly.
 
+(Pareto/NBD and MBG/NBD purchases work the same way; ``crmkit.value.intervals`` adds bootstrap
+intervals.)
+
 Follows lifetimes' ``customer_lifetime_value`` (the discounted-cash-flow form of Fader, Hardie &
 Lee 2005, "RFM and CLV", *JMR* 42(4)): for each month k = 1..months, the purchases the BG/NBD
 model expects in that month (eq. 10 of "Counting Your Customers the Easy Way", differenced
@@ -13,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ModelInputError
+from ._counting import _CountingModel
 from ._fitting import _summary_columns
 from .bgnbd import BetaGeo, _expected_if_alive, _p_alive
 from .gammagamma import GammaGamma
@@ -48,8 +52,9 @@ def customer_lifetime_value(
 
     Parameters
     ----------
-    bg : BetaGeo
-        Fitted; its ``time_unit_`` is the unit the forecast is made in.
+    bg : BetaGeo, ParetoNBD or ModifiedBetaGeo
+        Fitted; its ``time_unit_`` is the unit the forecast is made in. (The name is BG/NBD's,
+        kept for existing calls; any continuous-time purchase model of ``crmkit.value`` works.)
     gg : GammaGamma
         Fitted on the same money unit as ``summary``'s repeat_mean_value.
     summary : pd.DataFrame
@@ -96,9 +101,12 @@ def customer_lifetime_value(
     >>> clv.head(3).round(2).tolist()
     [10.96, 219.11, 5.92]
     """
-    for model, kind in ((bg, BetaGeo), (gg, GammaGamma)):
+    for model, kind, names in ((bg, (BetaGeo, _CountingModel), "BetaGeo, ParetoNBD or ModifiedBetaGeo"),
+                               (gg, (GammaGamma,), "GammaGamma")):
         if not isinstance(model, kind):
-            raise TypeError(f"expected a fitted {kind.__name__}, got {type(model).__name__}")
+            also = ("; BG/BB counts opportunities, not time: multiply its expected_purchases(n, summary) by the "
+                    "order value instead" if type(model).__name__ == "BetaGeoBetaBinom" else "")
+            raise TypeError(f"expected a fitted {names}, got {type(model).__name__}{also}")
         model._check_fitted()
     if int(months) != months or months < 0:
         raise ValueError(f"months must be a whole number >= 0, got {months!r}")
@@ -122,14 +130,18 @@ def customer_lifetime_value(
         raise ValueError(f"periods_per_month must be > 0, got {periods_per_month!r}")
 
     x, tx, T = cols["frequency"], cols["recency"] * factor, cols["T"] * factor
-    r, alpha, a, b = bg.params_.to_numpy()
     order_value = gg.expected_average_order_value(summary).to_numpy()
     if months == 0:
         return pd.Series(0.0, index=summary.index, name="clv")
 
     ends = periods_per_month * np.arange(1, months + 1)
+    discounts = (1.0 + discount_rate) ** -np.arange(1, months + 1, dtype=np.float64)
+    if not isinstance(bg, BetaGeo):  # Pareto/NBD, MBG/NBD: their conditional expectations, month by month
+        per_month = np.diff(bg._expected_table(x, tx, T, ends), axis=1, prepend=0.0)
+        return pd.Series(order_value * (per_month @ discounts), index=summary.index, name="clv")
+    r, alpha, a, b = bg.params_.to_numpy()
     cumulative, row = _expected_if_alive(r, alpha, a, b, x, T, ends)
     per_month = np.diff(cumulative, axis=1, prepend=0.0)  # expectations are cumulative in t
-    discounted = per_month @ (1.0 + discount_rate) ** -np.arange(1, months + 1, dtype=np.float64)
+    discounted = per_month @ discounts
     clv = order_value * _p_alive(r, alpha, a, b, x, tx, T) * discounted[row]
     return pd.Series(clv, index=summary.index, name="clv")
