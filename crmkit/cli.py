@@ -263,10 +263,18 @@ def _print_demo_accounts(made: dict) -> None:
         return
     print("demo accounts (the passwords are shown this once; only their hashes are stored):")
     for name, (password, role, team) in made.items():
-        print(f"  {name:<10} {role:<8} {team or '':<6} {password}")
+        print(f"  {_ljust(name, 10)} {role:<8} {_ljust(team or '', 6)} {password}")
     print("log in to `crmkit app` as one of them (a rep sees their own book, the manager the team's, "
           "admin everything);\nin a notebook: crm = crmkit.open(); crmkit.open(crm.url, "
           "user=crm.authenticate(NAME, PASSWORD))")
+
+
+def _ljust(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - columns)
 
 
 def _import(args) -> int:

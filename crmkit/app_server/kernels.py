@@ -96,7 +96,10 @@ class OwnerOnlyAuthorizer(Authorizer):
         if user is None:
             return False
         if resource == "kernels":
-            return handler.kernel_manager.may_use(_kernel_id_of(handler), user.username)
+            kernel_id = _kernel_id_of(handler)
+            if kernel_id not in handler.kernel_manager:
+                return True   # gone (culled, shut down) or never was: the handler answers 404, as Voila does
+            return handler.kernel_manager.may_use(kernel_id, user.username)
         return True
 
 
