@@ -126,6 +126,13 @@ def _existing_columns(db, name: str) -> set[str]:
     return {r["column_name"] for r in rows}
 
 
+def _existing_indexes(db) -> set[str]:
+    if db.backend == "sqlite":
+        return {r["name"] for r in db.rows("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    rows = db.rows("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    return {r["indexname"] for r in rows}
+
+
 def secondary_indexes(table_name: str, backend: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of a record table's indexes, for a bulk load to rebuild."""
     dialect = _dialect(backend)
@@ -143,6 +150,7 @@ def create_or_upgrade(db) -> None:
         if db.backend == "postgresql":
             # two processes opening a new store at once must not both create the tables
             db.execute("SELECT pg_advisory_xact_lock(7245179)")
+        have_indexes = _existing_indexes(db)
         for table in metadata.sorted_tables:
             have = _existing_columns(db, table.name)
             if not have:
@@ -153,7 +161,10 @@ def create_or_upgrade(db) -> None:
                         ddl = sa.schema.CreateColumn(col).compile(dialect=dialect)
                         db.execute(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
             for index in table.indexes:
-                db.execute(str(sa.schema.CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
+                # only the missing ones: on PostgreSQL even CREATE INDEX IF NOT EXISTS locks the
+                # table (SHARE) first, so opening a store waited for any import writing that table
+                if index.name not in have_indexes:
+                    db.execute(str(sa.schema.CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
         p = db.placeholder
         version = db.scalar(f"SELECT value FROM crmkit_meta WHERE key = {p(1)}", ("schema_version",))
         if version is None:
