@@ -130,3 +130,19 @@ def test_a_signature_verifies_its_payload_and_name_and_nothing_else(payload, nam
     assert signing.verified(bytes(tampered), name, key=key) is None
     assert signing.verified(blob, name + "x", key=key) is None
     assert signing.verified(blob, name, key=b"j" * signing.KEY_BYTES) is None
+
+
+def test_each_book_has_its_own_model_so_a_rep_s_scores_do_not_depend_on_who_scored_first(store_url, tmp_path, own_key):
+    with crmkit.open(store_url) as crm:
+        demo.create_accounts(crm)
+        cards = crm.opportunities()
+        rep = cards.loc[cards["status"] == "open", "rep"].value_counts().index[0]
+    with crmkit.open(store_url, user=rep) as mine:           # the rep alone, on an empty cache
+        alone = score(mine, tmp_path / "rep_first")
+    with crmkit.open(store_url) as whole:                     # the whole store's model cached first ...
+        everyone = score(whole, tmp_path / "whole_first")
+    with crmkit.open(store_url, user=rep) as mine:           # ... is not the rep's
+        after = score(mine, tmp_path / "whole_first")
+    assert len(list((tmp_path / "whole_first").glob("close_model_*.pkl"))) == 2
+    assert set(alone.table.index) < set(everyone.table.index)   # (indexed by opportunity_id)
+    assert after.table["probability"].tolist() == alone.table["probability"].tolist()

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import urlparse
 
 from jupyter_server.auth.decorator import allow_unauthenticated
@@ -138,11 +140,8 @@ class CrmkitIdentityProvider(IdentityProvider):
         return manager if hasattr(manager, "owners") else None
 
 
-def _monotonic_of(when) -> float:
+def _monotonic_of(when: datetime) -> float:
     """A kernel's ``last_activity`` (a UTC datetime) on the sessions' monotonic clock."""
-    import time
-    from datetime import datetime, timezone
-
     return time.monotonic() - (datetime.now(timezone.utc) - when).total_seconds()
 
 

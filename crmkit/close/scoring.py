@@ -124,8 +124,21 @@ def _cache_key(crm, as_of: pd.Timestamp, horizon_days: int, history_days: int, e
     from .. import __version__
 
     what = {"store": crm.url, "last_change": crm.last_change(), "as_of": as_of.isoformat(), "horizon": horizon_days,
-            "history": history_days, "every": every_days, "crmkit": __version__, "model": MODEL_FORMAT}
+            "history": history_days, "every": every_days, "crmkit": __version__, "model": MODEL_FORMAT,
+            "book": _book_of(crm)}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _book_of(crm) -> str:
+    """Which records the model learns from: a store opened for a rep or a manager reads their book
+    only, so their model is another model than the whole store's, and each gets its own cache entry
+    (otherwise a rep's scores would depend on whether an admin had opened the board first). The
+    book is named by its customers and cards, so a manager's changes with the team's members."""
+    account = crm.account
+    if account is None or account.is_admin:
+        return "all"
+    ids = "\n".join([*crm.ids("customers"), "", *crm.ids("opportunities")])
+    return hashlib.sha256(ids.encode()).hexdigest()[:20]
 
 
 def _load(path: Path | None):
