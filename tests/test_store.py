@@ -273,3 +273,12 @@ def test_phones_and_emails_are_checked_on_entry(filled):
     assert {p.column for p in problems} == {"phone", "email"}
     with pytest.raises(RecordValidationError, match="not a phone number"):
         filled.update("customers", "002", {"phone": "12"}, expected_version=filled.get("customers", "002")["version"])
+
+
+@pytest.mark.postgres
+def test_connection_options_with_spaces_reach_postgresql(pg_url):
+    # libpq reads "+" as a plus, not a space: the options must be written with %20
+    url = f"{pg_url}&application_name=crm%20kit%20test"
+    with crmkit.open(url.replace("options=-csearch_path%3D", "options=-c%20lock_timeout%3D1500%20-csearch_path%3D")) as crm:
+        assert crm._db.scalar("SELECT current_setting('lock_timeout')") == "1500ms"
+        assert crm._db.scalar("SELECT current_setting('application_name')") == "crm kit test"

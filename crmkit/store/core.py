@@ -74,7 +74,7 @@ class Store(Reads, Edits, Combine, History, Imports, Export, Accounts):
             target = str(self.path)
         else:
             self.path = None
-            target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+            target = _libpq_uri(parsed)
         try:
             self._db = Connection(self.backend, target)
             create_or_upgrade(self._db)
@@ -128,3 +128,16 @@ class Store(Reads, Edits, Combine, History, Imports, Export, Accounts):
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _libpq_uri(parsed: "sa.engine.URL") -> str:
+    """The connection URI libpq reads. SQLAlchemy writes a space in the query as "+", which libpq
+    keeps as a plus: ``options=-c search_path=x -c lock_timeout=1s`` would break. So the query is
+    written again with %20."""
+    from urllib.parse import quote, urlencode
+
+    base = parsed.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+    query = urlencode([(k, v) for k, values in parsed.query.items()
+                       for v in (values if isinstance(values, tuple) else (values,))], quote_via=quote)
+    return f"{base}?{query}" if query else base
+
