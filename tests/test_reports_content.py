@@ -21,6 +21,8 @@ from crmkit import demo, value
 from crmkit.close.lost import lost_from_table
 from crmkit.reports import content
 from crmkit.reports.content import display, privacy
+from crmkit.reports.content.funnel import LOST, NEW_ROW, WON
+from crmkit.reports.content.receivables import VERY_BAD
 from crmkit.reports.content.quality import quality_problems
 
 from crmkit.reports.render import NOTEBOOK  # the notebook the package ships
@@ -231,8 +233,8 @@ def test_funnel_counts_the_cards_open_at_the_month_end(sections, raw):
         open_end["intent_grade"].astype(str).value_counts().reindex(list("OABC"), fill_value=0).to_dict()
     moves = f["moves"]
     closed_in_month = _in(opps[opps["status"].isin(["won", "lost"])], "closed_at")
-    assert moves["成交"].sum() + moves["流失"].sum() == len(closed_in_month)
-    assert moves.loc["本月新建"].sum() == len(_in(opps, "created_at"))
+    assert moves[WON].sum() + moves[LOST].sum() == len(closed_in_month)
+    assert moves.loc[NEW_ROW].sum() == len(_in(opps, "created_at"))
 
 
 def test_grades_are_rebuilt_from_the_history_for_a_past_month(tmp_path):
@@ -289,7 +291,7 @@ def test_receivables_ageing_adds_up_to_what_is_owed(sections, raw):
     # a customer is 极坏 when something they owe is more than 90 days past due at the month end
     due = s["due_date"].fillna(s["settled_at"])
     very_bad = s.loc[(owed > 0.005) & ((pd.Timestamp("2026-10-31") - due).dt.days > 90), "customer_id"].nunique()
-    assert r["status"]["极坏"] == very_bad
+    assert r["status"][VERY_BAD] == very_bad
 
 
 def test_complaints_are_counted_against_the_time_limit(sections, raw):
@@ -411,7 +413,7 @@ def test_an_empty_month_says_so_and_every_section_skips(planted, shell):
     with capture_output() as out:
         content.show_title(data)
     shown = "".join(o.data.get("text/html", "") for o in out.outputs)
-    assert "no records for 2019-01" in shown
+    assert "No records for 2019-01" in shown
 
 
 def test_sections_without_rows_say_so_in_a_sentence(planted):
@@ -507,9 +509,11 @@ def test_the_notebook_documents_its_parameters_for_papermill():
     import papermill
 
     params = {p["name"]: p for p in papermill.inspect_notebook(str(NOTEBOOK)).values()}
-    assert list(params) == ["month", "db_url", "region", "rep", "show_personal_data"]
+    assert list(params) == ["month", "db_url", "region", "rep", "show_personal_data", "lang", "currency"]
     assert all(p["help"] for p in params.values())
     assert params["show_personal_data"]["default"] == "False"
+    assert (params["lang"]["default"], params["currency"]["default"]) == ('"zh+en"', '"CNY"')
+    assert params["lang"]["inferred_type_name"] == params["currency"]["inferred_type_name"] == "str"
 
 
 def test_every_segment_has_its_own_colour():

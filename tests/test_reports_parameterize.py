@@ -18,7 +18,7 @@ def test_a_url_without_a_password_goes_into_the_notebook_as_it_is(monkeypatch):
     monkeypatch.delenv(ENV_URL, raising=False)
     url = "sqlite:////tmp/crm.db"
     assert _parameters(url) == {"month": "2026-10", "db_url": url, "region": "华东", "rep": None,
-                                "show_personal_data": False}
+                                "show_personal_data": False, "lang": "zh+en", "currency": "CNY"}
     with store_url_for_kernel(url):
         assert ENV_URL not in os.environ
 

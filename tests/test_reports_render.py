@@ -142,7 +142,7 @@ def test_report_renders_html_pdf_notebook_and_manifest_through_a_real_kernel(rep
 
     manifest = json.loads(report.manifest.read_text(encoding="utf-8"))
     assert manifest["parameters"] == {"month": "2026-10", "db_url": store, "region": None, "rep": None,
-                                      "show_personal_data": False}
+                                      "show_personal_data": False, "lang": "zh+en", "currency": "CNY"}
     assert manifest["environment"]["crmkit"] == crmkit.__version__
     assert manifest["environment"]["pandas"] == pd.__version__
     assert re.fullmatch(r"[0-9a-f]{64}", manifest["data_fingerprint"]["sha256"])
@@ -291,7 +291,7 @@ def test_a_change_in_the_data_changes_the_fingerprint(store, tmp_path):
 def test_a_month_without_data_renders_a_report_that_says_so(store, tmp_path):
     empty = render_monthly("2020-01", db_url=store, out_dir=tmp_path)
     html = _html(empty)
-    assert "no records for 2020-01" in html
+    assert "No records for 2020-01" in html
     manifest = json.loads(empty.manifest.read_text(encoding="utf-8"))
     assert set(manifest["data_fingerprint"]["month_rows"].values()) == {0}
 
@@ -303,6 +303,8 @@ def test_a_month_without_data_renders_a_report_that_says_so(store, tmp_path):
     ({"month": "2026-10", "by": "region", "region": "华东"}, "by='region'"),
     ({"month": "2026-10", "show_personal_data": "False"}, "True or False"),
     ({"month": "2026-10", "by": "rep", "jobs": 0}, "jobs"),
+    ({"month": "2026-10", "lang": "fr"}, "zh\\+en, zh, en"),
+    ({"month": "2026-10", "currency": "DOLLARS"}, "ISO 4217"),
 ])
 def test_bad_parameters_are_refused_before_anything_runs(store, tmp_path, kwargs, match):
     with pytest.raises(ReportParameterError, match=match):

@@ -4,6 +4,7 @@
     crmkit report --month 2026-10 --pdf     + a PDF (A4)
     crmkit report --by region               one report per region, two at a time
     crmkit report --region 华东 --rep 张伟   one region, one rep
+    crmkit report --lang en --currency USD  in English, amounts in US dollars
 
 It prints where each report is; a failing notebook cell ends it with exit status 1 and a
 message naming the cell, the exception and the partial notebook (``cli.main`` prints it).
@@ -28,6 +29,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--show-personal-data", action="store_true",
                         help="show phones and emails unmasked (they are masked unless you ask)")
     parser.add_argument("--jobs", type=int, metavar="N", help="reports rendered at once with --by (default 2)")
+    parser.add_argument("--lang", choices=["zh+en", "zh", "en"], default="zh+en",
+                        help="the report's language: zh+en (default: titles in both, the rest in Chinese), zh, en")
+    parser.add_argument("--currency", metavar="CODE", default="CNY",
+                        help="ISO 4217 code of the store's amounts, e.g. USD or EUR (default CNY); nothing is converted")
     parser.add_argument("--notebook", metavar="IPYNB", type=Path,
                         help="render another notebook with the same parameters (default: the one shipped in crmkit/reports/)")
 
@@ -40,7 +45,8 @@ def run(args) -> int:
     month_given = args.month is not None
     result = render_monthly(args.month, region=args.region, rep=args.rep, by=args.by, db_url=args.db,
                             out_dir=args.out, pdf=args.pdf, show_personal_data=args.show_personal_data,
-                            notebook=args.notebook, jobs=args.jobs, progress=True)
+                            notebook=args.notebook, jobs=args.jobs, progress=True, lang=args.lang,
+                            currency=args.currency)
     reports = list(result.values()) if isinstance(result, dict) else [result]
     month = reports[0].month
     why = "" if month_given else " (the last full month of the store's data)"

@@ -60,7 +60,7 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 <img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
 {%- set width = output | get_metadata('width', 'image/png') -%}
 {%- if width is not none %} width="{{ width | escape_html }}"{% endif -%}
-{%- set alt = output | get_metadata('alt', 'image/png') %} alt="{{ (alt or '图表 · chart') | escape_html }}">
+{%- set alt = output | get_metadata('alt', 'image/png') %} alt="{{ (alt or 'chart') | escape_html }}">
 </div>
 {%- endblock data_png %}
 """
@@ -89,25 +89,106 @@ def clean_report_html(html) -> str:
     """Keep the HTML a report needs (tables, headings, images, styles); escape everything else.
 
     Tags outside the allowlist (``<script>``, ``<iframe>``, ``<object>``, ``<form>`` …) are
-    escaped so they show as text, attributes outside it (``onerror``, ``onclick`` …) are
-    removed, and links or sources with other protocols (``javascript:``) are dropped.
+    escaped so they show as text (``_escape_unknown_tags``), then nh3 (ammonia) removes
+    attributes outside the allowlist (``onerror``, ``onclick`` …), links or sources with other
+    protocols (``javascript:``), CSS properties outside ``_ALLOWED_CSS`` and comments.
     """
-    import bleach
+    import secrets
+
+    import nh3
 
     text = html.decode() if isinstance(html, bytes) else str(html)
-    return bleach.clean(text, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, protocols=_ALLOWED_PROTOCOLS,
-                        css_sanitizer=_css_sanitizer(), strip=False, strip_comments=True)
+    # nh3 filters style attributes but refuses whole <style> sheets: those are set aside and put
+    # back (their text cannot end the element early: the parser ended it at the first </style>)
+    marker = f"crmkitstyle{secrets.token_hex(8)}n"
+    escaped, sheets = _escape_unknown_tags(text, marker)
+    cleaned = nh3.clean(escaped, tags=set(_ALLOWED_TAGS) - {"style"}, clean_content_tags=set(),
+                        attributes={tag: set(names) for tag, names in _ALLOWED_ATTRIBUTES.items() if tag != "style"},
+                        url_schemes=set(_ALLOWED_PROTOCOLS), filter_style_properties=set(_ALLOWED_CSS),
+                        strip_comments=True, link_rel=None)
+    for number, sheet in enumerate(sheets):
+        cleaned = cleaned.replace(f"{marker}{number}n", f'<style type="text/css">{sheet}</style>', 1)
+    return cleaned
 
 
-@functools.lru_cache(maxsize=1)
-def _css_sanitizer():
-    """bleach's CSS allowlist plus the table and spacing properties report tables use."""
-    from bleach.css_sanitizer import ALLOWED_CSS_PROPERTIES, CSSSanitizer
+def _escape_unknown_tags(text: str, marker: str) -> tuple[str, list[str]]:
+    """``text`` with every tag outside the allowlist (and any declaration or processing
+    instruction) written as text: ``<script>`` becomes ``&lt;script&gt;``. nh3 would drop such
+    tags; a reader should see that something was there. Everything else is passed on as written,
+    but each ``<style>`` element, replaced by ``{marker}{number}n``; the list holds their texts."""
+    import html as html_module
+    from html.parser import HTMLParser
 
-    extra = {"border-collapse", "border-spacing", "vertical-align", "white-space", "max-width", "min-width",
-             "text-align", "font-variant-numeric", "padding", "padding-left", "padding-right", "margin",
-             "margin-left", "margin-right", "border", "border-bottom", "border-top", "background"}
-    return CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES | extra)
+    out: list[str] = []
+    sheets: list[str] = []
+    in_style = []
+
+    class Escaper(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "style":
+                in_style.append(len(sheets))
+                out.append(f"{marker}{len(sheets)}n")
+                sheets.append("")
+                return
+            raw = self.get_starttag_text() or ""
+            out.append(raw if tag in _ALLOWED_TAGS else html_module.escape(raw))
+
+        def handle_startendtag(self, tag, attrs):
+            if tag != "style":
+                self.handle_starttag(tag, attrs)
+
+        def handle_endtag(self, tag):
+            if tag == "style":
+                in_style.clear()
+                return
+            out.append(f"</{tag}>" if tag in _ALLOWED_TAGS else html_module.escape(f"</{tag}>"))
+
+        def handle_data(self, data):
+            if in_style:
+                sheets[in_style[-1]] += data.replace("<", "\\3c ")  # CSS's escape: no tag can start here
+                return
+            # inside an escaped <script>, the parser hands its source over as raw text
+            out.append(html_module.escape(data, quote=False) if self.cdata_elem == "script" else data)
+
+        def handle_entityref(self, name):
+            out.append(f"&{name};")
+
+        def handle_charref(self, name):
+            out.append(f"&#{name};")
+
+        def handle_comment(self, data):
+            pass  # comments go (as bleach's strip_comments did)
+
+        def handle_decl(self, decl):
+            out.append(html_module.escape(f"<!{decl}>"))
+
+        def handle_pi(self, data):
+            out.append(html_module.escape(f"<?{data}>"))
+
+        def unknown_decl(self, data):
+            out.append(html_module.escape(f"<![{data}]>"))
+
+    parser = Escaper(convert_charrefs=False)
+    parser.feed(text)
+    parser.close()
+    return "".join(out), sheets
+
+
+#: The CSS properties a style may set: colours, fonts, text and table layout, spacing (what
+#: pandas' Styler and the report's own tables write).
+_ALLOWED_CSS = frozenset({
+    "azimuth", "background-color", "border-bottom-color", "border-collapse", "border-color", "border-left-color",
+    "border-right-color", "border-top-color", "clear", "color", "cursor", "direction", "display", "elevation",
+    "float", "font", "font-family", "font-size", "font-style", "font-variant", "font-weight", "height",
+    "letter-spacing", "line-height", "overflow", "pause", "pause-after", "pause-before", "pitch", "pitch-range",
+    "richness", "speak", "speak-header", "speak-numeral", "speak-punctuation", "speech-rate", "stress",
+    "text-align", "text-decoration", "text-indent", "unicode-bidi", "vertical-align", "voice-family", "volume",
+    "white-space", "width",
+    # beyond bleach's default list: what report tables use
+    "border-spacing", "max-width", "min-width", "font-variant-numeric", "padding", "padding-left",
+    "padding-right", "margin", "margin-left", "margin-right", "border", "border-bottom", "border-top",
+    "background",
+})
 
 
 def report_notebook(nb):
@@ -128,10 +209,11 @@ def report_notebook(nb):
     return nb
 
 
-def notebook_to_html(notebook, html_path, *, title: str) -> Path:
+def notebook_to_html(notebook, html_path, *, title: str, lang: str = "zh") -> Path:
     """Write the executed ``notebook`` (a path or an nbformat node) as a code-free HTML report.
 
-    ``title`` becomes the page's ``<title>`` (what a browser tab and a PDF's metadata show).
+    ``title`` becomes the page's ``<title>`` (what a browser tab and a PDF's metadata show);
+    ``lang`` ("zh" or "en") the page's language (which fonts and line breaking a browser uses).
     Returns the HTML file's path.
     """
     import jinja2
@@ -150,7 +232,7 @@ def notebook_to_html(notebook, html_path, *, title: str) -> Path:
         exclude_output_prompt=True,
         sanitize_html=True,
         filters={"clean_html": clean_report_html},
-        language_code="zh",
+        language_code=lang,
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     html_path = Path(html_path)

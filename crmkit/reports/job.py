@@ -19,6 +19,8 @@ from pathlib import Path
 
 from .execute import READ_MIME, notebook_stages, published, run_notebook
 from .kernels import WarmKernel
+from ..i18n import translate
+from .content.formatting import prose_lang
 from .parameterize import notebook_parameters
 
 __all__ = ["ReportJob", "ReportPaths", "render_job"]
@@ -59,6 +61,8 @@ class ReportJob:
     label: str = ""
     store_state: dict | None = None  # read once for a whole batch (see manifest.store_state)
     progress: bool = False  # papermill's bar over the cells (a lone report's; a batch has its own)
+    lang: str = "zh+en"
+    currency: str = "CNY"
 
 
 def render_job(job: ReportJob, kernel: WarmKernel | None = None) -> ReportPaths:
@@ -86,7 +90,8 @@ def render_job(job: ReportJob, kernel: WarmKernel | None = None) -> ReportPaths:
     stages = {"fingerprint": time.perf_counter() - t}
 
     parameters = notebook_parameters(month=job.month, db_url=job.db_url, region=job.region, rep=job.rep,
-                                     show_personal_data=job.show_personal_data)
+                                     show_personal_data=job.show_personal_data, lang=job.lang,
+                                     currency=job.currency)
     t = time.perf_counter()
     reused = kernel is not None and kernel.runs > 0
     executed = run_notebook(job.notebook, paths["notebook"], parameters, db_url=job.db_url,
@@ -95,7 +100,7 @@ def render_job(job: ReportJob, kernel: WarmKernel | None = None) -> ReportPaths:
     stages.update(notebook_stages(executed))
 
     t = time.perf_counter()
-    notebook_to_html(executed, paths["html"], title=_title(job))
+    notebook_to_html(executed, paths["html"], title=_title(job), lang=prose_lang(job.lang))
     stages["conversion"] = time.perf_counter() - t
     pdf_path = None
     if job.pdf:
@@ -150,9 +155,10 @@ def _safe_name(value: str) -> str:
 
 
 def _title(job: ReportJob) -> str:
-    parts = [f"客户月报 {job.month}"]
+    say = prose_lang(job.lang)
+    parts = [translate("Monthly report {month}", say, month=job.month)]
     if job.region is not None:
-        parts.append(f"区域 {job.region}")
+        parts.append(translate("Region {region}", say, region=job.region))
     if job.rep is not None:
-        parts.append(f"销售 {job.rep}")
+        parts.append(translate("Rep {rep}", say, rep=job.rep))
     return " · ".join(parts)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..exceptions import NoReportDataError, ReportParameterError
 from .batch import BY, batch_values, render_batch
+from .content.formatting import REPORT_LANGS, check_currency
 from .job import ReportJob, ReportPaths, render_job
 
 __all__ = ["NOTEBOOK", "ReportPaths", "last_full_month", "render_monthly"]
@@ -32,7 +33,8 @@ _ACTIVITY_TABLES = ("interactions", "orders", "opportunities", "settlements", "c
 def render_monthly(month: str | None = None, *, region: str | None = None, rep: str | None = None,
                    by: str | None = None, db_url: str | None = None, out_dir=None, pdf: bool = False,
                    show_personal_data: bool = False, notebook=None, jobs: int | None = None,
-                   progress: bool = True, kernel_name: str = "python3"):
+                   progress: bool = True, kernel_name: str = "python3", lang: str = "zh+en",
+                   currency: str = "CNY"):
     """Render the monthly report of ``month`` ("YYYY-MM") and return where its files are.
 
     Parameters
@@ -62,6 +64,12 @@ def render_monthly(month: str | None = None, *, region: str | None = None, rep: 
     progress : bool
         A progress bar on stderr: over the notebook's cells for one report, over the reports
         for a batch.
+    lang : {"zh+en", "zh", "en"}
+        The report's language. "zh+en" (the default) titles sections and tables in Chinese and
+        English and writes the rest in Chinese; "en" has no Chinese but the data's own.
+    currency : str
+        ISO 4217 code of the store's amounts (default "CNY"): money is written as the language's
+        locale writes it ($1,234,567; ¥2,125,500); nothing is converted.
 
     Returns
     -------
@@ -94,6 +102,12 @@ def render_monthly(month: str | None = None, *, region: str | None = None, rep: 
         month = _checked_month(month)
     if not isinstance(show_personal_data, bool):  # "False" is truthy: personal data needs a real yes
         raise ReportParameterError("show_personal_data", show_personal_data, "must be True or False")
+    if lang not in REPORT_LANGS:
+        raise ReportParameterError("lang", lang, f"one of {', '.join(REPORT_LANGS)}")
+    try:
+        currency = check_currency(currency)
+    except ValueError as error:
+        raise ReportParameterError("currency", currency, str(error)) from None
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ReportParameterError("jobs", jobs, "must be a whole number from 1 up")
     notebook = Path(notebook).resolve() if notebook is not None else NOTEBOOK
@@ -111,7 +125,8 @@ def render_monthly(month: str | None = None, *, region: str | None = None, rep: 
             values = batch_values(crm, by, month, region=region, rep=rep)
             state = store_state(crm, month)  # the same for every report of the batch
     base = {"month": month, "db_url": db_url, "notebook": notebook, "out_dir": out_dir.resolve(), "pdf": pdf,
-            "show_personal_data": show_personal_data, "kernel_name": kernel_name, "chromium": chromium}
+            "show_personal_data": show_personal_data, "kernel_name": kernel_name, "chromium": chromium,
+            "lang": lang, "currency": currency}
     if by is None:
         return render_job(ReportJob(region=region, rep=rep, progress=progress, **base))
     batch = [ReportJob(**{**base, "region": region, "rep": rep, by: value, "label": f"{by} {value}",

@@ -14,7 +14,7 @@ from ...schema import INTENT_GRADES
 
 GRADES = tuple(INTENT_GRADES)  # O, A, B, C
 
-UNGRADED = "未分级"
+UNGRADED = "ungraded"  # shown as translate(UNGRADED, lang): 未分级
 FUTURE = "future"
 
 
@@ -41,7 +41,7 @@ def month_cards_at(data, when: pd.Timestamp) -> pd.DataFrame:
 def cards_at(cards: pd.DataFrame, changes: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     """Every card, row for row with ``cards``, with ``state``, ``grade`` and ``stage`` as they were
     just before ``when``: state "future" (not yet created), "open", "won" or "lost"; grade
-    "未分级" for a card without one. Keeping every row lets two dates be compared row by row."""
+    ``UNGRADED`` for a card without one. Keeping every row lets two dates be compared row by row."""
     made = cards["created_at"] < when
     closed = cards["closed_at"].notna() & (cards["closed_at"] < when)
     out = cards[["opportunity_id", "customer_id", "expected_amount", "rep", "created_at", "closed_at"]].copy()

@@ -10,7 +10,7 @@ from ...close.plots import GRADE_COLORS
 from ...value.rfm import SEGMENT_RULES
 
 #: Intent grades O/A/B/C, and the cards with no grade.
-INTENT = {**GRADE_COLORS, "未分级": "#d9d9d9"}
+INTENT = {**GRADE_COLORS, "ungraded": "#d9d9d9"}
 
 #: RFM segments, in SEGMENT_RULES order: warm for valuable, cool for fading (tab20-like).
 _SEGMENT_PALETTE = ["#2ca02c", "#98df8a", "#17becf", "#9edae5", "#bcbd22", "#ff7f0e", "#ffbb78",
@@ -22,7 +22,7 @@ CHANNEL = {"walk_in": "#1f77b4", "call_in": "#ff7f0e", "visit": "#2ca02c", "phon
            "wechat": "#17becf", "email": "#8c564b", "event": "#e377c2"}
 
 #: Receivables collection status, good to very bad.
-COLLECTION = {"良好": "#2ca02c", "一般": "#bcbd22", "较差": "#ff7f0e", "极坏": "#d62728"}
+COLLECTION = {"good": "#2ca02c", "fair": "#bcbd22", "poor": "#ff7f0e", "very bad": "#d62728"}
 
 #: This month, the month before, the month before that (rep performance over three months).
 MONTHS = ["#c6dbef", "#6baed6", "#08519c"]

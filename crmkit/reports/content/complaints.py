@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import colours, formatting as fmt
+from ...i18n import N_, translate
+from . import colours
 from .section import Figure, Section, Table, section
 
 #: The time limit for resolving a complaint, in days (the forms ask for a 处理时限 without a
 #: number; 7 days is a common service promise). Change it here for the whole report.
 RESOLUTION_LIMIT_DAYS = 7
 
-NOT_GIVEN = "（未分类）"
+NOT_GIVEN = N_("(no category)")
 
 
-@section(f"客户投诉 · Complaints (time limit {RESOLUTION_LIMIT_DAYS} days)")
+@section(N_("Complaints (time limit {days} days)"), days=RESOLUTION_LIMIT_DAYS)
 def complaints(data) -> Section:
     """This month's complaints by category, how fast they were resolved, and what is overdue."""
+    fmt, say = data.fmt, data.prose
+    limit = RESOLUTION_LIMIT_DAYS
     c = data.complaints
     month = data.in_month(c, "received_at").copy()
     before = data.in_month(c, "received_at", data.previous_start, data.start)
@@ -30,11 +33,12 @@ def complaints(data) -> Section:
     age = (data.end - unresolved["received_at"]).dt.total_seconds() / 86400
     overdue_open = unresolved[age > RESOLUTION_LIMIT_DAYS]
     if month.empty and overdue_open.empty:
-        return Section("", [f"{data.label}没有收到投诉（上月 {fmt.count(len(before))} 件），也没有超时未解决的投诉。"],
+        return Section("", [translate("{month}: no complaints received ({before} last month), and none overdue.", say,
+                                      month=data.label, before=fmt.count(len(before)))],
                        data={"received": 0, "overdue_open": 0})
     done = month["resolved_at"].notna() & (month["resolved_at"] < data.end)
     month["days"] = (month["resolved_at"] - month["received_at"]).dt.total_seconds() / 86400
-    month["category"] = month["category"].astype(object).where(month["category"].notna(), NOT_GIVEN)
+    month["category"] = month["category"].astype(object).where(month["category"].notna(), translate(NOT_GIVEN, say))
     resolved = month[done]
     within = int((resolved["days"] <= RESOLUTION_LIMIT_DAYS).sum())
     by_category = month.groupby("category").agg(received=("days", "size"), resolved=("resolved_at", "count"),
@@ -42,31 +46,40 @@ def complaints(data) -> Section:
                                                 late=("days", lambda d: int((d > RESOLUTION_LIMIT_DAYS).sum())))
     by_category = by_category.sort_values("received", ascending=False, kind="stable")
     findings = [
-        f"本月收到投诉 {fmt.count(len(month))} 件，环比 {fmt.change(len(month), len(before))}（上月 {fmt.count(len(before))} 件）"
-        + (f"；最多的类别是{by_category.index[0]}（{fmt.count(by_category['received'].iloc[0])} 件）。" if len(month) else "。"),
-        f"月内已解决 {fmt.count(len(resolved))} 件，其中 {fmt.count(within)} 件在 {RESOLUTION_LIMIT_DAYS} 天时限内"
-        f"（{fmt.percent(fmt.ratio(within, len(resolved)))}），解决用时中位数 {fmt.days(resolved['days'].median())}。",
-        (f"月末仍未解决且已超过 {RESOLUTION_LIMIT_DAYS} 天的投诉 {fmt.count(len(overdue_open))} 件（含以前月份收到的），需要跟进。"
-         if len(overdue_open) else f"月末没有超过 {RESOLUTION_LIMIT_DAYS} 天仍未解决的投诉。"),
+        (translate("{n} complaints received this month, {change} on last month ({before} last month); the most in "
+                   "{category} ({top}).", say, n=fmt.count(len(month)), change=fmt.change(len(month), len(before)),
+                   before=fmt.count(len(before)), category=by_category.index[0],
+                   top=fmt.count(by_category["received"].iloc[0])) if len(month)
+         else translate("{n} complaints received this month, {change} on last month ({before} last month).", say,
+                        n=fmt.count(len(month)), change=fmt.change(len(month), len(before)),
+                        before=fmt.count(len(before)))),
+        translate("{resolved} resolved within the month, {within} of them within the {limit}-day limit ({share}); "
+                  "median time to resolve {median}.", say, resolved=fmt.count(len(resolved)), within=fmt.count(within),
+                  limit=limit, share=fmt.percent(fmt.ratio(within, len(resolved))),
+                  median=fmt.days(resolved["days"].median())),
+        (translate("{n} complaints still unresolved at the month's end after more than {limit} days (earlier months' "
+                   "included): follow them up.", say, n=fmt.count(len(overdue_open)), limit=limit)
+         if len(overdue_open) else
+         translate("No complaint is unresolved after more than {limit} days at the month's end.", say, limit=limit)),
     ]
     table = pd.DataFrame({
-        "类别 · category": by_category.index,
-        "收到": [fmt.count(v) for v in by_category["received"]],
-        "已解决": [fmt.count(v) for v in by_category["resolved"]],
-        "用时中位数": [fmt.days(v) for v in by_category["median"]],
-        f"超过{RESOLUTION_LIMIT_DAYS}天": [fmt.count(v) for v in by_category["late"]],
+        translate("category", data.lang): by_category.index,
+        translate("received", say): [fmt.count(v) for v in by_category["received"]],
+        translate("resolved", say): [fmt.count(v) for v in by_category["resolved"]],
+        translate("median time", say): [fmt.days(v) for v in by_category["median"]],
+        translate("over {limit} days", say, limit=limit): [fmt.count(v) for v in by_category["late"]],
     })
-    tables = [Table("按类别 · by category", table)] if len(month) else []
+    tables = [Table(translate("by category", data.lang), table)] if len(month) else []
     if len(overdue_open):
         listed = overdue_open.sort_values("received_at").head(10)
-        tables.append(Table("超时未解决 · overdue and unresolved", pd.DataFrame({
-            "投诉编号": listed["complaint_id"].astype(object),
-            "客户编号": listed["customer_id"].astype(object),
-            "投诉日期": listed["received_at"].dt.strftime("%Y-%m-%d"),
-            "类别": listed["category"].astype(object),
-            "内容": listed["content"].astype(object),
-            "处理人": listed["handler"].astype(object),
-        }), f"最早的 {len(listed)} 件，共 {fmt.count(len(overdue_open))} 件。"))
+        tables.append(Table(translate("overdue and unresolved", data.lang), pd.DataFrame({
+            translate("complaint ID", say): listed["complaint_id"].astype(object),
+            translate("customer ID", say): listed["customer_id"].astype(object),
+            translate("received on", say): listed["received_at"].dt.strftime("%Y-%m-%d"),
+            translate("category", say): listed["category"].astype(object),
+            translate("content", say): listed["content"].astype(object),
+            translate("handler", say): listed["handler"].astype(object),
+        }), translate("The oldest {shown}, of {n}.", say, shown=len(listed), n=fmt.count(len(overdue_open)))))
     figures = []
     if len(month):
         def draw(fig):
@@ -77,16 +90,16 @@ def complaints(data) -> Section:
             labels = [fmt.plot_label(x) for x in by_category.index]
             in_time = by_category["received"].to_numpy() - late
             width = min(0.8, 0.25 * len(labels))  # two categories should not fill the page with two slabs
-            ax.bar(labels, in_time, width=width, color=colours.PLAIN, label=f"{RESOLUTION_LIMIT_DAYS}天内解决或未到期")
-            ax.bar(labels, late, width=width, bottom=in_time, color="#d62728", label=f"超过{RESOLUTION_LIMIT_DAYS}天")
-            ax.set_ylabel("投诉件数")
+            ax.bar(labels, in_time, width=width, color=colours.PLAIN, label=translate("resolved within {limit} days, or not yet due", say, limit=limit))
+            ax.bar(labels, late, width=width, bottom=in_time, color="#d62728", label=translate("over {limit} days", say, limit=limit))
+            ax.set_ylabel(translate("complaints", say))
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylim(0, max(1, int(by_category["received"].max())) * 1.25)  # room for the legend above the bars
-            ax.set_title("本月投诉（按类别）")
+            ax.set_title(translate("Complaints this month, by category", say))
             ax.legend(frameon=False, fontsize=8, loc="upper center", ncols=2)
             ax.spines[["top", "right"]].set_visible(False)
 
-        figures.append(Figure("本月投诉", draw, height=2.6))
+        figures.append(Figure(translate("Complaints this month, by category", say), draw, height=2.6))
     return Section("", findings, tables=tables, figures=figures,
                    data={"received": len(month), "resolved": len(resolved), "within_limit": within,
                          "overdue_open": len(overdue_open), "by_category": by_category})

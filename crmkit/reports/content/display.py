@@ -31,7 +31,8 @@ _STYLE = """<style>
 .crmkit-report table.crmkit-table {border-collapse: collapse; font-size: 12px; margin: 4px 0 12px 0;}
 .crmkit-report table.crmkit-table th, .crmkit-report table.crmkit-table td {border: 1px solid #ccc;
   padding: 2px 8px; text-align: right;}
-.crmkit-report table.crmkit-table th {background: #f2f2f2;}
+.crmkit-report table.crmkit-table th {background: #f2f2f2; overflow-wrap: normal;}  /* "customers", not "custo/mers" */
+.crmkit-report table.crmkit-table td.crmkit-nowrap {white-space: nowrap; overflow-wrap: normal;}  /* $1,484,470 in one piece */
 .crmkit-report table.crmkit-table td:first-child {word-break: keep-all; overflow-wrap: normal;}  /* a row label: 客户档案, not 客户档/案 */
 .crmkit-report ul.crmkit-findings li {margin: 2px 0;}
 .crmkit-report .crmkit-note {color: #666; font-size: 11px;}
@@ -46,19 +47,21 @@ def _html(markup: str) -> None:
 
 def show_title(data) -> None:
     """The report's title: month, scope (region/rep) and what was read; or that there is nothing."""
+    from ...i18n import translate
+
     e = html.escape
-    scope = f"（{e(data.scope)}）" if data.scope else "（全公司 · all regions）"
+    say = data.prose
+    scope = translate(" ({scope})", say, scope=data.scope) if data.scope else translate(" (all regions)", say)
+    last_day = f"{data.end - pd.Timedelta(days=1):%Y-%m-%d}"
     lines = [_STYLE, '<div class="crmkit-report">',
-             f"<h1>客户管理月报 · Monthly CRM report {e(data.month)}</h1>",
-             f"<p>{e(f'{data.start.year}年{data.start.month}月')}{scope}，"
-             f"统计区间 {e(f'{data.start:%Y-%m-%d}')} 至 {e(f'{data.end - pd.Timedelta(days=1):%Y-%m-%d}')}。"]
+             f"<h1>{e(translate('Monthly CRM report', data.lang))} {e(data.month)}</h1>",
+             f"<p>{e(translate('{month}{scope}, from {first} to {last}.', say, month=data.fmt.month_label(data.start), scope=scope, first=f'{data.start:%Y-%m-%d}', last=last_day))}"]
     if not data.show_personal_data:
-        lines.append("电话与邮箱已隐去部分号码（personal data masked）。")
+        lines.append(e(translate("Phones and e-mails are partly hidden (personal data masked).", say)))
     lines.append("</p>")
     if data.is_empty:
-        where = f" ({data.scope})" if data.scope else ""
-        lines.append(f'<p><strong>{e(data.label)}没有任何记录 · no records for {e(data.month)}{e(where)}.</strong> '
-                     "以下各节从略。</p>")
+        lines.append(f"<p><strong>{e(translate('No records for {month}.', data.lang, month=data.month))}</strong> "
+                     f"{e(translate('The sections below are left out.', say))}</p>")
     lines.append("</div>")
     _html("\n".join(lines))
 
@@ -88,6 +91,12 @@ def table_html(table, show_personal_data: bool) -> str:
     if text_columns:  # one rule per column (not per cell), on the column's header and cells
         left = [{"selector": sel, "props": "text-align: left"} for sel in ("td", "th")]
         styler = styler.set_table_styles({c: left for c in text_columns}, overwrite=False)
+    # numbers, money, dates, phones and short codes never break across lines; names and sentences may
+    whole = [c for c in frame.columns if c not in text_columns or _short(frame[c])]
+    if whole:
+        classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        classes[whole] = "crmkit-nowrap"
+        styler = styler.set_td_classes(classes)
     # a stable id (the Styler's default is random), so the same data gives the same HTML
     key = f"{table.title}|{list(frame.columns)}|{text_columns}"
     styler = styler.set_uuid(hashlib.sha1(key.encode()).hexdigest()[:8])
@@ -96,7 +105,9 @@ def table_html(table, show_personal_data: bool) -> str:
             f"{styler.to_html()}{note}</div>")
 
 
-_NUMBER = re.compile(r"^[\s¥+\-—]*[\d,.]+\s*(%|天|万元)?$|^—$|^\d+/\d+$")
+# a formatted number: signs, a currency's symbol or code before or after (¥, US$, €), a unit
+_NUMBER = re.compile(r"^[\s+\-—]*(?:[A-Z]{0,3}[^\w\s,.])?[\s\u00a0]*[\d,.]+[\s\u00a0]*"
+                     r"(%|天|万元|days?|[^\w\s,.])?$|^—$|^\d+/\d+$")
 
 
 def _is_text(column: pd.Series) -> bool:
@@ -105,6 +116,12 @@ def _is_text(column: pd.Series) -> bool:
         return False
     values = column.dropna().astype(str)
     return bool(len(values)) and not values.map(lambda v: bool(_NUMBER.match(v)) or v[:4].isdigit()).all()
+
+
+def _short(column: pd.Series) -> bool:
+    """True for a column of short words without spaces (phones, ids, codes): kept on one line."""
+    values = column.dropna().astype(str)
+    return bool(len(values)) and values.map(lambda v: len(v) <= 14 and " " not in v).all()
 
 
 def figure_png(figure) -> bytes:

@@ -1,14 +1,34 @@
-"""Numbers as the report writes them: thousands separators, yuan, percentages, changes.
+"""Numbers as the report writes them: thousands separators, money, percentages, changes.
 
 >>> yuan(1234567.8), count(12345), percent(0.1234), change(120, 100)
 ('¥1,234,568', '12,345', '12.3%', '+20.0%')
+
+A report in another language or currency formats through :class:`Numbers`, which knows both
+(money by Babel, for the language's locale):
+
+>>> Numbers("en", "USD").money(1234567.8), Numbers("zh", "CNY").money(2125500)
+('$1,234,568', '¥2,125,500')
+>>> money(1234567.4, "EUR", "de_DE")
+'1.234.567\xa0€'
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
+from dataclasses import dataclass
 
 import pandas as pd
+
+from ...i18n import BILINGUAL, LANGS, translate
+
+#: The languages a report takes: crmkit's languages, and both at once (today's look).
+REPORT_LANGS = (BILINGUAL, *LANGS)
+#: Babel's locale of an English report (a Chinese or bilingual one writes money as zh_CN does).
+ENGLISH_LOCALE, CHINESE_LOCALE = "en_US", "zh_CN"
+#: What the report's money is in when nobody says (the demo's and the Chinese forms' yuan).
+DEFAULT_CURRENCY = "CNY"
 
 
 def _missing(value) -> bool:
@@ -22,17 +42,12 @@ def count(value) -> str:
 
 def yuan(value) -> str:
     """1234567.8 → "¥1,234,568" (whole yuan: a monthly report needs no fen)."""
-    return "—" if _missing(value) else f"¥{float(value):,.0f}"
+    return money(value, "CNY", CHINESE_LOCALE)
 
 
 def percent(value, digits: int = 1) -> str:
     """0.1234 → "12.3%"; missing (e.g. a rate of nothing) → "—"."""
     return "—" if _missing(value) else f"{float(value) * 100:.{digits}f}%"
-
-
-def days(value) -> str:
-    """2.25 → "2.3 天"."""
-    return "—" if _missing(value) else f"{float(value):.1f} 天"
 
 
 def ratio(part, whole) -> float:
@@ -47,9 +62,10 @@ def change(now, before) -> str:
     return f"{(float(now) - float(before)) / abs(float(before)) * 100:+.1f}%"
 
 
-def month_label(ts: pd.Timestamp) -> str:
-    """Timestamp("2026-10-01") → "2026年10月"."""
-    return f"{ts.year}年{ts.month}月"
+def month_label(ts: pd.Timestamp, lang: str = "zh") -> str:
+    """Timestamp("2026-10-01") → "2026年10月" ("zh"), "October 2026" ("en")."""
+    name = f"{ts:%B}" if lang == "en" else translate("month {n}", lang, n=ts.month)
+    return translate("{month_name} {year}", lang, month_name=name, year=ts.year)
 
 
 def plot_label(value) -> str:
@@ -59,3 +75,94 @@ def plot_label(value) -> str:
     from .privacy import scrub
 
     return scrub("—" if _missing(value) else str(value)).replace("$", r"\$")
+
+
+# ----------------------------------------------------------------------------- language and currency
+
+
+def prose_lang(lang: str) -> str:
+    """The language of sentences, table headers and charts for a report in ``lang``: "zh+en"
+    labels sections and tables in both languages but writes its sentences once, in Chinese
+    (the look of the report before it spoke English; a sentence twice would double the page)."""
+    return "zh" if lang == BILINGUAL else lang
+
+
+@functools.lru_cache(maxsize=32)
+def _money_format(locale: str):
+    """The parsed locale and its currency pattern without decimals (a monthly report needs no
+    cents), parsed once: parsing costs ~100 µs a value."""
+    from babel import Locale
+
+    parsed = Locale.parse(locale)
+    pattern = copy.copy(parsed.currency_formats["standard"])
+    pattern.frac_prec = (0, 0)
+    return parsed, pattern
+
+
+def money(value, currency: str = DEFAULT_CURRENCY, locale: str = "zh_CN") -> str:
+    """``value`` in whole ``currency`` units as ``locale`` writes money; missing → "—"."""
+    if _missing(value):
+        return "—"
+    parsed, pattern = _money_format(locale)
+    return pattern.apply(float(value), parsed, currency=currency, currency_digits=False)
+
+
+def check_currency(currency) -> str:
+    """``currency`` as an upper-case ISO 4217 code Babel knows, else ValueError naming it."""
+    from babel.numbers import get_currency_name
+
+    code = str(currency).strip().upper()
+    if len(code) != 3 or not code.isalpha() or get_currency_name(code, locale="en_US") == code:
+        raise ValueError(f"unknown currency {currency!r}: give an ISO 4217 code such as CNY, USD or EUR")
+    return code
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """The number formats of one report: ``lang`` (a :data:`REPORT_LANGS` value) picks the locale
+    and the big-number units, ``currency`` the money. Section functions call these as they call
+    the module's functions (``fmt.count``, ``fmt.money`` …)."""
+
+    lang: str = BILINGUAL
+    currency: str = DEFAULT_CURRENCY
+
+    @property
+    def locale(self) -> str:
+        return ENGLISH_LOCALE if self.lang == "en" else CHINESE_LOCALE
+
+    count = staticmethod(count)
+    percent = staticmethod(percent)
+    change = staticmethod(change)
+    ratio = staticmethod(ratio)
+    plot_label = staticmethod(plot_label)
+
+    def money(self, value) -> str:
+        """1234567.8 → "¥1,234,568" (CNY, Chinese), "$1,234,568" (USD, English)."""
+        return money(value, self.currency, self.locale)
+
+    def days(self, value) -> str:
+        """2.25 → "2.3 天" / "2.3 days"."""
+        return "—" if _missing(value) else translate("{n:.1f} days", prose_lang(self.lang), n=float(value))
+
+    def month_label(self, ts: pd.Timestamp) -> str:
+        """Timestamp("2026-10-01") → "2026年10月" / "October 2026"."""
+        return month_label(ts, prose_lang(self.lang))
+
+    def money_unit(self, largest: float) -> tuple[float, str]:
+        """The unit a chart's money axis counts in, for values up to ``largest``: (divisor, unit name).
+
+        Chinese counts in 万 (10⁴) and 亿 (10⁸), English in K and M; "万元" for yuan, "万 US$" or
+        "$K" for other currencies, as the locale writes the currency's symbol.
+        """
+        from babel.numbers import get_currency_symbol
+
+        symbol = get_currency_symbol(self.currency, locale=self.locale)
+        if prose_lang(self.lang) == "en":
+            divisor, unit = (1e6, "M") if abs(largest) >= 1e6 else (1e3, "K")
+            return divisor, f"{symbol}{unit}"
+        say = prose_lang(self.lang)
+        if abs(largest) >= 1e8:
+            return 1e8, (translate("100 million yuan", say) if self.currency == "CNY"
+                         else translate("100 million {symbol}", say, symbol=symbol))
+        return 1e4, (translate("10 thousand yuan", say) if self.currency == "CNY"
+                     else translate("10 thousand {symbol}", say, symbol=symbol))

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import formatting as fmt
+from ...i18n import N_, translate
 from .section import Section, Table, section
 
 TRAFFIC_CHANNELS = ("walk_in", "call_in")
 
-#: KPI name (Chinese · English) and whether it is money.
+#: KPI name (English message id, shown in the report's language) and whether it is money.
 KPI_NAMES = {
-    "new_customers": ("新增客户 · new customers", False),
-    "contacts": ("客户接触 · contacts", False),
-    "traffic": ("来店/来电 · walk-ins & call-ins", False),
-    "opportunities_opened": ("新建意向卡 · opportunities opened", False),
-    "won_deals": ("成交单数 · won deals", False),
-    "won_revenue": ("成交金额 · won revenue", True),
-    "orders_revenue": ("订单金额 · orders revenue", True),
-    "received": ("实收回款 · payments received", True),
-    "complaints": ("投诉 · complaints", False),
+    "new_customers": (N_("new customers"), False),
+    "contacts": (N_("contacts"), False),
+    "traffic": (N_("walk-ins & call-ins"), False),
+    "opportunities_opened": (N_("opportunities opened"), False),
+    "won_deals": (N_("won deals"), False),
+    "won_revenue": (N_("won revenue"), True),
+    "orders_revenue": (N_("orders revenue"), True),
+    "received": (N_("payments received"), True),
+    "complaints": (N_("complaints"), False),
 }
 
 
@@ -51,28 +51,36 @@ def period_kpis(data, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, float
     }
 
 
-@section("本月概览 · Headline KPIs")
+@section(N_("Headline KPIs"))
 def kpis(data) -> Section:
     """This month's headline numbers, with the change on last month (环比) and last year (同比)."""
+    fmt, say = data.fmt, data.prose
     now = period_kpis(data, data.start, data.end)
     before = period_kpis(data, data.previous_start, data.start)
     last_year = period_kpis(data, data.last_year_start, data.last_year_end)
     rows = []
     for key, (name, money) in KPI_NAMES.items():
-        show = fmt.yuan if money else fmt.count
-        rows.append({"指标": name, "本月": show(now[key]), "上月": show(before[key]),
-                     "环比": fmt.change(now[key], before[key]), "去年同月": show(last_year[key]),
-                     "同比": fmt.change(now[key], last_year[key])})
+        show = fmt.money if money else fmt.count
+        rows.append({translate("KPI", say): translate(name, data.lang), translate("this month", say): show(now[key]),
+                     translate("last month", say): show(before[key]),
+                     translate("vs last month", say): fmt.change(now[key], before[key]),
+                     translate("same month last year", say): show(last_year[key]),
+                     translate("vs last year", say): fmt.change(now[key], last_year[key])})
     findings = [
-        f"本月新增客户 {fmt.count(now['new_customers'])} 位（上月 {fmt.count(before['new_customers'])} 位），"
-        f"客户接触 {fmt.count(now['contacts'])} 次，其中来店/来电 {fmt.count(now['traffic'])} 次"
-        f"（环比 {fmt.change(now['traffic'], before['traffic'])}）。",
-        f"成交 {fmt.count(now['won_deals'])} 单，成交金额 {fmt.yuan(now['won_revenue'])}"
-        f"（环比 {fmt.change(now['won_revenue'], before['won_revenue'])}，"
-        f"同比 {fmt.change(now['won_revenue'], last_year['won_revenue'])}）；"
-        f"订单金额 {fmt.yuan(now['orders_revenue'])}，实收回款 {fmt.yuan(now['received'])}。",
-        f"新建意向卡 {fmt.count(now['opportunities_opened'])} 张，收到投诉 {fmt.count(now['complaints'])} 件"
-        f"（上月 {fmt.count(before['complaints'])} 件）。",
+        translate("{new} new customers this month ({new_before} last month), {contacts} contacts, of which {traffic} "
+                  "walk-ins and call-ins ({traffic_change} on last month).", say,
+                  new=fmt.count(now["new_customers"]), new_before=fmt.count(before["new_customers"]),
+                  contacts=fmt.count(now["contacts"]), traffic=fmt.count(now["traffic"]),
+                  traffic_change=fmt.change(now["traffic"], before["traffic"])),
+        translate("{won} deals won for {revenue} ({change_month} on last month, {change_year} on last year); "
+                  "orders {orders}, payments received {received}.", say,
+                  won=fmt.count(now["won_deals"]), revenue=fmt.money(now["won_revenue"]),
+                  change_month=fmt.change(now["won_revenue"], before["won_revenue"]),
+                  change_year=fmt.change(now["won_revenue"], last_year["won_revenue"]),
+                  orders=fmt.money(now["orders_revenue"]), received=fmt.money(now["received"])),
+        translate("{opened} opportunities opened, {complaints} complaints received ({complaints_before} last month).",
+                  say, opened=fmt.count(now["opportunities_opened"]), complaints=fmt.count(now["complaints"]),
+                  complaints_before=fmt.count(before["complaints"])),
     ]
-    return Section("", findings, tables=[Table("关键指标 · KPIs", pd.DataFrame(rows))],
+    return Section("", findings, tables=[Table(translate("KPIs", data.lang), pd.DataFrame(rows))],
                    data={"now": now, "previous": before, "last_year": last_year})

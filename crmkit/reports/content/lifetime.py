@@ -10,13 +10,12 @@ import pandas as pd
 
 from ... import value
 from ...exceptions import ConvergenceError, CrmkitError, ModelInputError, NoChurnWarning
-from ...i18n import translate
-from ...value.migration import migration_labels
-from . import colours, formatting as fmt
+from ...i18n import N_, translate
+from . import colours
 from .section import Figure, Section, Table, section
 from ...value.money import REPEAT_MEAN_COLUMN
 from ...value.rfm import SUMMARY_COLUMNS
-from .segments import buyer_orders, month_end_segments
+from .segments import buyer_orders, month_end_segments, segment_labels
 
 #: CLV horizon (months) and monthly discount rate.
 HORIZON_MONTHS = 12
@@ -29,14 +28,15 @@ MIN_REPEAT_BUYERS = 20
 
 def lifetime_values(data) -> tuple[pd.DataFrame | None, list[str]]:
     """CLV, P(alive) and RFM segment per buyer at the month's end, and the notes the section
-    shows about the models (in Chinese): why there are no values (too few repeat buyers, a fit
+    shows about the models (in the report's language): why there are no values (too few repeat buyers, a fit
     that failed and how), or how they were made (the no-churn boundary)."""
+    say = data.prose
     segments = month_end_segments(data)
     summary = segments[list(SUMMARY_COLUMNS)]  # keeps attrs: the summary's time unit
     repeat = summary[(summary["frequency"] > 0) & (summary[REPEAT_MEAN_COLUMN] > 0)]
     if len(repeat) < MIN_REPEAT_BUYERS:
         return None, [translate("Only {n} customer(s) bought more than once by the month's end; at least {need} are "
-                                "needed to fit the purchase and spend models, so this section is left out.", "zh",
+                                "needed to fit the purchase and spend models, so this section is left out.", say,
                                 n=len(repeat), need=MIN_REPEAT_BUYERS)]
     notes = []
     try:
@@ -45,26 +45,26 @@ def lifetime_values(data) -> tuple[pd.DataFrame | None, list[str]]:
             bg = value.BetaGeo().fit(summary)
     except ConvergenceError as error:
         return None, [translate("The purchase model (BG/NBD) cannot be fitted to these orders ({reason}), so this "
-                                "section is left out.", "zh", reason=error.reason)]
+                                "section is left out.", say, reason=error.reason)]
     except (CrmkitError, ValueError) as error:
         return None, [translate("The orders cannot be used for the purchase model ({reason}), so this section is "
-                                "left out.", "zh", reason=str(error))]
+                                "left out.", say, reason=str(error))]
     if bg.no_churn_:
         notes.append(translate("No customer in these orders shows signs of having stopped buying, so the purchase "
                                "model is fitted at its no-churn limit: every customer counts as still active, and "
-                               "the outlook rests on each customer's buying rate alone.", "zh"))
+                               "the outlook rests on each customer's buying rate alone.", say))
     try:
         gg = value.GammaGamma().fit(repeat)
     except ConvergenceError as error:
         if error.params.get("q", np.inf) <= 1:
             return None, [translate("Spend per order differs so much between customers that the spend model "
                                     "(Gamma-Gamma) has no finite mean (look for bulk or test orders), so this "
-                                    "section is left out.", "zh")]
+                                    "section is left out.", say)]
         return None, [translate("The spend model (Gamma-Gamma) cannot be fitted to these orders ({reason}), so "
-                                "this section is left out.", "zh", reason=error.reason)]
+                                "this section is left out.", say, reason=error.reason)]
     except (ModelInputError, CrmkitError, ValueError) as error:
         return None, [translate("The orders cannot be used for the spend model ({reason}), so this section is left "
-                                "out.", "zh", reason=str(error))]
+                                "out.", say, reason=str(error))]
     out = pd.DataFrame(index=summary.index)
     out["clv"] = value.customer_lifetime_value(bg, gg, summary, months=HORIZON_MONTHS, discount_rate=DISCOUNT_RATE)
     out["p_alive"] = bg.probability_alive(summary)
@@ -72,16 +72,17 @@ def lifetime_values(data) -> tuple[pd.DataFrame | None, list[str]]:
     return out, notes
 
 
-@section("客户终身价值展望 · Customer lifetime value outlook")
+@section(N_("Customer lifetime value outlook"))
 def clv(data) -> Section:
     """Expected value of every buyer over the next 12 months, by segment, and the top customers."""
+    fmt, say = data.fmt, data.prose
     if buyer_orders(data).empty:
-        values, notes = None, [translate("There are no orders by the month's end, so this section is left out.", "zh")]
+        values, notes = None, [translate("There are no orders by the month's end, so this section is left out.", say)]
     else:
         values, notes = lifetime_values(data)
     if values is None:
         return Section("", notes, data={"total": np.nan, "notes": notes})
-    labels = migration_labels("rfm")
+    labels = segment_labels(say)
     total = float(values["clv"].sum())
     ranked = values.sort_values("clv", ascending=False)
     top_decile = ranked["clv"].head(max(len(ranked) // 10, 1)).sum()
@@ -89,42 +90,48 @@ def clv(data) -> Section:
                                                alive=("p_alive", "mean")).sort_values("clv", ascending=False)
     fading = int(((values["p_alive"] < 0.5) & (values["clv"] >= values["clv"].quantile(0.75))).sum())
     findings = [
-        f"按截至月末的购买记录，{fmt.count(len(values))} 位客户未来 {HORIZON_MONTHS} 个月的预计价值合计 {fmt.yuan(total)}"
-        f"（按月折现 {DISCOUNT_RATE:.0%}）；价值最高的一成客户占 {fmt.percent(fmt.ratio(top_decile, total))}。",
-        f"预计价值最高的分群是{labels.get(by_segment.index[0], by_segment.index[0])}"
-        f"（{fmt.yuan(by_segment['clv'].iloc[0])}，人均 {fmt.yuan(by_segment['mean'].iloc[0])}）。",
-        (f"预计价值排前四分之一、但仍活跃概率不到 50% 的客户有 {fmt.count(fading)} 位，值得优先回访。" if fading
-         else "预计价值排前四分之一的客户仍活跃的概率都在 50% 以上。"),
+        translate("From their purchases up to the month's end, {n} customers are expected to be worth {total} over the "
+                  "next {months} months (discounted {rate:.0%} a month); the top tenth of them hold {share}.", say,
+                  n=fmt.count(len(values)), total=fmt.money(total), months=HORIZON_MONTHS, rate=DISCOUNT_RATE,
+                  share=fmt.percent(fmt.ratio(top_decile, total))),
+        translate("The segment expected to be worth most is {segment} ({value}, {mean} a customer).", say,
+                  segment=labels.get(by_segment.index[0], by_segment.index[0]),
+                  value=fmt.money(by_segment["clv"].iloc[0]), mean=fmt.money(by_segment["mean"].iloc[0])),
+        (translate("{n} customers in the top quarter by expected value are less than 50 % likely to be still active: "
+                   "call them first.", say, n=fmt.count(fading)) if fading
+         else translate("Every customer in the top quarter by expected value is more than 50 % likely to be still "
+                        "active.", say)),
         *notes,
     ]
     names = data.customers.set_index(data.customers["customer_id"].astype(str))
     top = ranked.head(TOP)
     ids = top.index.astype(str)
     top_table = pd.DataFrame({
-        "客户编号": ids,
-        "客户名称": names["name"].reindex(ids).astype(object).to_numpy(),
-        "分群": [labels.get(s, s) for s in top["segment"]],
-        "仍活跃概率": [fmt.percent(v) for v in top["p_alive"]],
-        f"未来{HORIZON_MONTHS}个月预计价值": [fmt.yuan(v) for v in top["clv"]],
+        translate("customer ID", say): ids,
+        translate("customer name", say): names["name"].reindex(ids).astype(object).to_numpy(),
+        translate("value segment", say): [labels.get(s, s) for s in top["segment"]],
+        translate("chance still active", say): [fmt.percent(v) for v in top["p_alive"]],
+        translate("expected value, next {months} months", say, months=HORIZON_MONTHS): [fmt.money(v) for v in top["clv"]],
     })
     seg_table = pd.DataFrame({
-        "分群": [labels.get(s, s) for s in by_segment.index],
-        "客户数": [fmt.count(v) for v in by_segment["customers"]],
-        "预计价值合计": [fmt.yuan(v) for v in by_segment["clv"]],
-        "人均": [fmt.yuan(v) for v in by_segment["mean"]],
-        "平均活跃概率": [fmt.percent(v) for v in by_segment["alive"]],
+        translate("value segment", say): [labels.get(s, s) for s in by_segment.index],
+        translate("customers", say): [fmt.count(v) for v in by_segment["customers"]],
+        translate("expected value", say): [fmt.money(v) for v in by_segment["clv"]],
+        translate("per customer", say): [fmt.money(v) for v in by_segment["mean"]],
+        translate("mean chance still active", say): [fmt.percent(v) for v in by_segment["alive"]],
     })
+    divisor, unit = fmt.money_unit(float(by_segment["clv"].abs().max()))
 
     def draw(fig):
         ax = fig.subplots()
-        shown = by_segment["clv"][::-1] / 1e4
+        shown = by_segment["clv"][::-1] / divisor
         ax.barh([labels.get(s, s) for s in shown.index], shown.to_numpy(),
                 color=[colours.SEGMENT.get(s, "#c7c7c7") for s in shown.index])
-        ax.set_xlabel(f"未来{HORIZON_MONTHS}个月预计价值（万元）")
-        ax.set_title("各分群预计价值")
+        ax.set_xlabel(translate("expected value, next {months} months ({unit})", say, months=HORIZON_MONTHS, unit=unit))
+        ax.set_title(translate("Expected value by segment", say))
         ax.spines[["top", "right"]].set_visible(False)
 
-    return Section("", findings, tables=[Table("各分群预计价值 · CLV by segment", seg_table),
-                                         Table("预计价值最高的客户 · top CLV", top_table)],
-                   figures=[Figure("各分群预计价值", draw, height=3.0, left=1.1)],
+    return Section("", findings, tables=[Table(translate("CLV by segment", data.lang), seg_table),
+                                         Table(translate("top CLV", data.lang), top_table)],
+                   figures=[Figure(translate("Expected value by segment", say), draw, height=3.0, left=1.1)],
                    data={"total": total, "values": values, "by_segment": by_segment, "notes": notes})

@@ -7,56 +7,66 @@ import pandas as pd
 
 from ... import schema
 from ...close.lost import NO_COMPETITOR, NOT_GIVEN, lost_from_table
-from . import colours, formatting as fmt
+from ...i18n import N_, choice_label, translate
+from . import colours
 from .section import Figure, Section, Table, section
 
 
-def _label(value) -> str:
-    return {NOT_GIVEN: "（未填）", NO_COMPETITOR: "（无）"}.get(value, str(value))
+def _label(value, lang: str) -> str:
+    """A reason, competitor or rep; crmkit.close's "(not given)" and "(none)" translated."""
+    return translate(value, lang) if value in (NOT_GIVEN, NO_COMPETITOR) else str(value)
 
 
-@section("意向客户流失分析 · Lost prospects")
+@section(N_("Lost prospects"))
 def lost(data) -> Section:
     """Cards lost this month by reason, stage, competitor and rep, against last month."""
+    fmt, say = data.fmt, data.prose
     views = lost_from_table(data.opportunities, start=data.start, end=data.end)
     before = lost_from_table(data.opportunities, start=data.previous_start, end=data.start)
     n = int(views["reason"]["lost"].sum())
     n_before = int(before["reason"]["lost"].sum())
     if n == 0:
-        return Section("", [f"{data.label}没有流失的意向卡（上月 {fmt.count(n_before)} 张）。"], data={"lost": 0})
+        return Section("", [translate("{month}: no cards lost ({before} last month).", say, month=data.label,
+                                      before=fmt.count(n_before))], data={"lost": 0})
     reason, stage, competitor, rep = views["reason"], views["stage"], views["competitor"], views["rep"]
     lost_cards = data.opportunities[data.opportunities["status"] == "lost"]
     amount = data.in_month(lost_cards, "closed_at")["expected_amount"].sum()
     late_stage = int(stage.loc[["negotiation", "contract"], "lost"].sum())
     named = competitor.drop(NO_COMPETITOR, errors="ignore")
     findings = [
-        f"本月流失意向卡 {fmt.count(n)} 张（上月 {fmt.count(n_before)} 张），预计金额 {fmt.yuan(amount)}；"
-        f"首要原因是{_label(reason.index[0])}（{fmt.percent(reason['share'].iloc[0])}）。",
-        f"在谈判或签约阶段才流失的 {fmt.count(late_stage)} 张（{fmt.percent(fmt.ratio(late_stage, n))}）"
-        + (f"；丢给竞争对手最多的是{named.index[0]}（{fmt.count(named['lost'].iloc[0])} 张）。" if len(named) else "。"),
-        f"流失最多的销售顾问是 {_label(rep.index[0])}（{fmt.count(rep['lost'].iloc[0])} 张，"
-        f"其本月关闭的意向卡中流失占 {fmt.percent(rep['loss_rate'].iloc[0])}）。",
+        translate("{n} cards lost this month ({before} last month), expected {amount}; the main reason: {reason} "
+                  "({share}).", say, n=fmt.count(n), before=fmt.count(n_before), amount=fmt.money(amount),
+                  reason=_label(reason.index[0], say), share=fmt.percent(reason["share"].iloc[0])),
+        (translate("{late} lost only at negotiation or contract ({share}); the competitor who took most: {competitor} "
+                   "({taken}).", say, late=fmt.count(late_stage), share=fmt.percent(fmt.ratio(late_stage, n)),
+                   competitor=named.index[0], taken=fmt.count(named["lost"].iloc[0])) if len(named)
+         else translate("{late} lost only at negotiation or contract ({share}).", say, late=fmt.count(late_stage),
+                        share=fmt.percent(fmt.ratio(late_stage, n)))),
+        translate("The rep who lost most: {rep} ({n}, {rate} of the cards they closed this month).", say,
+                  rep=_label(rep.index[0], say), n=fmt.count(rep["lost"].iloc[0]),
+                  rate=fmt.percent(rep["loss_rate"].iloc[0])),
     ]
 
-    def frame(view: pd.DataFrame, name: str, labels=None) -> pd.DataFrame:
-        index = [labels.get(i, i) if labels else _label(i) for i in view.index]
-        return pd.DataFrame({name: index, "流失": [fmt.count(v) for v in view["lost"]],
-                             "占比": [fmt.percent(v) for v in view["share"]]})
+    def frame(view: pd.DataFrame, name: str) -> pd.DataFrame:
+        return pd.DataFrame({name: [_label(i, say) for i in view.index],
+                             translate("lost", say): [fmt.count(v) for v in view["lost"]],
+                             translate("share", say): [fmt.percent(v) for v in view["share"]]})
 
-    rep_table = frame(rep, "销售顾问")
-    rep_table["本月关闭"] = [fmt.count(v) for v in rep["closed"]]
-    rep_table["流失率"] = [fmt.percent(v) for v in rep["loss_rate"]]
+    rep_table = frame(rep, translate("rep", say))
+    rep_table[translate("closed this month", say)] = [fmt.count(v) for v in rep["closed"]]
+    rep_table[translate("loss rate", say)] = [fmt.percent(v) for v in rep["loss_rate"]]
 
     def draw(fig):
         from matplotlib.ticker import MaxNLocator
 
         left, right = fig.subplots(1, 2)
         shown = reason.head(8)[::-1]
-        left.barh([fmt.plot_label(_label(i)) for i in shown.index], shown["lost"].to_numpy(), color="#d62728")
-        left.set_title("流失原因")
-        left.set_xlabel("意向卡数")
-        right.bar([schema.STAGES[s] for s in stage.index], stage["lost"].to_numpy(), color=colours.PLAIN)
-        right.set_title("流失时所处阶段")
+        left.barh([fmt.plot_label(_label(i, say)) for i in shown.index], shown["lost"].to_numpy(), color="#d62728")
+        left.set_title(translate("Why cards were lost", say))
+        left.set_xlabel(translate("cards", say))
+        right.bar([choice_label(schema.OPPORTUNITIES["stage"], s, say) for s in stage.index], stage["lost"].to_numpy(),
+                  color=colours.PLAIN)
+        right.set_title(translate("Stage when lost", say))
         right.yaxis.set_major_locator(MaxNLocator(integer=True))
         left.xaxis.set_major_locator(MaxNLocator(integer=True))
         right.tick_params(axis="x", labelsize=8)
@@ -64,8 +74,8 @@ def lost(data) -> Section:
             ax.spines[["top", "right"]].set_visible(False)
 
     return Section("", findings,
-                   tables=[Table("按原因 · by reason", frame(reason, "流失原因")),
-                           Table("按竞争对手 · by competitor", frame(competitor, "竞争对手")),
-                           Table("按销售顾问 · by rep", rep_table)],
-                   figures=[Figure("流失原因与阶段", draw, height=2.8, left=0.9, wspace=0.35)],
+                   tables=[Table(translate("by reason", data.lang), frame(reason, translate("reason lost", say))),
+                           Table(translate("by competitor", data.lang), frame(competitor, translate("competitor", say))),
+                           Table(translate("by rep", data.lang), rep_table)],
+                   figures=[Figure(translate("Why cards were lost, and at which stage", say), draw, height=2.8, left=0.9, wspace=0.35)],
                    data={"lost": n, "views": views})

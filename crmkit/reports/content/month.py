@@ -26,6 +26,8 @@ from functools import cached_property
 
 import pandas as pd
 
+from ...i18n import translate
+from .formatting import BILINGUAL, DEFAULT_CURRENCY, REPORT_LANGS, Numbers, check_currency, prose_lang
 from .section import timed
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -72,6 +74,9 @@ class MonthData:
     complaints: pd.DataFrame
     opportunity_changes: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    #: The report's language ("zh", "en" or "zh+en": see ``formatting.prose_lang``) and currency.
+    lang: str = BILINGUAL
+    currency: str = DEFAULT_CURRENCY
     # results several sections share (cards at a date), computed once per report
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -104,20 +109,30 @@ class MonthData:
         return self.end - pd.Timedelta(days=1)
 
     @property
+    def prose(self) -> str:
+        """The language of the report's sentences, table headers and charts (``prose_lang``)."""
+        return prose_lang(self.lang)
+
+    @property
+    def fmt(self) -> Numbers:
+        """How this report writes numbers and money (its language's locale, its currency)."""
+        return Numbers(self.lang, self.currency)
+
+    @property
     def scope(self) -> str:
         """The filter in words, e.g. "华东区域 · 销售顾问 张伟" (empty for the whole company)."""
         parts = []
         if self.region is not None:
-            parts.append(f"{self.region}区域")
+            parts.append(translate("region {region}", self.prose, region=self.region))
         if self.rep is not None:
-            parts.append(f"销售顾问 {self.rep}")
+            parts.append(translate("rep {rep}", self.prose, rep=self.rep))
         return " · ".join(parts)
 
     @property
     def label(self) -> str:
         """The month (and filter) in words, e.g. "2026年10月（华东区域）"."""
-        text = f"{self.start.year}年{self.start.month}月"
-        return f"{text}（{self.scope}）" if self.scope else text
+        text = self.fmt.month_label(self.start)
+        return translate("{month} ({scope})", self.prose, month=text, scope=self.scope) if self.scope else text
 
     @cached_property
     def is_empty(self) -> bool:
@@ -171,7 +186,8 @@ def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def load_month(db_url: str | None, month: str, *, region: str | None = None, rep: str | None = None,
-               show_personal_data: bool = False) -> MonthData:
+               show_personal_data: bool = False, lang: str = BILINGUAL,
+               currency: str = DEFAULT_CURRENCY) -> MonthData:
     """Read what the report on ``month`` needs from the store at ``db_url``.
 
     Parameters
@@ -187,6 +203,11 @@ def load_month(db_url: str | None, month: str, *, region: str | None = None, rep
         they handled, complaints they handled).
     show_personal_data : bool, default False
         Show phones and e-mails unmasked. Sensitive profile facts are never read.
+    lang : {"zh+en", "zh", "en"}, default "zh+en"
+        The report's language: "zh+en" titles sections and tables in both and writes the rest in
+        Chinese.
+    currency : str, default "CNY"
+        The ISO 4217 code of the store's amounts (how money is written; nothing is converted).
 
     Returns
     -------
@@ -196,6 +217,9 @@ def load_month(db_url: str | None, month: str, *, region: str | None = None, rep
     from ...store import open as open_store
 
     start, end = month_bounds(month)
+    if lang not in REPORT_LANGS:
+        raise ValueError(f"lang must be one of {', '.join(REPORT_LANGS)}, got {lang!r}")
+    currency = check_currency(currency)
     timings: dict[str, float] = {}
     region = region or None  # papermill passes "" for "not given" from some shells
     rep = rep or None
@@ -221,7 +245,7 @@ def load_month(db_url: str | None, month: str, *, region: str | None = None, rep
             settlements=read("settlements", SETTLEMENT_COLUMNS, end=end),
             complaints=read("complaints", COMPLAINT_COLUMNS, end=end),
             opportunity_changes=_opportunity_changes(crm, since=start),
-            timings=timings,
+            timings=timings, lang=lang, currency=currency,
         )
         if rep is not None:
             # a rep's report covers the customers they own, whatever the rep on each record

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...i18n import BILINGUAL, N_, table_label, translate
+from ...i18n import N_, table_label, translate
+from ...i18n import translate_in_context
 from ...rules import CROSS_FIELD_RULES, Reference, rules_for
 from ...schema import TABLES
-from . import formatting as fmt
 from .month import id_set, is_in
 from .section import Section, Table, section
 
@@ -164,7 +164,7 @@ def rule_faults(data) -> list[tuple]:
     return found
 
 
-def _rule_rows(data) -> list[dict]:
+def _rule_rows(data, lang: str) -> list[dict]:
     """Cross-field rules always get a row (a zero is news too); the others when they find something."""
     rows = []
     for rule, frame, reasons in rule_faults(data):
@@ -172,46 +172,53 @@ def _rule_rows(data) -> list[dict]:
             continue
         t = TABLES[rule.table]
         rows.append({"check": f"{rule.table}.{rule.column}:{rule.code}", "code": rule.code, "table": rule.table,
-                     "problem": translate(rule.message, BILINGUAL),
+                     "problem": translate(rule.message, lang),
                      "count": len(reasons), "ids": frame.loc[reasons.index, t.id_column].astype(str).tolist(),
                      "reasons": [str(r) for r in reasons]})
     return rows
 
 
 def quality_problems(data) -> pd.DataFrame:
-    """One row per check: its code, table, problem, count, the offending ids (all of them) and,
-    for record rules, each record's reason (the words an import would give)."""
-    rows = _rule_rows(data)
+    """One row per check: its code, table, problem (in the report's language), count, the offending
+    ids (all of them) and, for record rules, each record's reason (the words an import would give)."""
+    rows = _rule_rows(data, data.lang)
     for check, table, problem in CHECKS:
         ids = check(data)
         rows.append({"check": check.__name__, "code": check.__name__, "table": table,
-                     "problem": translate(problem, BILINGUAL),
+                     "problem": translate(problem, data.lang),
                      "count": len(ids), "ids": ids, "reasons": []})
     order = list(_IN_SCOPE)  # a table's rules, then its completeness checks
     rows.sort(key=lambda row: order.index(row["table"]))
     return pd.DataFrame(rows)
 
 
-@section("数据质量 · Data quality")
+@section(N_("Data quality"))
 def quality(data) -> Section:
     """Every check, how many records failed it this month, and a few of their ids."""
+    fmt, say = data.fmt, data.prose
     problems = quality_problems(data)
     found = problems[problems["count"] > 0]
     if found.empty:
-        findings = [f"{data.label}的记录通过了全部 {len(problems)} 项检查。"]
+        findings = [translate("{month}: the records passed all {n} checks.", say, month=data.label, n=len(problems))]
     else:
         worst = found.sort_values("count", ascending=False).iloc[0]
         findings = [
-            f"{len(problems)} 项检查中有 {len(found)} 项发现问题，共涉及 {fmt.count(found['count'].sum())} 条记录；"
-            f"最多的是“{table_label(TABLES[worst['table']], 'zh', short=True)}：{worst['problem'].split(' · ')[0]}”（{fmt.count(worst['count'])} 条）。",
-            "本报告的数字按记录原样统计；请相关销售顾问补全或更正，下月报告会更准确。",
+            translate("{found} of {n} checks found problems, in {records} records in all; the most: \u201c{table}: "
+                      "{problem}\u201d ({worst}).", say, found=len(found), n=len(problems),
+                      records=fmt.count(found["count"].sum()),
+                      table=table_label(TABLES[worst["table"]], say, short=True),
+                      problem=worst["problem"].split(" · ")[0], worst=fmt.count(worst["count"])),
+            translate("This report counts the records as they are; ask the reps to complete or correct them, and next "
+                      "month's report will be more accurate.", say),
         ]
     table = pd.DataFrame({
-        "记录": [table_label(TABLES[name], "zh", short=True) for name in problems["table"]],
-        "问题 · problem": problems["problem"],
-        "条数": [fmt.count(v) for v in problems["count"]],
-        "示例编号": ["、".join(ids[:EXAMPLES]) + ("…" if len(ids) > EXAMPLES else "") for ids in problems["ids"]],
+        translate("records", say): [table_label(TABLES[name], say, short=True) for name in problems["table"]],
+        translate("problem", data.lang): problems["problem"],
+        translate("count", say): [fmt.count(v) for v in problems["count"]],
+        translate("example IDs", say): [translate_in_context("list of names", ", ", say).join(ids[:EXAMPLES]) + ("…" if len(ids) > EXAMPLES else "")
+                                        for ids in problems["ids"]],
     })
-    note = ("客户档案的检查针对本月新建或本月有接触的客户；重复电话/名称与范围内全部客户比较。")
-    return Section("", findings, tables=[Table("检查结果 · checks", table, note)],
+    note = translate("Customer checks look at customers whose file was opened or who were contacted this month; "
+                     "shared phones and names are compared with every customer in scope.", say)
+    return Section("", findings, tables=[Table(translate("checks", data.lang), table, note)],
                    data={"problems": problems})

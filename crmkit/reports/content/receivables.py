@@ -4,7 +4,8 @@ collection status (良好/一般/较差/极坏) and the risky customers.
 A settlement is owed when its ``outstanding`` (receivable − received; computed when missing) is
 above zero; its age is the days past its ``due_date`` (its settlement date when it has none) at
 the month's end. A customer's collection status follows their oldest overdue amount:
-``COLLECTION_STATUS`` (not overdue: 良好; up to 30 days: 一般; up to 90: 较差; more: 极坏). The
+``COLLECTION_STATUS`` (not overdue: good 良好; up to 30 days: fair 一般; up to 90: poor 较差;
+more: very bad 极坏). The
 store keeps the current amounts, so for a past month the ageing uses today's outstanding.
 """
 
@@ -13,14 +14,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import colours, formatting as fmt
+from ...i18n import N_, translate
+from . import colours
 from .section import Figure, Section, Table, section
 
-#: Ageing buckets: label and the most days overdue it holds (inclusive).
-AGEING_BUCKETS = [("未到期", 0), ("1–30天", 30), ("31–60天", 60), ("61–90天", 90), ("90天以上", np.inf)]
+#: Ageing buckets: label (an English message id, translated where shown) and the most days
+#: overdue it holds (inclusive).
+AGEING_BUCKETS = [(N_("not due"), 0), (N_("1–30 days"), 30), (N_("31–60 days"), 60), (N_("61–90 days"), 90),
+                  (N_("over 90 days"), np.inf)]
 
-#: Collection status by the oldest days overdue: status and the most days it allows (inclusive).
-COLLECTION_STATUS = [("良好", 0), ("一般", 30), ("较差", 90), ("极坏", np.inf)]
+#: Collection status by the oldest days overdue: status (良好/一般/较差/极坏 in Chinese) and the
+#: most days it allows (inclusive).
+COLLECTION_STATUS = [(N_("good"), 0), (N_("fair"), 30), (N_("poor"), 90), (N_("very bad"), np.inf)]
+VERY_BAD = COLLECTION_STATUS[-1][0]
 
 #: How many risky customers the table lists.
 TOP = 10
@@ -44,14 +50,16 @@ def owed_at_month_end(data) -> pd.DataFrame:
     return out
 
 
-@section("应收账款与回款 · Receivables and collection")
+@section(N_("Receivables and collection"))
 def receivables(data) -> Section:
     """What is owed at the month's end by age, each debtor's collection status, and risky customers."""
+    fmt, say = data.fmt, data.prose
     owed = owed_at_month_end(data)
     month = data.in_month(data.settlements, "settled_at")
     billed, collected = float(month["receivable"].sum()), float(month["received"].sum())
     if owed.empty:
-        return Section("", [f"月末没有未收款项。本月结算应收 {fmt.yuan(billed)}，实收 {fmt.yuan(collected)}。"],
+        return Section("", [translate("Nothing is owed at the month's end. Billed this month {billed}, received "
+                                      "{collected}.", say, billed=fmt.money(billed), collected=fmt.money(collected))],
                        data={"owed": 0.0, "status": pd.Series(dtype=int)})
     ageing = owed.groupby("bucket", observed=False).agg(items=("owed", "size"), amount=("owed", "sum"))
     per_customer = owed.groupby("customer_id").agg(owed=("owed", "sum"), oldest=("days_overdue", "max"),
@@ -62,57 +70,64 @@ def receivables(data) -> Section:
     per_customer.index = per_customer.index.astype(str)
     limit = customers["credit_limit"].astype("float64").reindex(per_customer.index)
     per_customer["over_limit"] = limit.notna() & (per_customer["owed"] > limit)
-    risky = per_customer[(per_customer["status"] == "极坏") | per_customer["over_limit"]].sort_values(
+    risky = per_customer[(per_customer["status"] == VERY_BAD) | per_customer["over_limit"]].sort_values(
         "owed", ascending=False)
     total = float(owed["owed"].sum())
     overdue = float(owed.loc[owed["days_overdue"] > 0, "owed"].sum())
     findings = [
-        f"月末未收款合计 {fmt.yuan(total)}，涉及 {fmt.count(len(per_customer))} 位客户、{fmt.count(len(owed))} 笔结算；"
-        f"其中已逾期 {fmt.yuan(overdue)}（{fmt.percent(fmt.ratio(overdue, total))}），"
-        f"逾期 90 天以上 {fmt.yuan(ageing.loc['90天以上', 'amount'])}。",
-        f"本月结算应收 {fmt.yuan(billed)}，当笔实收 {fmt.yuan(collected)}（{fmt.percent(fmt.ratio(collected, billed))}）。",
-        "欠款客户的收款状况：" + "，".join(f"{s} {fmt.count(v)} 位" for s, v in status.items())
-        + f"；极坏或超出信用额度的危险客户 {fmt.count(len(risky))} 位。",
+        translate("Owed at the month's end: {total} by {customers} customers on {items} settlements; {overdue} of it "
+                  "overdue ({share}), {old} more than 90 days.", say, total=fmt.money(total),
+                  customers=fmt.count(len(per_customer)), items=fmt.count(len(owed)), overdue=fmt.money(overdue),
+                  share=fmt.percent(fmt.ratio(overdue, total)),
+                  old=fmt.money(ageing.loc[AGEING_BUCKETS[-1][0], "amount"])),
+        translate("Billed this month {billed}, received on those bills {collected} ({share}).", say,
+                  billed=fmt.money(billed), collected=fmt.money(collected),
+                  share=fmt.percent(fmt.ratio(collected, billed))),
+        translate("Debtors by collection status: {statuses}; {risky} risky customers (very bad, or over their credit "
+                  "limit).", say, risky=fmt.count(len(risky)), statuses=translate(", ", say).join(
+                      translate("{name} {n}", say, name=translate(s, say), n=fmt.count(v)) for s, v in status.items())),
     ]
     ageing_table = pd.DataFrame({
-        "账龄 · age": ageing.index.astype(str),
-        "笔数": [fmt.count(v) for v in ageing["items"]],
-        "金额": [fmt.yuan(v) for v in ageing["amount"]],
-        "占比": [fmt.percent(fmt.ratio(v, total)) for v in ageing["amount"]],
+        translate("age", data.lang): [translate(b, say) for b in ageing.index.astype(str)],
+        translate("items", say): [fmt.count(v) for v in ageing["items"]],
+        translate("amount", say): [fmt.money(v) for v in ageing["amount"]],
+        translate("share", say): [fmt.percent(fmt.ratio(v, total)) for v in ageing["amount"]],
     })
     shown = risky.head(TOP)
     ids = shown.index
     risky_table = pd.DataFrame({
-        "客户编号": ids,
-        "客户名称": customers["name"].reindex(ids).astype(object).to_numpy(),
-        "负责人": customers["owner"].reindex(ids).astype(object).to_numpy(),
-        "未收金额": [fmt.yuan(v) for v in shown["owed"]],
-        "最长逾期": [f"{int(v)} 天" for v in shown["oldest"]],
-        "信用额度": [fmt.yuan(v) for v in limit.reindex(ids)],
-        "收款状况": shown["status"].astype(str).to_numpy(),
+        translate("customer ID", say): ids,
+        translate("customer name", say): customers["name"].reindex(ids).astype(object).to_numpy(),
+        translate("owner", say): customers["owner"].reindex(ids).astype(object).to_numpy(),
+        translate("owed", say): [fmt.money(v) for v in shown["owed"]],
+        translate("longest overdue", say): [translate("{n} days", say, n=int(v)) for v in shown["oldest"]],
+        translate("credit limit", say): [fmt.money(v) for v in limit.reindex(ids)],
+        translate("collection status", say): [translate(str(v), say) for v in shown["status"]],
     })
-    note = (f"按未收金额列出前 {len(shown)} 位，共 {fmt.count(len(risky))} 位。" if len(risky)
-            else "没有收款状况极坏或超出信用额度的客户。")
+    note = (translate("The first {shown} by amount owed, of {n}.", say, shown=len(shown), n=fmt.count(len(risky)))
+            if len(risky) else translate("No customer is very bad at paying or over their credit limit.", say))
+    divisor, unit = fmt.money_unit(float(ageing["amount"].max()))
 
     def draw(fig):
         from matplotlib.ticker import MaxNLocator
 
         left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
-        amounts = ageing["amount"].to_numpy() / 1e4
-        left.bar([str(b) for b in ageing.index], amounts,
+        amounts = ageing["amount"].to_numpy() / divisor
+        left.bar([translate(str(b), say) for b in ageing.index], amounts,
                  color=["#2ca02c", "#bcbd22", "#ff7f0e", "#e6550d", "#d62728"])
-        left.set_ylabel("未收金额（万元）")
-        left.set_title("月末应收账龄")
+        left.set_ylabel(translate("owed ({unit})", say, unit=unit))
+        left.set_title(translate("Ageing of what is owed at the month's end", say))
         left.tick_params(axis="x", labelsize=8)
-        right.bar(list(status.index), status.to_numpy(), color=[colours.COLLECTION[s] for s in status.index])
-        right.set_ylabel("客户数")
+        right.bar([translate(s, say) for s in status.index], status.to_numpy(),
+                  color=[colours.COLLECTION[s] for s in status.index])
+        right.set_ylabel(translate("customers", say))
         right.yaxis.set_major_locator(MaxNLocator(integer=True))
-        right.set_title("欠款客户收款状况")
+        right.set_title(translate("Debtors by collection status", say))
         for ax in (left, right):
             ax.spines[["top", "right"]].set_visible(False)
 
-    return Section("", findings, tables=[Table("账龄 · ageing", ageing_table),
-                                         Table("危险客户 · risky customers", risky_table, note)],
-                   figures=[Figure("应收账龄", draw, height=2.8, left=0.75, wspace=0.4)],
+    return Section("", findings, tables=[Table(translate("ageing", data.lang), ageing_table),
+                                         Table(translate("risky customers", data.lang), risky_table, note)],
+                   figures=[Figure(translate("Ageing of what is owed at the month's end", say), draw, height=2.8, left=0.75, wspace=0.4)],
                    data={"owed": total, "overdue": overdue, "ageing": ageing, "status": status,
                          "per_customer": per_customer, "risky": risky})

@@ -18,7 +18,8 @@ import pandas as pd
 
 @dataclass
 class Table:
-    """A table to show: ``frame`` already has its display headers (Chinese) and formatted cells.
+    """A table to show: ``frame`` already has its display headers (in the report's language) and
+    formatted cells.
 
     ``note`` is a sentence shown under the table (e.g. "前 10 位，共 123 位").
     """
@@ -75,23 +76,28 @@ def timed(timings: dict, stage: str):
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - began
 
 
-def section(title: str, *, needs_month_records: bool = True):
+def section(title: str, *, needs_month_records: bool = True, **title_fields):
     """Decorate a section function ``f(data) -> Section``.
 
-    The decorated function times itself under ``data.timings["analysis"]``, passes the report's
-    privacy setting on, and, when the month has no records at all, returns the section with one
-    sentence saying so instead of analysing empty frames.
+    ``title`` is the English message id (marked with ``N_``), shown in the report's language
+    (``translate(title, data.lang, **title_fields)``). The decorated function times itself under
+    ``data.timings["analysis"]``, passes the report's privacy setting on, and, when the month has
+    no records at all, returns the section with one sentence saying so instead of analysing empty
+    frames.
     """
+    from ...i18n import translate
 
     def decorate(analyse):
         @functools.wraps(analyse)
         def run(data) -> Section:
+            shown_title = translate(title, data.lang, **title_fields)
             with timed(data.timings, "analysis"):
                 if needs_month_records and data.is_empty:
-                    result = Section(title, [f"{data.label}没有记录，本节从略。"])
+                    result = Section(shown_title, [translate("{month}: no records, so this section is left out.",
+                                                             data.prose, month=data.label)])
                 else:
                     result = analyse(data)
-                    result.title = title
+                    result.title = shown_title
             result.show_personal_data = data.show_personal_data
             result.timings = data.timings
             return result

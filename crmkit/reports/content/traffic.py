@@ -7,7 +7,7 @@ Definitions (the form names the figures but not how to count them):
 * new (新客): an anonymous visitor, or a customer whose file was created this month;
   returning (老客): a customer created before the month;
 * grade: the intent grade on the visitor's newest card as it stood at the month's end
-  ("未分级" for visitors without a card);
+  ("ungraded", 未分级, for visitors without a card);
 * 留资比例: visits with ``left_contact`` true / all visits;
 * 成交比例: visits by customers who placed an order this month / all visits.
 """
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...i18n import choice_label
+from ...i18n import N_, choice_label, translate
 from ...schema import INTERACTIONS
-from . import colours, formatting as fmt
+from . import colours
 from .cards import UNGRADED, latest_grade_by_customer
 from .kpis import TRAFFIC_CHANNELS
 from .month import id_set, is_in
@@ -44,15 +44,17 @@ def month_visits(data) -> pd.DataFrame:
     return visits
 
 
-@section("客流量统计 · Walk-in and call-in traffic")
+@section(N_("Walk-in and call-in traffic"))
 def traffic(data) -> Section:
     """Walk-ins and call-ins of the month, counted the ways the 客流量统计表 asks."""
+    fmt, say = data.fmt, data.prose
     visits = month_visits(data)
     n = len(visits)
     previous = data.in_month(data.interactions, "occurred_at", data.previous_start, data.start)
     n_before = int(previous["channel"].isin(TRAFFIC_CHANNELS).sum())
     if n == 0:
-        return Section("", [f"{data.label}没有来店或来电记录（上月 {fmt.count(n_before)} 次）。"],
+        return Section("", [translate("{month}: no walk-ins or call-ins ({before} last month).", say,
+                                      month=data.label, before=fmt.count(n_before))],
                        data={"visits": 0})
     by_channel = visits["channel"].value_counts()
     days = pd.date_range(data.start, data.end - pd.Timedelta(days=1), freq="D")
@@ -68,31 +70,39 @@ def traffic(data) -> Section:
     grade_counts = visits["grade"].value_counts().reindex(GRADE_ORDER, fill_value=0)
     busiest = daily.sum(axis=1).idxmax()
 
+    def grade(g) -> str:
+        return translate("ungraded", say) if g == UNGRADED else g
+
     findings = [
-        f"本月来店 {fmt.count(by_channel.get('walk_in', 0))} 次、来电 {fmt.count(by_channel.get('call_in', 0))} 次，"
-        f"合计 {fmt.count(n)} 次，环比 {fmt.change(n, n_before)}（上月 {fmt.count(n_before)} 次）；"
-        f"日均 {n / len(days):.1f} 次，最多的一天是 {busiest:%m月%d日}（{fmt.count(daily.loc[busiest].sum())} 次）。",
-        f"新客 {fmt.count(new)} 次（{fmt.percent(fmt.ratio(new, n))}），老客 {fmt.count(n - new)} 次。",
-        f"留资比例 {fmt.percent(fmt.ratio(left, n))}（{fmt.count(left)} 次留下联系方式）；"
-        f"成交比例 {fmt.percent(fmt.ratio(bought, n))}（来访客户本月下单的 {fmt.count(bought)} 次）。",
-        "按有望度：" + "，".join(f"{g} {fmt.count(c)} 次" for g, c in grade_counts.items()) + "。",
+        translate("{walk_in} walk-ins and {call_in} call-ins this month, {total} in all, {change} on last month "
+                  "({before} last month); {per_day:.1f} a day, the busiest day {busiest:%m-%d} ({busiest_n}).", say,
+                  walk_in=fmt.count(by_channel.get("walk_in", 0)), call_in=fmt.count(by_channel.get("call_in", 0)),
+                  total=fmt.count(n), change=fmt.change(n, n_before), before=fmt.count(n_before),
+                  per_day=n / len(days), busiest=busiest, busiest_n=fmt.count(daily.loc[busiest].sum())),
+        translate("New visitors {new} ({share}), returning {returning}.", say, new=fmt.count(new),
+                  share=fmt.percent(fmt.ratio(new, n)), returning=fmt.count(n - new)),
+        translate("Left contact details: {left_share} ({left}); bought: {bought_share} ({bought} visits by customers "
+                  "who ordered this month).", say, left_share=fmt.percent(fmt.ratio(left, n)), left=fmt.count(left),
+                  bought_share=fmt.percent(fmt.ratio(bought, n)), bought=fmt.count(bought)),
+        translate("By grade: {counts}.", say, counts=translate(", ", say).join(
+            translate("{grade} {n}", say, grade=grade(g), n=fmt.count(c)) for g, c in grade_counts.items())),
     ]
     weekly_table = pd.DataFrame({
-        "周 · week": [f"{weekly_first_day[w]:%m-%d} 起" for w in weekly.index],
-        "来店": [fmt.count(v) for v in weekly["walk_in"]],
-        "来电": [fmt.count(v) for v in weekly["call_in"]],
-        "合计": [fmt.count(v) for v in weekly.sum(axis=1)],
-        "周环比": [fmt.change(a, b) for a, b in zip(weekly.sum(axis=1), weekly.sum(axis=1).shift())],
+        translate("week", data.lang): [translate("from {day:%m-%d}", say, day=weekly_first_day[w]) for w in weekly.index],
+        translate("walk-ins", say): [fmt.count(v) for v in weekly["walk_in"]],
+        translate("call-ins", say): [fmt.count(v) for v in weekly["call_in"]],
+        translate("total", say): [fmt.count(v) for v in weekly.sum(axis=1)],
+        translate("vs last week", say): [fmt.change(a, b) for a, b in zip(weekly.sum(axis=1), weekly.sum(axis=1).shift())],
     })
     summary = visits.groupby("grade").agg(visits=("new", "size"), new=("new", "sum"),
                                           left=("left_contact", lambda s: s.fillna(False).astype(bool).sum()),
                                           bought=("bought", "sum")).reindex(GRADE_ORDER, fill_value=0)
     grade_table = pd.DataFrame({
-        "有望度 · grade": summary.index,
-        "来访次数": [fmt.count(v) for v in summary["visits"]],
-        "新客": [fmt.count(v) for v in summary["new"]],
-        "留资比例": [fmt.percent(fmt.ratio(a, b)) for a, b in zip(summary["left"], summary["visits"])],
-        "成交比例": [fmt.percent(fmt.ratio(a, b)) for a, b in zip(summary["bought"], summary["visits"])],
+        translate("grade", data.lang): [grade(g) for g in summary.index],
+        translate("visits", say): [fmt.count(v) for v in summary["visits"]],
+        translate("new visitors", say): [fmt.count(v) for v in summary["new"]],
+        translate("left contact details", say): [fmt.percent(fmt.ratio(a, b)) for a, b in zip(summary["left"], summary["visits"])],
+        translate("bought", say): [fmt.percent(fmt.ratio(a, b)) for a, b in zip(summary["bought"], summary["visits"])],
     })
 
     def draw(fig):
@@ -103,12 +113,12 @@ def traffic(data) -> Section:
         for channel in TRAFFIC_CHANNELS:
             values = daily[channel].to_numpy()
             ax.bar(daily.index.day, values, bottom=bottom, color=colours.CHANNEL[channel],
-                   label=choice_label(INTERACTIONS["channel"], channel, "zh"), width=0.8)
+                   label=choice_label(INTERACTIONS["channel"], channel, say), width=0.8)
             bottom = values if bottom is None else bottom + values
-        ax.set_xlabel("日期（日）")
-        ax.set_ylabel("次数")
+        ax.set_xlabel(translate("day of the month", say))
+        ax.set_ylabel(translate("visits", say))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title("每日来店/来电次数")
+        ax.set_title(translate("Walk-ins and call-ins per day", say))
         ax.set_xticks(range(1, len(days) + 1, 2))
         ax.set_ylim(0, max(float(daily.sum(axis=1).max()), 1.0) * 1.25)  # room for the legend
         ax.legend(loc="upper right", frameon=False, ncols=2)
@@ -116,8 +126,9 @@ def traffic(data) -> Section:
 
     return Section(
         "", findings,
-        tables=[Table("每周客流 · weekly", weekly_table), Table("按有望度 · by grade", grade_table)],
-        figures=[Figure("每日来店/来电", draw, height=2.8)],
+        tables=[Table(translate("weekly", data.lang), weekly_table),
+                Table(translate("by grade", data.lang), grade_table)],
+        figures=[Figure(translate("Walk-ins and call-ins per day", say), draw, height=2.8)],
         data={"visits": n, "walk_in": int(by_channel.get("walk_in", 0)), "call_in": int(by_channel.get("call_in", 0)),
               "new": new, "left_contact": left, "bought": bought, "previous": n_before,
               "daily": daily, "by_grade": grade_counts},
