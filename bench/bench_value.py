@@ -4,6 +4,7 @@
     python bench/bench_value.py --models new                 # Pareto/NBD, MBG/NBD, BG/BB fits only
     python bench/bench_value.py --customers 20000            # smoke test (< 1 min)
     python bench/bench_value.py --workdir /tmp/valuebench    # keep (and reuse) the order file
+    python bench/bench_value.py --rfm-sizes 10000 30000 100000 300000 1000000   # RFM first calls only
 
 What is measured (see bench/README.md): the same orders, simulated from a BG/NBD process with
 Gamma-Gamma spends, go through the same four steps in crmkit and in lifetimes 0.11.3, each
@@ -26,6 +27,17 @@ and score with their own fitted parameters; the parameters and their relative di
 printed. A lifetimes step that does not finish within ``--lifetimes-timeout`` seconds is run
 again on a subsample (``--subsample`` customers), and the table says so. The table is printed
 and written as markdown to bench/out/value.md.
+
+``--rfm-sizes N ...`` measures the RFM summary alone, at each size (customers; the same
+simulation), as a user meets it: the **first call in a fresh process** (imports and the order
+file's read are not timed), for crmkit, for a baseline crmkit (``--baseline``, default git
+HEAD's crmkit/, taken with ``git archive``; or a folder holding a crmkit/, e.g. a worktree) and
+for lifetimes' ``summary_data_from_transaction_data``. Each is repeated ``--rfm-repeats`` times
+(default 3), interleaved (every repetition runs every size and library once, the order of the
+libraries rotating), so that a loaded machine slows all alike. The table gives median seconds
+and the median and worst of the per-repetition speed-ups against the 5× goal, with the load
+average over each size's steps; the first repetition checks that the summaries agree. Written to
+bench/out/value_rfm.md.
 """
 
 from __future__ import annotations
@@ -154,6 +166,9 @@ def run_step(spec: dict) -> dict:
         _quiet_lifetimes()
         return {"seconds": None, "rows": None, "notes": "imports only (pandas, scipy, crmkit.value, lifetimes)"}
 
+    if kind == "rfm_first":
+        return _rfm_first_call(spec)
+
     if kind in ("crm_rfm", "lt_rfm", "crm_pipeline"):
         import pandas as pd
 
@@ -257,6 +272,29 @@ def run_step(spec: dict) -> dict:
         return _new_model_step(kind.removesuffix("_sub"), workdir, sub, spec)
 
     raise ValueError(f"unknown step kind {kind!r}")
+
+
+def _rfm_first_call(spec: dict) -> dict:
+    """The first RFM summary of a fresh process (crmkit's or lifetimes'), timed alone."""
+    import pandas as pd
+
+    orders = pd.read_parquet(spec["orders"])
+    if spec["library"] == "lifetimes":
+        from_transactions = _quiet_lifetimes().utils.summary_data_from_transaction_data
+        t0, c0 = time.perf_counter(), time.process_time()
+        summary = from_transactions(orders, "customer_id", "ordered_at", monetary_value_col="amount",
+                                    observation_period_end=AS_OF, freq="D")
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        summary = summary.rename(columns={"monetary_value": "repeat_mean_value"})
+    else:
+        from crmkit.value.rfm import rfm_summary
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        summary = rfm_summary(orders, as_of=AS_OF, time_unit="D")
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if spec.get("keep"):  # (after the clock) for the driver to compare the libraries' summaries
+        summary.to_parquet(spec["keep"])
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": len(orders), "customers": len(summary)}
 
 
 # =========================================================================== the models beyond BG/NBD
@@ -366,6 +404,122 @@ def machine() -> list[str]:
     ]
 
 
+def _baseline_source(baseline: str, tmp: Path) -> tuple[Path, str]:
+    """The folder holding the baseline's crmkit/, and how the table names it: a folder as given,
+    else a git revision of this checkout taken with ``git archive`` (nothing in the checkout changes)."""
+    folder = Path(baseline)
+    if (folder / "crmkit").is_dir():
+        return folder, str(folder)
+    dest = tmp / "baseline"
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", baseline, "crmkit"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", baseline], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    return dest, f"git {baseline} ({commit})"
+
+
+def rfm_first_calls(args, workdir: Path, tmp: Path, head: list[str]) -> int:
+    """The ``--rfm-sizes`` table: first calls in fresh processes, interleaved repetitions."""
+    import statistics
+
+    import numpy as np
+    import pandas as pd
+
+    base_src, base_label = _baseline_source(args.baseline, tmp)
+    print(f"baseline: {base_label}")
+    files = {}
+    for size in args.rfm_sizes:
+        path = workdir / f"orders_{size}_{args.seed}.parquet"
+        if not path.exists():
+            print(f"generating {size:,} customers' orders ...", flush=True)
+            res = harness.spawn(__file__, {"kind": "generate", "workdir": str(workdir), "customers": size,
+                                           "seed": args.seed}, 3600)
+            if "error" in res:
+                print("data generation failed:", res["error"])
+                return 1
+            (workdir / "orders.parquet").rename(path)
+        files[size] = path
+    libraries = {"crmkit": None, "baseline": base_src}
+    if not args.no_lifetimes:
+        libraries["lifetimes"] = None
+    seconds = {(size, lib): [] for size in args.rfm_sizes for lib in libraries}
+    cpu = {(size, lib): [] for size in args.rfm_sizes for lib in libraries}
+    loads = {size: [] for size in args.rfm_sizes}
+    rows, errors = {}, {}
+    for rep in range(args.rfm_repeats):
+        names = list(libraries)
+        names = names[rep % len(names):] + names[:rep % len(names)]  # who goes first rotates
+        for size in args.rfm_sizes:
+            for lib in names:
+                keep = str(workdir / f"rfm_{size}_{lib}.parquet") if rep == 0 else None
+                spec = {"kind": "rfm_first", "workdir": str(workdir), "orders": str(files[size]), "library": lib,
+                        "keep": keep}
+                loads[size].append(os.getloadavg()[0])
+                res = harness.spawn(__file__, spec, args.lifetimes_timeout, src=libraries[lib])
+                if "error" in res:
+                    errors[(size, lib)] = res["error"]
+                    continue
+                seconds[(size, lib)].append(res["seconds"])
+                cpu[(size, lib)].append(res["cpu_seconds"])
+                rows[size] = res["rows"]
+            print(f"  repetition {rep + 1}, {size:,} customers: " + ", ".join(
+                f"{lib} {seconds[(size, lib)][-1]:.3f}s" for lib in names if seconds[(size, lib)]), flush=True)
+
+    def agreement(size) -> str:
+        try:
+            ours = pd.read_parquet(workdir / f"rfm_{size}_crmkit.parquet")
+            same = ours.equals(pd.read_parquet(workdir / f"rfm_{size}_baseline.parquet"))
+            text = "identical to baseline" if same else "**differs from baseline**"
+            if "lifetimes" in libraries:
+                cols = ["frequency", "recency", "T", "repeat_mean_value"]
+                theirs = pd.read_parquet(workdir / f"rfm_{size}_lifetimes.parquet").reindex(ours.index)
+                diff = float(np.nanmax(np.abs(ours[cols].to_numpy(float) - theirs[cols].to_numpy(float))))
+                text += f"; lifetimes max abs diff {diff:.2g}"
+            return text
+        except (OSError, KeyError, ValueError) as exc:
+            return f"not compared ({type(exc).__name__})"
+
+    def speedups(lib, size, times=seconds) -> list[float]:  # per repetition: its runs went side by side
+        theirs, ours = times[(size, "lifetimes")], times[(size, lib)]
+        return [t / o for t, o in zip(theirs, ours)] if len(theirs) == len(ours) else []
+
+    def median_worst(ups) -> str:
+        return f"{statistics.median(ups):.1f}× ({min(ups):.1f}×)" if ups else "—"
+
+    table = ["| customers | orders | crmkit s | baseline s | lifetimes s | crmkit speed-up median (worst) | "
+             "baseline speed-up median (worst) | goal ≥5× (worst) | crmkit CPU s | baseline CPU s | lifetimes CPU s | "
+             "CPU speed-up crmkit (worst) | CPU speed-up baseline (worst) | load avg | summaries |",
+             "|" + " ---: |" * 7 + " :---: |" + " ---: |" * 6 + " --- |"]
+    for size in args.rfm_sizes:
+        med = {lib: (statistics.median(seconds[(size, lib)]) if seconds[(size, lib)] else None) for lib in libraries}
+        cpu_med = {lib: (statistics.median(cpu[(size, lib)]) if cpu[(size, lib)] else None) for lib in libraries}
+        lt = "lifetimes" in libraries
+        cells = [median_worst(speedups(lib, size) if lt else []) for lib in ("crmkit", "baseline")]
+        cpu_cells = [median_worst(speedups(lib, size, cpu) if lt else []) for lib in ("crmkit", "baseline")]
+        ups = speedups("crmkit", size) if "lifetimes" in libraries else []
+        goal = ("✓" if min(ups) >= GOAL_SPEEDUP else "✗") if ups else "—"
+        notes = "; ".join([agreement(size)] + [f"{lib}: {err}" for (s_, lib), err in errors.items() if s_ == size])
+        table.append(f"| {size:,} | {rows.get(size, 0):,} | {_fmt_s(med['crmkit'])} | {_fmt_s(med['baseline'])} | "
+                     f"{_fmt_s(med.get('lifetimes'))} | {cells[0]} | {cells[1]} | {goal} | "
+                     f"{' | '.join(_fmt_s(cpu_med.get(lib)) for lib in ('crmkit', 'baseline', 'lifetimes'))} | "
+                     f"{cpu_cells[0]} | {cpu_cells[1]} | {statistics.median(loads[size]):.2f} | {notes} |")
+    md = ["# RFM summary, first call in a fresh process: crmkit against lifetimes", "", *[f"- {h}" for h in head],
+          f"- baseline: {base_label}", f"- load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+          (f"- {args.rfm_repeats} repetitions, interleaved; seconds are medians; a speed-up is lifetimes' time "
+           "over crmkit's in the same repetition (median and worst of the repetitions); load avg is the median "
+           "1-minute load average when the size's steps started; CPU s is the call's process time (all threads), "
+           "which a loaded machine inflates far less than the wall clock; the goal is judged on the wall clock"),
+          "", *table, ""]
+    text = "\n".join(md)
+    print("\n" + text)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "value_rfm.md").write_text(text)
+    print(f"written to {OUT_DIR / 'value_rfm.md'}")
+    return 0
+
+
 def _fmt_s(x) -> str:
     return "—" if x is None else (f"{x:.3f}" if x < 10 else f"{x:.1f}")
 
@@ -381,6 +535,11 @@ def main(argv=None) -> int:
     ap.add_argument("--no-lifetimes", action="store_true", help="crmkit steps only")
     ap.add_argument("--models", choices=["all", "classic", "new"], default="all",
                     help="classic: RFM, BG/NBD, Gamma-Gamma, CLV; new: Pareto/NBD, MBG/NBD, BG/BB fits; all: both")
+    ap.add_argument("--rfm-sizes", type=int, nargs="+", metavar="N",
+                    help="only the RFM summary's first call, at these numbers of customers (see above)")
+    ap.add_argument("--rfm-repeats", type=int, default=3, help="repetitions of each first call (--rfm-sizes)")
+    ap.add_argument("--baseline", default="HEAD",
+                    help="what crmkit is compared with in --rfm-sizes: a git revision, or a folder holding crmkit/")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.step:
@@ -394,6 +553,10 @@ def main(argv=None) -> int:
     head = machine() + [f"crmkit sources digest {digest} (the steps import this snapshot)"]
     for line in head:
         print(line)
+    if args.rfm_sizes:
+        status = rfm_first_calls(args, workdir, tmp, head)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return status
 
     stamp = workdir / "orders.json"
     wanted = {"customers": args.customers, "seed": args.seed, "truth": TRUTH}

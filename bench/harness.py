@@ -55,11 +55,13 @@ def run_child(run_step, spec_json: str) -> None:
     print(_RESULT + json.dumps(result))
 
 
-def spawn(script: str, spec: dict, timeout: float) -> dict:
-    """Run one step of ``script`` in a fresh interpreter; return its result (or the error)."""
+def spawn(script: str, spec: dict, timeout: float, src: Path | None = None) -> dict:
+    """Run one step of ``script`` in a fresh interpreter; return its result (or the error).
+
+    The step imports the run's frozen crmkit, or the one in ``src`` (e.g. a baseline's copy)."""
     env = dict(os.environ, PYTHONHASHSEED="0")
-    if _frozen is not None:
-        env["CRMKIT_BENCH_SRC"] = str(_frozen)
+    if src is not None or _frozen is not None:
+        env["CRMKIT_BENCH_SRC"] = str(src or _frozen)
     try:
         proc = subprocess.run([sys.executable, str(Path(script).resolve()), "--step", json.dumps(spec)],
                               check=False, capture_output=True, text=True, timeout=timeout, env=env)

@@ -187,6 +187,93 @@ def test_summary_properties_against_a_plain_python_count(rows, as_of, unit):
     assert s.attrs["time_unit"] == unit
 
 
+def _groupby_reference(orders: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """The summary in days, by a plain pandas groupby: per customer and day, then per customer."""
+    kept = orders[orders["ordered_at"].dt.normalize() <= end]
+    day = kept["ordered_at"].dt.normalize().rename("day")
+    by_day = kept.groupby([kept["customer_id"].astype(object), day])["amount"].sum().reset_index()
+    rows = {}
+    for cust, g in by_day.groupby("customer_id", sort=True):
+        days, values = g["day"].tolist(), g["amount"].tolist()
+        rows[cust] = {"frequency": len(days) - 1, "recency": float((days[-1] - days[0]).days),
+                      "T": float((end - days[0]).days),
+                      "repeat_mean_value": float(np.mean(values[1:])) if len(days) > 1 else 0.0,
+                      "total_value": float(np.sum(values))}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# Ids that take each of the summary's paths: one width, few varying bits (packed and compacted);
+# one width of 8 bytes with many varying bits (ranked by an argsort); several widths, non-ASCII
+# text and integers (pandas' sorted factorization).
+_id_kinds = {
+    "digits": st.integers(0, 999).map(lambda i: f"{i:06d}"),
+    "wide8": st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=8, max_size=8),
+    "mixed": st.text(st.sampled_from("aZ0 -é客"), min_size=1, max_size=10),
+    "ints": st.integers(-5, 10**12),
+}
+
+
+@FAST
+@given(kind=st.sampled_from(sorted(_id_kinds)), data=st.data(), dtype=st.sampled_from(["object", "string"]),
+       as_of=st.one_of(st.none(), st.integers(0, 4000)))
+def test_summary_equals_a_plain_groupby_on_random_order_logs(kind, data, dtype, as_of):
+    ids = data.draw(st.lists(_id_kinds[kind], min_size=1, max_size=12, unique=True))
+    rows = data.draw(st.lists(st.tuples(st.sampled_from(ids), st.integers(0, 4000), st.integers(0, 86399),
+                                        st.floats(-100, 1e6, allow_nan=False).map(lambda v: round(v, 2))),
+                              min_size=1, max_size=60))
+    start = pd.Timestamp("2015-01-01")
+    orders = pd.DataFrame({"customer_id": [r[0] for r in rows],
+                           "ordered_at": [start + pd.Timedelta(days=r[1], seconds=r[2]) for r in rows],
+                           "amount": [r[3] for r in rows]}).sample(frac=1.0, random_state=0)
+    if kind != "ints":
+        orders["customer_id"] = orders["customer_id"].astype(dtype)
+    end = start + pd.Timedelta(days=max(r[1] for r in rows) if as_of is None else as_of)
+    s = rfm_summary(orders, as_of=None if as_of is None else end, time_unit="D")
+    expected = _groupby_reference(orders, end)
+    assert list(s.index) == list(expected.index)  # sorted as Python sorts the ids
+    if len(expected):
+        assert (s["frequency"].to_numpy() == expected["frequency"].to_numpy()).all()
+        assert (s[["recency", "T"]].to_numpy() == expected[["recency", "T"]].to_numpy()).all()
+        for col in ("repeat_mean_value", "total_value"):
+            np.testing.assert_allclose(s[col].to_numpy(), expected[col].to_numpy(), rtol=1e-12, atol=1e-6)
+    assert list(s.columns) == ["frequency", "recency", "T", "repeat_mean_value", "total_value"]
+    assert s["frequency"].dtype == np.int64 and s.index.name == "customer_id"
+
+
+@FAST
+@given(template=st.integers(0, 2**64 - 1), values=st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=50),
+       free=st.integers(0, 2**64 - 1))
+def test_dropping_shared_bits_keeps_the_order_and_equality(template, values, free):
+    from crmkit.value.rfm import _drop_shared_bits
+
+    # values that share every bit outside ``free`` with ``template``
+    v = np.array([(template & ~free) | (x & free) for x in values], dtype=np.uint64)
+    packed, width = _drop_shared_bits(v)
+    varying = int(np.bitwise_or.reduce(v)) & ~int(np.bitwise_and.reduce(v))
+    assert width == bin(varying).count("1") <= bin(free).count("1")
+    assert int(packed.max()) < 2**width or width == 0 and not packed.any()
+    assert (np.argsort(packed, kind="stable") == np.argsort(v, kind="stable")).all()
+    assert (np.unique(packed, return_inverse=True)[1] == np.unique(v, return_inverse=True)[1]).all()
+
+
+@FAST
+@given(rows=st.lists(st.tuples(st.integers(0, 2**40), st.integers(0, 9)), min_size=1, max_size=50))
+def test_the_lexsort_fallback_orders_the_orders_as_the_packed_sort(rows):
+    from crmkit.value.rfm import _sort_orders
+
+    key = np.array([r[0] for r in rows], dtype=np.uint64)
+    day = np.array([r[1] for r in rows], dtype=np.int64)
+    positions = np.arange(len(rows))
+    row_bits = (len(rows) - 1).bit_length()
+    packed_groups, packed_rows = _sort_orders(key.copy(), 41, day, 4, positions, row_bits)
+    lex_groups, lex_rows = _sort_orders(key.copy(), 64, day, 4, positions, row_bits)  # too wide: lexsort
+    assert (packed_rows == lex_rows).all()
+    assert (packed_rows == np.lexsort((positions, day, key))).all()
+    # the same runs of one (customer, day), and the same days
+    assert ((packed_groups[1:] != packed_groups[:-1]) == (lex_groups[1:] != lex_groups[:-1])).all()
+    assert ((packed_groups & np.uint64(15)) == (lex_groups & np.uint64(15))).all()
+
+
 # ----------------------------------------------------------------------------- rfm_segments
 
 

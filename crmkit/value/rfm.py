@@ -27,7 +27,6 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..exceptions import ValueInputError
 from ..i18n import N_, check_lang, translate
@@ -107,50 +106,67 @@ def rfm_summary(
         raise ValueInputError(f"{int(missing.sum())} order(s) have no customer", customer_col,
                               _order_labels(orders, customer_col, missing))
     if amount_col:
-        amounts = pd.to_numeric(orders[amount_col], errors="coerce").astype("float64").to_numpy()
+        amounts = orders[amount_col]
+        if amounts.dtype != np.float64:  # (a float64 column is read as it is, without a copy)
+            amounts = pd.to_numeric(amounts, errors="coerce").astype("float64")
+        amounts = amounts.to_numpy()
         bad = np.isnan(amounts)
         if bad.any():
             raise ValueInputError(f"{int(bad.sum())} order(s) have no amount (listed by their {_named_by(orders)})",
                                   amount_col, _order_labels(orders, customer_col, bad))
 
     end = _day_number(resolve_as_of(as_of, orders[date_col]))
-    keep = days <= end
-    codes, uniques = _factorize_sorted(customers)
-    codes, days = codes[keep], days[keep]
+    positions = np.flatnonzero(days <= end)  # the orders that count, by row position
     columns = [*SUMMARY_COLUMNS, TOTAL_COLUMN] if amount_col else list(SUMMARY_COLUMNS[:3])
-    if not len(codes):
-        index = pd.Index(uniques[:0], name=customer_col)
+    if not len(positions):
+        index = _customer_keys(customers, 64)[2](positions).rename(customer_col)
         empty = {c: pd.Series(dtype="int64" if c == "frequency" else "float64") for c in columns}
         return _with_conventions(pd.DataFrame(empty).set_axis(index), time_unit, amount_col)
 
-    # One key per (customer, day); the sorted unique keys list each customer's purchase days in
-    # order, so every per-customer figure is a segment reduction over them (no Python loop).
-    first_day = int(days.min())
-    span = end - first_day + 1
-    key = codes.astype(np.int64) * span + (days - first_day)
-    purchase_key, which = np.unique(key, return_inverse=True)
-    purchase_customer = purchase_key // span
-    purchase_day = purchase_key % span + first_day
+    # Sort the orders once by (customer, day, row): then each customer's purchase days are runs
+    # of equal (customer, day), in order, and every per-customer figure is a segment reduction
+    # over them (no Python loop, no hashing). The three parts share one 64-bit sort key when
+    # they fit in it, and one np.sort of plain integers is several times faster than an argsort
+    # or np.unique with its inverse.
+    first_day = int(days[positions].min())
+    day_bits = (end - first_day).bit_length()
+    row_bits = (len(orders) - 1).bit_length()
+    customer_key, key_bits, ids_at = _customer_keys(customers, 64 - day_bits - row_bits)
+    if len(positions) < len(orders):  # (usually every order counts: as_of is the data date)
+        customer_key, days = customer_key[positions], days[positions]
+    customer_day, rows = _sort_orders(customer_key, key_bits, days - first_day, day_bits, positions, row_bits)
+    new_purchase = np.empty(len(rows), dtype=bool)
+    new_purchase[0] = True
+    np.not_equal(customer_day[1:], customer_day[:-1], out=new_purchase[1:])
+    purchase_rows = np.flatnonzero(new_purchase)
+    purchase = customer_day[purchase_rows]
+    purchase_customer = purchase >> np.uint64(day_bits)
+    purchase_day = (purchase & np.uint64((1 << day_bits) - 1)).astype(np.int64) + first_day
     starts = np.flatnonzero(np.r_[True, purchase_customer[1:] != purchase_customer[:-1]])
-    ends = np.r_[starts[1:], len(purchase_key)] - 1
+    ends = np.r_[starts[1:], len(purchase_rows)] - 1
     frequency = (ends - starts).astype(np.int64)
     unit = TIME_UNITS[time_unit]
-    data = {
-        "frequency": frequency,
-        "recency": (purchase_day[ends] - purchase_day[starts]) / unit,
-        "T": (end - purchase_day[starts]) / unit,
-    }
+    # the float columns are written into one block, which the frame takes as it is (building
+    # the frame from separate columns would copy them all once more)
+    floats = np.empty((len(columns) - 1, len(starts)))
+    np.divide(purchase_day[ends] - purchase_day[starts], unit, out=floats[0])
+    np.divide(end - purchase_day[starts], unit, out=floats[1])
     if amount_col:
-        purchase_value = np.bincount(which, weights=amounts[keep], minlength=len(purchase_key))
+        # a day's orders summed one after the other in row order (np.add.reduceat would add
+        # pairwise, which changes the last digit of some sums)
+        purchase_of_order = np.cumsum(new_purchase) - 1
+        purchase_value = np.bincount(purchase_of_order, weights=amounts[rows], minlength=len(purchase_rows))
         total = np.add.reduceat(purchase_value, starts)
         purchase_value[starts] = 0.0  # the first purchase is not a repeat
         repeat_total = np.add.reduceat(purchase_value, starts)
-        data[REPEAT_MEAN_COLUMN] = np.divide(repeat_total, frequency, out=np.zeros(len(starts)),
-                                             where=frequency > 0)
-        data[TOTAL_COLUMN] = total
-    # codes follow the sorted ids, so the rows come out sorted by customer id
-    index = pd.Index(uniques.take(purchase_customer[starts]), name=customer_col)
-    return _with_conventions(pd.DataFrame(data, index=index, columns=columns), time_unit, amount_col)
+        floats[2] = 0.0
+        np.divide(repeat_total, frequency, out=floats[2], where=frequency > 0)
+        floats[3] = total
+    # the keys follow the sorted ids, so the rows come out sorted by customer id
+    index = ids_at(rows[purchase_rows[starts]]).rename(customer_col)
+    summary = pd.DataFrame(floats.T, index=index, columns=columns[1:], copy=False)
+    summary.insert(0, "frequency", frequency)
+    return _with_conventions(summary, time_unit, amount_col)
 
 
 def _with_conventions(summary: pd.DataFrame, time_unit: str, amount_col) -> pd.DataFrame:
@@ -430,13 +446,17 @@ def _require_columns(frame: pd.DataFrame, columns) -> None:
             raise ValueInputError(f"the frame has no column {c!r} (it has: {', '.join(map(str, frame.columns))})", c)
 
 
-def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of ``ids`` in the sort order of the ids, and the sorted distinct ids.
+def _customer_keys(ids: pd.Series, room: int) -> tuple[np.ndarray, int, Callable[[np.ndarray], pd.Index]]:
+    """Integer keys of ``ids`` (uint64) in the sort order of the ids, how many bits they use, and
+    a function giving the ids of some rows (by position) as an index.
 
-    Hashing or sorting millions of strings is the slowest part of a summary. Ids of one
-    length of at most 8 bytes (the usual zero-padded "000123") are read straight from Arrow's
-    buffer as one big-endian integer each, whose numeric order is the ids' byte order, i.e.
-    their string order: sorting those is several times faster. Other ids take pandas' path.
+    Hashing or sorting millions of strings is the slowest part of a summary. Ids of one length
+    of at most 8 bytes (the usual zero-padded "000123") are read straight from Arrow's buffer as
+    one big-endian integer each, whose numeric order is the ids' byte order, i.e. their string
+    order. Bits that every id shares (the "0x3" half of an ASCII digit, a constant prefix) are
+    dropped, which keeps that order: six-digit ids need 24 bits, leaving ``room`` (the bits the
+    caller has left in a 64-bit sort key) for the day and the row. Ids that do not fit get dense
+    ranks instead (an argsort of the integers), other ids pandas' sorted factorization.
     """
     try:
         arr = pa.array(ids.array if isinstance(ids.dtype, pd.StringDtype) else ids, type=pa.string(), from_pandas=True)
@@ -446,26 +466,85 @@ def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
         arr = arr.combine_chunks()
     width = 0
     if arr is not None and len(arr) and not arr.null_count:
-        lengths = pc.binary_length(arr)
-        bounds = pc.min_max(lengths)
-        if bounds["min"].as_py() == bounds["max"].as_py() <= 8:
-            width = bounds["min"].as_py()
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+        lengths = np.diff(offsets)
+        if lengths[0] <= 8 and (lengths == lengths[0]).all():
+            width = int(lengths[0])
     if not width:
         codes, uniques = pd.factorize(ids, sort=True)
-        return codes, pd.Index(uniques)
+        uniques = pd.Index(uniques)
+        return codes.astype(np.uint64), max(len(uniques) - 1, 0).bit_length(), lambda rows: uniques.take(codes[rows])
+
     n = len(arr)
-    start = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset]
-    chars = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[start:start + n * width].reshape(n, width)
+    chars = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + n * width].reshape(n, width)
     padded = np.zeros((n, 8), dtype=np.uint8)
     padded[:, :width] = chars
     packed = padded.view(">u8").ravel().astype(np.uint64)
-    order = np.argsort(packed)
-    ranked = packed[order]
-    new_id = np.r_[True, ranked[1:] != ranked[:-1]]
-    codes = np.empty(n, dtype=np.int64)
-    codes[order] = np.cumsum(new_id) - 1
-    return codes, pd.Index(arr.take(pa.array(order[new_id])).to_pandas(types_mapper={pa.string(): ids.dtype}.get
-                                                                        if isinstance(ids.dtype, pd.StringDtype) else None))
+    mapper = {pa.string(): ids.dtype}.get if isinstance(ids.dtype, pd.StringDtype) else None
+
+    def ids_at(rows: np.ndarray) -> pd.Index:
+        # the ids' bytes gathered as fixed-width rows, cheaper than Arrow's take of variable strings
+        data = np.ascontiguousarray(chars[rows]).ravel()
+        offsets = np.arange(0, (len(rows) + 1) * width, width, dtype=np.int32)
+        picked = pa.StringArray.from_buffers(len(rows), pa.py_buffer(offsets), pa.py_buffer(data))
+        return pd.Index(picked.to_pandas(types_mapper=mapper))
+
+    keys, bits = _drop_shared_bits(packed)
+    if bits > room:
+        order = np.argsort(packed)
+        ranked = packed[order]
+        new_id = np.r_[True, ranked[1:] != ranked[:-1]]
+        keys = np.empty(n, dtype=np.uint64)
+        keys[order] = np.cumsum(new_id) - 1
+        bits = int(keys.max()).bit_length()
+    return keys, bits, ids_at
+
+
+def _drop_shared_bits(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """``values`` (uint64) with the bits they all share removed, and how many bits are left.
+
+    Two values first differ at a bit that varies, and the varying bits keep their order, so the
+    result compares as the values do (equal stays equal)."""
+    varying = int(np.bitwise_or.reduce(values)) & ~int(np.bitwise_and.reduce(values))
+    out = np.zeros(len(values), dtype=np.uint64)
+    part = np.empty_like(out)
+    width = bit = 0
+    while varying >> bit:
+        if not (varying >> bit) & 1:
+            bit += 1
+            continue
+        run = 0
+        while (varying >> (bit + run)) & 1:
+            run += 1
+        # out |= (values >> bit & (2**run - 1)) << width, in one scratch array
+        np.right_shift(values, np.uint64(bit), out=part)
+        np.bitwise_and(part, np.uint64((1 << run) - 1), out=part)
+        out |= np.left_shift(part, np.uint64(width), out=part)
+        width, bit = width + run, bit + run
+    return out, width
+
+
+def _sort_orders(customer_key: np.ndarray, key_bits: int, day: np.ndarray, day_bits: int, rows: np.ndarray,
+                 row_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The orders sorted by (customer key, day, row): for each, ``customer << day_bits | day``
+    (uint64; ``customer`` follows the key's order, ``day`` is counted from 0) and its row.
+
+    One in-place np.sort of ``key << (day_bits + row_bits) | day << row_bits | row`` when the
+    three fit in 64 bits; a lexsort otherwise (ids that would not pack, dates decades apart),
+    where the customer becomes its rank among the keys (fewer than the orders, so it fits)."""
+    day, rows = day.astype(np.uint64), rows.astype(np.uint64)
+    if key_bits + day_bits + row_bits > 64:
+        order = np.lexsort((rows, day, customer_key))
+        ranked = customer_key[order]
+        rank = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]]).astype(np.uint64)
+        return rank << np.uint64(day_bits) | day[order], rows[order].astype(np.intp)
+    # in place where the arrays are ours: fewer fresh pages, which a first call pays for
+    packed = np.left_shift(customer_key, np.uint64(day_bits + row_bits))
+    packed |= np.left_shift(day, np.uint64(row_bits), out=day)
+    packed |= rows
+    packed.sort()
+    np.bitwise_and(packed, np.uint64((1 << row_bits) - 1), out=rows)
+    return np.right_shift(packed, np.uint64(row_bits), out=packed), rows.view(np.int64)
 
 
 def _days(dates: pd.Series, column: str, name_rows=None) -> np.ndarray:
@@ -484,7 +563,7 @@ def _days(dates: pd.Series, column: str, name_rows=None) -> np.ndarray:
     if missing.any():
         names = name_rows(missing) if name_rows is not None else list(np.asarray(dates.index, dtype=object)[missing])
         raise ValueInputError(f"{int(missing.sum())} order(s) have no date", column, names)
-    return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+    return dates.to_numpy().astype("datetime64[D]").view(np.int64)
 
 
 def _order_labels(orders: pd.DataFrame, customer_col: str, mask) -> list:
