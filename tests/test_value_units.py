@@ -287,17 +287,27 @@ def test_bgnbd_fits_a_book_where_nobody_churns_and_agrees_with_lifetimes(no_chur
     f, r, T = summary["frequency"], summary["recency"], summary["T"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        theirs = lifetimes.BetaGeoFitter().fit(f, r, T)
-    # lifetimes stops at a tiny a and a huge b: the same limit
-    assert theirs.params_["a"] < 1e-6 and theirs.params_["b"] > 1e3
+        try:
+            theirs = lifetimes.BetaGeoFitter().fit(f, r, T)
+        except lifetimes.utils.ConvergenceError:
+            # from its default start lifetimes' optimizer may give up on this boundary (it depends
+            # on its autograd and scipy versions): started nearer, it stops at b ~ 1e43, where its own
+            # predictions overflow, so only its parameters can be compared
+            theirs = lifetimes.BetaGeoFitter().fit(f, r, T, initial_params=[0.5, 5.0, 0.01, 100.0])
+    # lifetimes stops where the chance to drop out after a purchase, a / (a + b), is nil: the same limit
+    assert theirs.params_["a"] / (theirs.params_["a"] + theirs.params_["b"]) < 1e-6
     np.testing.assert_allclose(bg.params_[["r", "alpha"]], theirs.params_[["r", "alpha"]], rtol=1e-5)
-    for t in (1.0, 4.0, 26.0):
+    # lifetimes' predictions at b ~ 1e43 overflow or come out negative: compared only where they compute
+    for t in ((1.0, 4.0, 26.0) if theirs.params_["b"] < 1e30 else ()):
         np.testing.assert_allclose(bg.expected_purchases(t, summary),
                                    theirs.conditional_expected_number_of_purchases_up_to_time(t, f, r, T), rtol=1e-5)
-    np.testing.assert_allclose(bg.probability_alive(summary), theirs.conditional_probability_alive(f, r, T),
-                               rtol=1e-8)
-    np.testing.assert_allclose(bg.expected_purchases_new_customer(np.array([4.0, 52.0])),
-                               theirs.expected_number_of_purchases_up_to_time(np.array([4.0, 52.0])), rtol=1e-5)
+    if theirs.params_["b"] < 1e30:
+        np.testing.assert_allclose(bg.probability_alive(summary), theirs.conditional_probability_alive(f, r, T),
+                                   rtol=1e-8)
+        np.testing.assert_allclose(bg.expected_purchases_new_customer(np.array([4.0, 52.0])),
+                                   theirs.expected_number_of_purchases_up_to_time(np.array([4.0, 52.0])), rtol=1e-5)
+    else:   # nobody churns: everyone is alive
+        np.testing.assert_allclose(bg.probability_alive(summary), 1.0)
     # finite, sensible predictions: the limit model is NBD, (r + x) / (α + T) purchases a week
     expected = (bg.params_["r"] + f) / (bg.params_["alpha"] + T)
     np.testing.assert_allclose(bg.expected_purchases(1, summary), expected, rtol=1e-12)
