@@ -21,6 +21,8 @@ from pathlib import Path
 
 from . import __version__
 from .exceptions import CrmkitError, FileFormatError, ImportValidationError
+from .i18n import LANGS, table_label, translate
+from .language import SETTING_LANGS, resolve_lang
 from .schema import LOAD_ORDER, TABLES
 
 # import and export take a table the same way (crmkit.schema.table): its name, Chinese name or alias
@@ -36,15 +38,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except ImportValidationError as err:
+        say = message_lang(args)
         print(err.report, file=sys.stderr)
         if getattr(args, "problems", None):
             err.report.to_frame().to_csv(args.problems, index=False, encoding="utf-8-sig")
-            print(f"all {len(err.report.problems)} problems written to {args.problems}", file=sys.stderr)
-        print("nothing was written. Fix the file, or add --skip-errors to import only the good rows.", file=sys.stderr)
+            print(translate("all {n} problems written to {path}", say, n=len(err.report.problems), path=args.problems),
+                  file=sys.stderr)
+        print(translate("nothing was written. Fix the file, or add --skip-errors to import only the good rows.", say),
+              file=sys.stderr)
         return 1
     except CrmkitError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(translate("error: {error}", message_lang(args), error=err), file=sys.stderr)
         return 1
+
+
+def message_lang(args, crm=None) -> str:
+    """The language of the command's messages: ``--lang`` where the command has it, else the
+    store's language, else the locale's, else English (``crmkit.language``). Resolved once per
+    command (the store's setting is read when the store is opened)."""
+    if getattr(args, "message_lang", None) is None or crm is not None:
+        args.message_lang = resolve_lang(getattr(args, "lang", None), crm, fallback="en", allowed=LANGS)
+    return args.message_lang
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,8 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     def db_option(sp):
         sp.add_argument("--db", metavar="URL", help="store URL (default: $CRMKIT_DB_URL or data/crm.db)")
 
-    sp = sub.add_parser("init", help="create or upgrade the store and show what it holds")
+    sp = sub.add_parser("init", help="create or upgrade the store, set its language and currency, show what it holds")
     db_option(sp)
+    sp.add_argument("--lang", choices=SETTING_LANGS, default=None,
+                    help="the language of everything crmkit shows for this store (widgets, the app, reports, "
+                         "messages): en, zh, or zh+en (reports in both); default: the locale's")
+    sp.add_argument("--currency", metavar="CODE", default=None,
+                    help="ISO 4217 code the store's amounts are in (USD, EUR, CNY …; default CNY); nothing is converted")
     sp.set_defaults(run=_init, command="init")
 
     sp = sub.add_parser("demo", help="fill the store with a seeded, realistic demo data set")
@@ -84,8 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--date-order", choices=["mdy", "dmy"], type=str.lower,
                     help="how the file writes dates with the day and the month before the year: mdy for "
                          "12/1/2010 8:26 (US tools), dmy for 31/01/2025; without it such dates are errors")
-    sp.add_argument("--lang", choices=["en", "zh"], default="en",
-                    help="language of the counts per reason and of the allowed values (default en)")
+    sp.add_argument("--lang", choices=["en", "zh"], default=None,
+                    help="language of the problems and messages (default: the store's, see crmkit init --lang)")
     sp.add_argument("--sheet", help="worksheet name or number in an .xlsx (default: the first)")
     sp.add_argument("--skip-errors", action="store_true", help="import the good rows, list the bad ones")
     sp.add_argument("--problems", type=Path, metavar="CSV", help="also write every problem to this CSV")
@@ -97,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("items", nargs="+", metavar="[TABLE] FILE",
                     help=f"the table ({TABLE_HELP}) and the output file, .xlsx or .csv; or only the file, with --table")
     sp.add_argument("--table", "-t", help="the table, as in crmkit import (instead of the first argument)")
-    sp.add_argument("--lang", choices=["zh", "en"], default="zh", help="headers and labels (default zh)")
+    sp.add_argument("--lang", choices=["zh", "en"], default=None,
+                    help="headers and labels: the forms' Chinese or English (default: the store's language)")
     sp.set_defaults(run=_export, command="export")
 
     sp = sub.add_parser("merge", help="merge duplicate customers: their records move to the one kept (one transaction)")
@@ -108,7 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-fill", action="store_true", help="leave fields blank on KEEP blank (default: fill them "
                                                            "from the duplicates)")
     sp.add_argument("--by", help="who is merging (recorded in the history)")
-    sp.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the summary (default en)")
+    sp.add_argument("--lang", choices=["en", "zh"], default=None,
+                    help="language of the summary (default: the store's, see crmkit init --lang)")
     sp.set_defaults(run=_merge, command="merge")
 
     sp = sub.add_parser("user", help="accounts of the app: add, list, disable, passwd")
@@ -159,23 +180,35 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open(args):
+    """The store of ``--db``; the command's messages speak its language from here on."""
     from .store import open as open_store
 
-    return open_store(args.db)
+    crm = open_store(args.db)
+    message_lang(args, crm)
+    return crm
 
 
 def _init(args) -> int:
     crm = _open(args)
-    print(f"store: {crm!r}")
-    _print_counts(crm)
-    _first_admin_hint(crm)
+    if args.lang or args.currency:
+        crm.configure(lang=args.lang, currency=args.currency)
+        message_lang(args, crm)
+    say = message_lang(args)
+    print(translate("store: {store}", say, store=repr(crm)))
+    _print_counts(crm, say)
+    settings = crm.settings()
+    why = (translate("set by {name} on {day}", say, name=settings["set_by"], day=settings["set_at"][:10])
+           if settings["lang"] else translate("not set: the locale's, see crmkit init --lang", say))
+    print(translate("language: {lang} ({why}); currency: {currency}", say, lang=crm.lang, why=why,
+                    currency=crm.currency))
+    _first_admin_hint(crm, say)
     return 0
 
 
-def _first_admin_hint(crm) -> None:
+def _first_admin_hint(crm, say: str) -> None:
     if not (crm.users()["role"] == "admin").any():
-        print("no admin account yet: create the first one with `crmkit user add NAME --role admin` "
-              "(it asks for the password)")
+        print(translate("no admin account yet: create the first one with `crmkit user add NAME --role admin` "
+                        "(it asks for the password)", say))
 
 
 def _read_password(args, confirm: bool = True) -> str:
@@ -183,28 +216,36 @@ def _read_password(args, confirm: bool = True) -> str:
     never from the command line, where the shell history and the process list would keep it."""
     import getpass
 
+    say = message_lang(args)
     if getattr(args, "password", None) is not None:
-        raise CrmkitError("passwords are never taken from the command line (the shell history and the "
-                          "process list keep it): type it at the prompt, or pipe it on stdin")
+        raise CrmkitError(translate("passwords are never taken from the command line (the shell history and the "
+                                    "process list keep it): type it at the prompt, or pipe it on stdin", say))
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("password: ")
-    if confirm and getpass.getpass("again: ") != password:
-        raise CrmkitError("the two passwords differ; nothing was changed")
+    password = getpass.getpass(translate("password: ", say))
+    if confirm and getpass.getpass(translate("again: ", say)) != password:
+        raise CrmkitError(translate("the two passwords differ; nothing was changed", say))
     return password
 
 
 def _user_add(args) -> int:
+    crm = _open(args)
     password = _read_password(args)
-    user = _open(args).add_user(args.name, password, role=args.role, rep=args.rep, team=args.team)
-    print(f"account {user.name} created: role {user.role}, rep {user.rep}" + (f", team {user.team}" if user.team else ""))
+    user = crm.add_user(args.name, password, role=args.role, rep=args.rep, team=args.team)
+    say = message_lang(args)
+    if user.team:
+        print(translate("account {name} created: role {role}, rep {rep}, team {team}", say, name=user.name,
+                        role=user.role, rep=user.rep, team=user.team))
+    else:
+        print(translate("account {name} created: role {role}, rep {rep}", say, name=user.name, role=user.role,
+                        rep=user.rep))
     return 0
 
 
 def _user_list(args) -> int:
     frame = _open(args).users()
     if frame.empty:
-        print("no accounts")
+        print(translate("no accounts", message_lang(args)))
         return 0
     print(frame.drop(columns=["created_at"]).to_string(index=False))
     return 0
@@ -212,14 +253,15 @@ def _user_list(args) -> int:
 
 def _user_disable(args) -> int:
     _open(args).disable_user(args.name)
-    print(f"account {args.name} disabled")
+    print(translate("account {name} disabled", message_lang(args), name=args.name))
     return 0
 
 
 def _user_passwd(args) -> int:
+    crm = _open(args)
     password = _read_password(args)
-    _open(args).set_password(args.name, password)
-    print(f"password of {args.name} changed")
+    crm.set_password(args.name, password)
+    print(translate("password of {name} changed", message_lang(args), name=args.name))
     return 0
 
 
@@ -229,13 +271,14 @@ def _demo(args) -> int:
     from . import demo
 
     crm = _open(args)
+    say = message_lang(args)
     steps = tqdm(total=len(LOAD_ORDER) + 2, desc="demo", unit="step", file=sys.stderr)
-    steps.set_postfix_str(f"generating {args.customers} customers")
+    steps.set_postfix_str(translate("generating {n} customers", say, n=args.customers))
     data = demo.generate(n_customers=args.customers, seed=args.seed)
 
     def loading(name: str) -> None:
         steps.update()  # the step before (generating, or the table before) is done
-        steps.set_postfix_str(f"loading {name}")
+        steps.set_postfix_str(translate("loading {table}", say, table=name))
 
     demo.load_into(crm, data, by="crmkit demo", source=f"demo(seed={args.seed})", on_table=loading)
     steps.update()
@@ -244,29 +287,33 @@ def _demo(args) -> int:
     # running the demo leaves the working tree as it was.
     existing = sorted(samples.glob("*.*")) if samples.is_dir() else []
     if args.samples or not existing:
-        steps.set_postfix_str(f"writing samples to {samples}")
+        steps.set_postfix_str(translate("writing samples to {folder}", say, folder=samples))
         existing = demo.write_sample_files(samples, data)
     steps.update()
     steps.close()
-    print(f"demo data (seed {args.seed}, {args.customers} customers, history up to {data.as_of:%Y-%m-%d}) is in {crm!r}")
-    _print_counts(crm)
-    print("sample input files to try `crmkit import` on (e.g. crmkit import data/samples/orders.csv --table orders):")
+    last_day = f"{data.as_of:%Y-%m-%d}"
+    print(translate("demo data (seed {seed}, {n} customers, history up to {day}) is in {store}", say, seed=args.seed,
+                    n=args.customers, day=last_day, store=repr(crm)))
+    _print_counts(crm, say)
+    print(translate("sample input files to try `crmkit import` on (e.g. crmkit import data/samples/orders.csv "
+                    "--table orders):", say))
     for path in existing:
         print(f"  {path}")
-    _print_demo_accounts(demo.create_accounts(crm))
+    _print_demo_accounts(demo.create_accounts(crm), say)
     return 0
 
 
-def _print_demo_accounts(made: dict) -> None:
+def _print_demo_accounts(made: dict, say: str) -> None:
     if not made:
-        print("the demo accounts exist already (crmkit user list; crmkit user passwd NAME sets a new password)")
+        print(translate("the demo accounts exist already (crmkit user list; crmkit user passwd NAME sets a new "
+                        "password)", say))
         return
-    print("demo accounts (the passwords are shown this once; only their hashes are stored):")
+    print(translate("demo accounts (the passwords are shown this once; only their hashes are stored):", say))
     for name, (password, role, team) in made.items():
         print(f"  {_ljust(name, 10)} {role:<8} {_ljust(team or '', 6)} {password}")
-    print("log in to `crmkit app` as one of them (a rep sees their own book, the manager the team's, "
-          "admin everything);\nin a notebook: crm = crmkit.open(); crmkit.open(crm.url, "
-          "user=crm.authenticate(NAME, PASSWORD))")
+    print(translate("log in to `crmkit app` as one of them (a rep sees their own book, the manager the team's, "
+                    "admin everything);\nin a notebook: crm = crmkit.open(); crmkit.open(crm.url, "
+                    "user=crm.authenticate(NAME, PASSWORD))", say))
 
 
 def _ljust(text: str, width: int) -> str:
@@ -288,12 +335,13 @@ def _import(args) -> int:
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     with _stages(["reading", "checking", "writing"], args.path.name) as step:
         report = crm.import_file(args.path, args.table, columns=mapping, values=_value_mappings(args),
-                                 refs=_references(args), sheet=sheet, lang=args.lang, date_order=args.date_order,
+                                 refs=_references(args), sheet=sheet, lang=message_lang(args), date_order=args.date_order,
                                  on_error="skip" if args.skip_errors else "raise", by=args.by, progress=step)
     print(report)
     if args.problems and report.problems:
         report.to_frame().to_csv(args.problems, index=False, encoding="utf-8-sig")
-        print(f"all {len(report.problems)} problems written to {args.problems}")
+        print(translate("all {n} problems written to {path}", message_lang(args), n=len(report.problems),
+                        path=args.problems))
     return 0
 
 
@@ -328,17 +376,17 @@ def _export(args) -> int:
     elif len(items) == 1 and args.table:
         table, path = args.table, items[0]
     else:
-        raise CrmkitError("export wants TABLE FILE, or FILE with --table TABLE")
+        raise CrmkitError(translate("export wants TABLE FILE, or FILE with --table TABLE", message_lang(args)))
     crm = _open(args)
     path = crm.export(table, Path(path), lang=args.lang)
-    print(f"wrote {path}")
+    print(translate("wrote {path}", message_lang(args), path=path))
     return 0
 
 
 def _merge(args) -> int:
     crm = _open(args)
     result = crm.merge(args.table, keep=args.keep, drop=args.drop, fill_blanks=not args.no_fill, by=args.by)
-    print(result.describe(args.lang))
+    print(result.describe(message_lang(args)))
     return 0
 
 
@@ -368,11 +416,12 @@ def _data_dir(crm) -> Path:
     return project_dir() / "data"
 
 
-def _print_counts(crm) -> None:
+def _print_counts(crm, say: str) -> None:
     counts = crm.counts()
     width = max(len(n) for n in counts)
     for name, n in counts.items():
-        print(f"  {name:<{width}}  {n:>9,}  {TABLES[name].zh}")
+        label = table_label(TABLES[name], say)   # the form's name, where it says more than the table's
+        print(f"  {name:<{width}}  {n:>9,}" + (f"  {label}" if label.lower() != name else ""))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Every text a user reads, in English or Chinese, from one place.
 
 The English text is the message id, as in gettext: code writes ``translate("Save", lang)`` and a
-user reads "Save" or "保存". The Chinese of every such text is in one catalog,
-``crmkit/locale/zh.py`` (English -> Chinese, a gettext ``.po`` file's content as a dict); a text
-with no Chinese there falls back to its English. Labels of record fields and enum values are not
+user reads "Save" or "保存". The Chinese of every such text is in one gettext catalog,
+``crmkit/locale/zh/LC_MESSAGES/crmkit.po``, compiled to the ``crmkit.mo`` beside it that the
+standard ``gettext`` module reads here; Babel extracts the texts from the code and compiles the
+catalog (``python -m crmkit.locale update``, see :mod:`crmkit.locale.catalogs`). A text with no
+Chinese there falls back to its English. Labels of record fields and enum values are not
 repeated in the catalog: they stay in ``crmkit.schema`` with the records they describe
 (``Column.zh``, ``Column.choices``), and :func:`column_label`, :func:`table_label` and
 :func:`choice_label` read them, so a new field or enum value is still one edit in schema.py.
@@ -21,16 +23,18 @@ Languages: ``"zh"`` (Chinese, the default everywhere) and ``"en"``. ``"zh+en"`` 
 :data:`LANGS`.
 
 Texts held as data (a table's column headers, the phrases of ``close.explain``) are marked with
-:func:`N_` where they are written, so a scan of the code (``tests/test_i18n.py``, or Babel's
-extractor with ``-k translate -k translate_in_context:1c,2``) finds every message id.
+:func:`N_` where they are written, so Babel's extractor finds every message id. A message id
+must be a literal (not an f-string) for the same reason.
 """
 
 from __future__ import annotations
 
+import gettext
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from .exceptions import ValueInputError
-from .locale.zh import MESSAGES as _ZH
 
 if TYPE_CHECKING:
     from .schema import Column, Table
@@ -64,7 +68,8 @@ def translate(msgid: str, lang: str, /, **fields) -> str:
     >>> translate("{n:,} rows exported", "zh", n=1200)
     '已导出 1,200 行'
     """
-    return _render(_ZH.get(msgid), msgid, lang, fields)
+    # gettext("") is the catalog's header: an empty text stays empty
+    return _render(_chinese().gettext(msgid) if msgid else msgid, msgid, lang, fields)
 
 
 def translate_in_context(context: str, msgid: str, lang: str, /, **fields) -> str:
@@ -74,7 +79,7 @@ def translate_in_context(context: str, msgid: str, lang: str, /, **fields) -> st
     >>> translate_in_context("plan grade", "Grade", "zh"), translate_in_context("intent grade", "Grade", "zh")
     ('级别', '有望度')
     """
-    return _render(_ZH.get((context, msgid)), msgid, lang, fields)
+    return _render(_chinese().pgettext(context, msgid), msgid, lang, fields)
 
 
 def N_(msgid: str) -> str:  # gettext's name for it, which extractors (Babel, xgettext) know
@@ -85,8 +90,17 @@ def N_(msgid: str) -> str:  # gettext's name for it, which extractors (Babel, xg
     return msgid
 
 
-def _render(chinese: str | None, english: str, lang: str, fields: dict) -> str:
-    if lang == "en" or chinese is None:
+@cache
+def _chinese() -> gettext.GNUTranslations:
+    """The compiled Chinese catalog, read once from the package (a wheel or a checkout alike).
+    An untranslated text comes back as its message id, the English."""
+    mo = resources.files("crmkit.locale").joinpath("zh", "LC_MESSAGES", "crmkit.mo")
+    with mo.open("rb") as f:
+        return gettext.GNUTranslations(f)
+
+
+def _render(chinese: str, english: str, lang: str, fields: dict) -> str:
+    if lang == "en":
         text = english
     elif lang == "zh":
         text = chinese

@@ -104,8 +104,9 @@ def unwritable_cells(text: pd.Series, lang: str = "en") -> pd.Series:
 
     def why(cell: str) -> Fault:
         match = pattern.search(cell)
+        code_point = f"U+{ord(match.group()):04X}"
         return Fault(translate("holds a character no spreadsheet can keep ({char}) at position {position}; "
-                               "remove it", lang, char=f"U+{ord(match.group()):04X}", position=match.start() + 1),
+                               "remove it", lang, char=code_point, position=match.start() + 1),
                      "bad_character")
 
     return pd.Series([why(cell) for cell in text[hit].tolist()], index=text.index[hit], dtype=object)
@@ -342,7 +343,7 @@ def _parse_dates(raw: pd.Series, text: pd.Series, column: Column, lang: str = "e
     if todo.any():
         _read_day_month(text, todo, reasons, take, date_order, rows, lang)
     for i in text.index[todo & ~text.index.isin(list(reasons))]:
-        reasons[i] = Fault(translate("unparseable date {value}; write it like 2023-01-31, 2023/1/31 or 2023年1月31日",
+        reasons[i] = Fault(translate("unparseable date {value}; write it like 2023-01-31 or 2023/1/31",
                                      lang, value=repr(text[i])), "bad_date")
     if column.kind == "date":
         out = out.dt.normalize()

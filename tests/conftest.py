@@ -26,6 +26,16 @@ def _cache_outside_the_project(tmp_path_factory):
     os.environ["CRMKIT_SIGNING_KEY"] = str(tmp_path_factory.mktemp("crmkit-key") / "cache-signing.key")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _a_locale_that_names_no_language():
+    """The suite runs in the C locale, as CI and most servers do, so where nothing else says which
+    language, each place shows its own default (crmkit.language) on a developer's zh_CN or en_US
+    laptop too. Tests of the locale's part set LANG themselves."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        os.environ.pop(variable, None)
+    os.environ["LANG"] = "C.UTF-8"
+
+
 def _pg_unreachable_reason() -> str | None:
     try:
         engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})

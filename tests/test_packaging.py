@@ -37,16 +37,17 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     assert conda_deps == pip_deps
 
 
-def test_every_notebook_in_the_package_is_package_data():
-    """A notebook left out of [tool.setuptools.package-data] is missing from the wheel: an installed
-    crmkit would not find it (.ci/wheel_check runs the wheel; this says which glob is missing)."""
+def test_every_notebook_and_catalog_in_the_package_is_package_data():
+    """A notebook or message catalog left out of [tool.setuptools.package-data] is missing from the
+    wheel: an installed crmkit would not find it (.ci/wheel_check runs the wheel; this says which
+    glob is missing)."""
     from fnmatch import fnmatch
 
     globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["crmkit"]
-    notebooks = [p.relative_to(ROOT / "crmkit").as_posix() for p in (ROOT / "crmkit").rglob("*.ipynb")
-                 if ".ipynb_checkpoints" not in p.parts]
-    assert len(notebooks) >= 6
-    left_out = [n for n in notebooks if not any(fnmatch(n, g) and n.count("/") == g.count("/") for g in globs)]
+    data = [p.relative_to(ROOT / "crmkit").as_posix() for pattern in ("*.ipynb", "*.po", "*.mo")
+            for p in (ROOT / "crmkit").rglob(pattern) if ".ipynb_checkpoints" not in p.parts]
+    assert sum(d.endswith(".ipynb") for d in data) >= 6 and sum(d.endswith(".mo") for d in data) >= 1
+    left_out = [n for n in data if not any(fnmatch(n, g) and n.count("/") == g.count("/") for g in globs)]
     assert not left_out, f"add to package-data: {left_out}"
 
 

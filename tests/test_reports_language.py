@@ -53,9 +53,15 @@ def data_values(store) -> list[str]:
 
 @pytest.fixture(scope="module")
 def english(store, tmp_path_factory):
+    # A US team's store: its language and currency set once (crmkit init), every report after
+    # that in English and dollars without being told (the one language switch).
+    import shutil
+
     out = tmp_path_factory.mktemp("english")
-    code = cli.main(["report", "--db", store, "--month", MONTH, "--lang", "en", "--currency", "USD", "--pdf",
-                     "--out", str(out)])
+    us_store = out / "us.db"
+    shutil.copyfile(store.removeprefix("sqlite:///"), us_store)
+    assert cli.main(["init", "--db", str(us_store), "--lang", "en", "--currency", "usd"]) == 0
+    code = cli.main(["report", "--db", str(us_store), "--month", MONTH, "--pdf", "--out", str(out)])
     assert code == 0
     return out / MONTH / f"monthly_report_{MONTH}.html"
 

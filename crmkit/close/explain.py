@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ValueInputError
-from ..i18n import N_, check_lang, choice_label, translate
+from ..i18n import N_, choice_label, translate
+from ..language import one_lang
 from ..schema import INTERACTIONS, OPPORTUNITIES
 from .placeholders import blank_out, is_missing_text
 
@@ -212,7 +213,8 @@ def explain(model, X: pd.DataFrame, top: int = 3, lang: str | None = None, refer
     model : a fitted classifier with ``predict_proba`` (column 1 = won), e.g. ``CloseLikelihoodModel``
     X : the leads to explain (a DataFrame with the model's columns); not mutated
     top : how many factors per lead, the largest moves first (factors that move nothing are left out)
-    lang : "zh" or "en"; default the model's language (``model.lang_``), else "zh"
+    lang : "zh" or "en"; default the model's language (``model.lang_``), else as
+        ``crmkit.language`` decides (the locale's, else "zh")
     reference : the typical lead (a Series) or leads to take it from (medians / most frequent);
         default ``model.reference_values_``, else ``X`` itself
 
@@ -225,7 +227,7 @@ def explain(model, X: pd.DataFrame, top: int = 3, lang: str | None = None, refer
     what would change it). A saturated lead's factors are those that push it furthest towards
     its end before calibration; one with none gets a single row of rank 0 carrying its summary.
     """
-    lang = check_lang(lang if lang is not None else getattr(model, "lang_", None) or "zh")
+    lang = one_lang(lang if lang is not None else getattr(model, "lang_", None))
     if not isinstance(X, pd.DataFrame):
         raise ValueInputError("explain needs the leads as a DataFrame", "X")
     columns = ["lead", "rank", "probability", "feature", "value", "reference", "effect", "text", "summary"]

@@ -1,10 +1,8 @@
 """Message catalogs: the Chinese of every English text crmkit shows (see ``crmkit.i18n``).
 
-One module per language, each holding ``MESSAGES``: English message id -> translation, with
-``(context, message id)`` keys where one English text needs two translations. It is the content
-of a gettext ``.po`` file (``msgctxt`` / ``msgid`` / ``msgstr``) written as a Python dict.
+``zh/LC_MESSAGES/crmkit.po`` is the gettext catalog translators edit (``msgctxt`` tells apart
+one English text read two ways in Chinese), ``crmkit.mo`` its compiled form that
+``crmkit.i18n`` reads; :mod:`crmkit.locale.catalogs` keeps both in step with the code (Babel).
 """
 
-from . import zh
-
-__all__ = ["zh"]
+__all__: list[str] = []  # its one module, catalogs, is a maintainer's tool (python -m crmkit.locale)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..i18n import translate
+from ..i18n import LANGS, translate
+from ..language import resolve_lang
 
 
 def add_arguments(parser) -> None:
@@ -22,13 +23,16 @@ def add_arguments(parser) -> None:
                         help="where to put them (default: ./notebooks)")
     parser.add_argument("--force", action="store_true",
                         help="replace copies that differ from crmkit's (default: keep them; they may hold your edits)")
-    parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the messages (default en)")
+    parser.add_argument("--lang", choices=["en", "zh"], default=None,
+                        help="language of the messages (default: the locale's, else en)")
 
 
 def run(args) -> int:
     from ..store.location import default_url, sqlite_file
     from .copying import copy_notebooks
 
+    # no store is opened here (the notebooks may be for one not made yet): the locale decides
+    args.lang = resolve_lang(args.lang, None, fallback="en", allowed=LANGS)
     result = copy_notebooks(args.folder, force=args.force, lang=args.lang)
     print(result.describe(args.lang))
     url = default_url(start=result.folder)  # what crmkit.open() finds in a kernel started there

@@ -16,6 +16,9 @@ import os
 import sys
 from pathlib import Path
 
+from ..i18n import LANGS, translate
+from ..language import resolve_lang
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("--month", metavar="YYYY-MM",
@@ -29,10 +32,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--show-personal-data", action="store_true",
                         help="show phones and emails unmasked (they are masked unless you ask)")
     parser.add_argument("--jobs", type=int, metavar="N", help="reports rendered at once with --by (default 2)")
-    parser.add_argument("--lang", choices=["zh+en", "zh", "en"], default="zh+en",
-                        help="the report's language: zh+en (default: titles in both, the rest in Chinese), zh, en")
-    parser.add_argument("--currency", metavar="CODE", default="CNY",
-                        help="ISO 4217 code of the store's amounts, e.g. USD or EUR (default CNY); nothing is converted")
+    parser.add_argument("--lang", choices=["zh+en", "zh", "en"], default=None,
+                        help="the report's language: zh+en (titles in both, the rest in Chinese), zh, en (default: "
+                             "the store's language, see crmkit init --lang; else the locale's; else zh+en)")
+    parser.add_argument("--currency", metavar="CODE", default=None,
+                        help="ISO 4217 code of the store's amounts, e.g. USD or EUR (default: the store's currency, "
+                             "else CNY); nothing is converted")
     parser.add_argument("--notebook", metavar="IPYNB", type=Path,
                         help="render another notebook with the same parameters (default: the one shipped in crmkit/reports/)")
 
@@ -48,21 +53,32 @@ def run(args) -> int:
                             notebook=args.notebook, jobs=args.jobs, progress=True, lang=args.lang,
                             currency=args.currency)
     reports = list(result.values()) if isinstance(result, dict) else [result]
-    month = reports[0].month
-    why = "" if month_given else " (the last full month of the store's data)"
+    month, say = reports[0].month, _message_lang(args)
+    why = "" if month_given else translate(" (the last full month of the store's data)", say)
     if len(reports) == 1:
         r = reports[0]
-        print(f"report for {month}{why}: {_shown(r.html)}")
+        print(translate("report for {month}{why}: {path}", say, month=month, why=why, path=_shown(r.html)))
         for path in (r.pdf, r.notebook, r.manifest):
             if path is not None:
                 print(f"  {_shown(path)}")
     else:
-        print(f"{len(reports)} reports by {args.by} for {month}{why}, in {_shown(reports[0].html.parent)}:")
+        print(translate("{n} reports by {by} for {month}{why}, in {folder}:", say, n=len(reports), by=args.by,
+                        month=month, why=why, folder=_shown(reports[0].html.parent)))
         for value, r in result.items():
             print(f"  {value}: {r.html.name}" + (f", {r.pdf.name}" if r.pdf else ""))
     if args.show_personal_data:
-        print("note: phones and emails are shown unmasked; share these files accordingly", file=sys.stderr)
+        print(translate("note: phones and emails are shown unmasked; share these files accordingly", say),
+              file=sys.stderr)
     return 0
+
+
+def _message_lang(args) -> str:
+    """The language of the command's messages: the report's (Chinese for "zh+en"), else the store's."""
+    from ..store import default_url
+    from ..store import open as open_store
+
+    with open_store(args.db or default_url()) as crm:   # it exists: the report was just made from it
+        return resolve_lang(args.lang, crm, fallback="en", allowed=LANGS)
 
 
 def _shown(path: Path) -> str:

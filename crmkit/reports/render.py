@@ -19,6 +19,8 @@ import pandas as pd
 
 from ..exceptions import NoReportDataError, ReportParameterError
 from .batch import BY, batch_values, render_batch
+from ..i18n import BILINGUAL
+from ..language import resolve_lang
 from .content.formatting import REPORT_LANGS, check_currency
 from .job import ReportJob, ReportPaths, render_job
 
@@ -33,8 +35,8 @@ _ACTIVITY_TABLES = ("interactions", "orders", "opportunities", "settlements", "c
 def render_monthly(month: str | None = None, *, region: str | None = None, rep: str | None = None,
                    by: str | None = None, db_url: str | None = None, out_dir=None, pdf: bool = False,
                    show_personal_data: bool = False, notebook=None, jobs: int | None = None,
-                   progress: bool = True, kernel_name: str = "python3", lang: str = "zh+en",
-                   currency: str = "CNY"):
+                   progress: bool = True, kernel_name: str = "python3", lang: str | None = None,
+                   currency: str | None = None):
     """Render the monthly report of ``month`` ("YYYY-MM") and return where its files are.
 
     Parameters
@@ -64,12 +66,13 @@ def render_monthly(month: str | None = None, *, region: str | None = None, rep: 
     progress : bool
         A progress bar on stderr: over the notebook's cells for one report, over the reports
         for a batch.
-    lang : {"zh+en", "zh", "en"}
-        The report's language. "zh+en" (the default) titles sections and tables in Chinese and
-        English and writes the rest in Chinese; "en" has no Chinese but the data's own.
-    currency : str
-        ISO 4217 code of the store's amounts (default "CNY"): money is written as the language's
-        locale writes it ($1,234,567; ¥2,125,500); nothing is converted.
+    lang : {"zh+en", "zh", "en"}, optional
+        The report's language. "zh+en" titles sections and tables in Chinese and English and
+        writes the rest in Chinese; "en" has no Chinese but the data's own. Default: the store's
+        language (``crmkit init --lang``), else the locale's, else "zh+en" (``crmkit.language``).
+    currency : str, optional
+        ISO 4217 code of the store's amounts (default: the store's currency, else "CNY"): money is
+        written as the language's locale writes it ($1,234,567; ¥2,125,500); nothing is converted.
 
     Returns
     -------
@@ -102,10 +105,10 @@ def render_monthly(month: str | None = None, *, region: str | None = None, rep: 
         month = _checked_month(month)
     if not isinstance(show_personal_data, bool):  # "False" is truthy: personal data needs a real yes
         raise ReportParameterError("show_personal_data", show_personal_data, "must be True or False")
-    if lang not in REPORT_LANGS:
+    if lang is not None and lang not in REPORT_LANGS:
         raise ReportParameterError("lang", lang, f"one of {', '.join(REPORT_LANGS)}")
     try:
-        currency = check_currency(currency)
+        currency = check_currency(currency) if currency is not None else None
     except ValueError as error:
         raise ReportParameterError("currency", currency, str(error)) from None
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
@@ -119,6 +122,8 @@ def render_monthly(month: str | None = None, *, region: str | None = None, rep: 
 
     with open_store(db_url) as crm:
         month = month or last_full_month(crm)
+        lang = resolve_lang(lang, crm, fallback=BILINGUAL, allowed=REPORT_LANGS)
+        currency = currency or crm.currency
         if by is not None:
             from .manifest import store_state
 

@@ -25,6 +25,7 @@ from .history import History
 from .imports import Imports
 from .location import ENV_URL, default_url, hide_password, new_store_notice, normalise_url, sqlite_file
 from .reads import Reads
+from .settings import Settings
 
 
 def open(url: str | os.PathLike | None = None, *, user: "str | User | None" = None) -> "Store":  # noqa: A001 - crmkit.open reads well
@@ -49,7 +50,7 @@ def open(url: str | os.PathLike | None = None, *, user: "str | User | None" = No
     return store
 
 
-class Store(Reads, Edits, Combine, History, Imports, Export, Accounts):
+class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Settings):
     """A crmkit database. Create it with ``crmkit.open``.
 
     >>> crm = crmkit.open()                      # data/crm.db, or $CRMKIT_DB_URL

@@ -9,7 +9,8 @@ import pandas as pd
 
 from .. import day_month, importing
 from ..exceptions import ImportValidationError
-from ..i18n import check_lang
+from ..i18n import LANGS
+from ..language import resolve_lang
 from ..reference_names import ReferenceIndex, parse_refs
 from ..schema import Table, sensitive_profile_key, table as lookup_table
 from .merge import merge_frame
@@ -23,7 +24,7 @@ class Imports:
                     refs: dict[str, str] | None = None,
                     on_error: str = "raise",
                     sheet: str | int | None = None, by: str | None = None,
-                    progress=None, lang: str = "en", date_order: str | None = None) -> importing.ImportReport:
+                    progress=None, lang: str | None = None, date_order: str | None = None) -> importing.ImportReport:
         """Check a CSV/.xlsx file and write it in one transaction; see ``importing`` for the rules.
 
         ``on_error="raise"`` (default): any error writes nothing and raises ImportValidationError,
@@ -35,7 +36,8 @@ class Imports:
         ``refs`` reads a field that refers to another table by another of that table's fields
         (``{"customer_id": "name"}``: the file names the customer; each name must match exactly
         one stored customer). ``lang`` ("en" or "zh") is the language of the counts per reason and
-        of the reasons crmkit has in both (unknown values list the allowed ones in it).
+        of the reasons crmkit has in both (unknown values list the allowed ones in it); default
+        the store's language (``crmkit.language``: its setting, the locale, else English).
         ``date_order`` ("MDY" or "DMY") reads dates written with the day and the month before the
         year, in every date column: ``"MDY"`` for 12/1/2010 8:26 (US tools), ``"DMY"`` for 31/01/2025;
         without it such dates are errors, since 1/2/2025 reads two ways. Years must have four digits.
@@ -47,7 +49,7 @@ class Imports:
         step = progress or (lambda stage: None)
         t = lookup_table(table)
         path = Path(path)
-        check_lang(lang)
+        lang = resolve_lang(lang, self, fallback="en", allowed=LANGS)
         reading = importing.Reading(values=importing.map_values(t, values, path),
                                     refs=self._reference_indexes(t, refs, path, lang), lang=lang,
                                     date_order=day_month.check_order(date_order, lang))

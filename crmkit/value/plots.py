@@ -101,7 +101,8 @@ def plot_frequency_recency_matrix(bg_model, summary: pd.DataFrame | None = None,
     z = _grid_values(lambda grid: bg_model.expected_purchases(t, grid), frequencies, recencies, T,
                      _grid_unit(bg_model, summary))
     _heat(ax, fig, z, frequencies, recencies, cmap, translate("Expected purchases", lang))
-    ax.set(title=translate("Expected purchases in the next {t} periods", lang, t=f"{t:g}"),
+    periods = f"{t:g}"
+    ax.set(title=translate("Expected purchases in the next {t} periods", lang, t=periods),
            xlabel=translate("Historical frequency (repeat purchases)", lang),
            ylabel=translate("Recency (first to last purchase)", lang))
     return ax

@@ -16,6 +16,7 @@ import ipywidgets as w
 from ..app_server import ACCOUNT_ENV
 from ..exceptions import AuthenticationError
 from ..i18n import N_, translate
+from ..language import one_lang
 
 __all__ = ["app_store", "account_bar"]
 
@@ -39,9 +40,9 @@ def app_store(url: str | None = None):
     return crmkit.open(url, user=account)
 
 
-def account_bar(crm, lang: str = "zh") -> w.HTML:
+def account_bar(crm, lang: str | None = None) -> w.HTML:
     """"Signed in as 张伟 (sales rep) · Log out", the link ending the session."""
-    account = crm.account
+    account, lang = crm.account, one_lang(lang, crm)
     base = os.environ.get("VOILA_BASE_URL", "/")
     who = translate(SIGNED_IN_AS, lang, name=account.name, role=translate(ROLE_LABELS[account.role], lang))
     bar = w.HTML(f'<div class="crmkit-account" style="display:flex;justify-content:flex-end;gap:14px;'

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..i18n import N_, check_lang, translate
+from ..i18n import N_, translate
+from ..language import one_lang
 from .board import LeadBoard
 from .forms import EntryForms
 
@@ -20,11 +21,11 @@ __all__ = ["app_layout", "TAB_TITLES"]
 TAB_TITLES = (N_("Entry"), N_("Lead board"))
 
 
-def app_layout(crm, lang: str = "zh", *, scoring: str = "background", as_of=None) -> w.Tab:
+def app_layout(crm, lang: str | None = None, *, scoring: str = "background", as_of=None) -> w.Tab:
     """A Tab with the entry forms (customers, visits/walk-ins, intent cards, complaints) and
     the lead board. The board scores its cards in the background (see ``LeadBoard``) and plans
     for ``as_of``, by default the store's data date (a historical store opens on its last day)."""
-    check_lang(lang)
+    lang = one_lang(lang, crm)
     tab = w.Tab(children=[EntryForms(crm, lang), LeadBoard(crm, lang, scoring=scoring, as_of=as_of)])
     for i, title in enumerate(TAB_TITLES):
         tab.set_title(i, translate(title, lang))

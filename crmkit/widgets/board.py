@@ -37,7 +37,8 @@ import pandas as pd
 
 from .. import schema
 from ..exceptions import ConflictError, ValueInputError
-from ..i18n import N_, check_lang, choice_label, choice_labels, column_label, translate, translate_in_context
+from ..i18n import N_, choice_label, choice_labels, column_label, translate, translate_in_context
+from ..language import one_lang
 from ..store import cache_dir as crmkit_cache_dir
 from ..timeframe import as_of_day, end_of, resolve_as_of
 from .display import grid_frame
@@ -166,9 +167,9 @@ class LeadBoard(w.VBox):
         (default ``crmkit.store.cache_dir()``: $CRMKIT_CACHE_DIR or data/.cache).
     """
 
-    def __init__(self, crm, lang: str = "zh", *, as_of=None, scoring: str = "background",
+    def __init__(self, crm, lang: str | None = None, *, as_of=None, scoring: str = "background",
                  cadence: dict[str, int] | None = None, max_rows: int = 1000, cache_dir=None):
-        check_lang(lang)
+        lang = one_lang(lang, crm)
         if scoring not in ("background", "now", "off"):
             raise ValueError("scoring must be 'background', 'now' or 'off'")
         from ipydatagrid import DataGrid
@@ -230,7 +231,7 @@ class LeadBoard(w.VBox):
         self.as_of_picker.observe(guarded(self.banner)(self._on_day), names="value")
         self.log_button.on_click(guarded(self.banner)(self._on_log))
 
-        followup = w.VBox([w.HTML(f"<b>{html.escape(translate('Log a follow-up', lang))}</b>"), self.card,
+        followup = w.VBox([w.HTML("<b>" + html.escape(translate("Log a follow-up", lang)) + "</b>"), self.card,
                            w.HBox([self.channel, self.next_date]), self.result,
                            w.HBox([self.new_grade, self.new_stage]), self.log_button, self.status, self.conflict])
         followup.add_class("crmkit-board-followup")

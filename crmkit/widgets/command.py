@@ -45,6 +45,7 @@ from pathlib import Path
 
 from ..app_server import ACCOUNT_ENV
 from ..i18n import translate
+from ..language import one_lang
 from . import process_tree
 
 APP_NOTEBOOK = Path(__file__).with_name("app.ipynb")
@@ -67,7 +68,9 @@ def add_arguments(parser) -> None:
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 serves the whole network)")
     parser.add_argument("--no-browser", action="store_true",
                         help="do not open a browser (what a server wants; also the default without a display)")
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels of the app (default zh)")
+    parser.add_argument("--lang", choices=["zh", "en"], default=None,
+                        help="labels of the app (default: the store's language, see crmkit init --lang; else "
+                             "the locale's; else zh)")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
                         help="the day the lead board plans for (default: the store's data date, the day of its "
                              "last recorded activity)")
@@ -145,7 +148,10 @@ def app_environment(args, base: dict | None = None) -> dict[str, str]:
     url = str(args.db) if args.db else (env.get(ENV_URL) or f"sqlite:///{project_dir() / 'data' / 'crm.db'}")
     env[ENV_URL] = _absolute(normalise_url(url))
     env.setdefault("CRMKIT_CACHE_DIR", str(cache_dir()))  # the lead board's fitted model, shared by visitors
-    env[LANG_ENV] = args.lang
+    if args.lang:
+        env[LANG_ENV] = args.lang
+    else:
+        env.pop(LANG_ENV, None)  # run() sets the store's language once it has opened the store
     env.pop(ACCOUNT_ENV, None)   # only the server names a kernel's account, per logged-in page
     idle = getattr(args, "cull_idle", DEFAULT_CULL_IDLE)
     # A page notices its culled kernel within one culling round (closed_page.py); without culling
@@ -186,12 +192,16 @@ def run(args) -> int:
     # Open the store once here, so a wrong URL fails now with a clear message, not in the page.
     with crmkit.open(env["CRMKIT_DB_URL"]) as crm:
         users = crm.users()
+        # one language for the login page and every page's kernel: the one this store speaks
+        env[LANG_ENV] = lang = one_lang(args.lang, crm)
     if not (~users["disabled"]).any():
         print(translate("crmkit app: the store has no account to log in with. Create the first admin:\n"
-                        "  crmkit user add NAME --role admin", args.lang), file=sys.stderr)
+                        "  crmkit user add NAME --role admin", lang), file=sys.stderr)
         return 2
     cmd = voila_command(args)
-    print(f"crmkit app: serving {crm!r} at http://{args.ip}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
+    address = f"http://{args.ip}:{args.port}/"
+    print(translate("crmkit app: serving {store} at {url} (Ctrl-C stops it)", lang, store=repr(crm), url=address),
+          file=sys.stderr)
     stop_signals = (signal.SIGTERM, signal.SIGINT)
     previous = {s: signal.signal(s, _raise_stop) for s in stop_signals}
     proc = None
@@ -205,7 +215,7 @@ def run(args) -> int:
             signal.signal(s, signal.SIG_IGN)
         if proc is not None:
             stop_voila(proc)
-        print("crmkit app: stopped", file=sys.stderr)
+        print(translate("crmkit app: stopped", lang), file=sys.stderr)
         return 0
     finally:
         for s, handler in previous.items():

@@ -115,11 +115,12 @@ class ConflictPanel(w.VBox):
             return
         rows = [w.HTML("<b>" + html.escape(conflict_title(conflict, self.lang)) + "</b>")]
         keep = {"theirs": translate("keep the store's", self.lang), "mine": translate("keep mine", self.lang)}
+        store, yours = translate("store", self.lang), translate("yours", self.lang)
         for field, (theirs, mine) in conflict.fields.items():
             label = column_label(self.table[field], self.lang) if field in self.table.by_name else field
             values = w.HTML(
-                f"<b>{html.escape(label)}</b>: {translate('store', self.lang)} "
-                f"<code>{html.escape(_shown(theirs))}</code> · {translate('yours', self.lang)} "
+                f"<b>{html.escape(label)}</b>: {store} "
+                f"<code>{html.escape(_shown(theirs))}</code> · {yours} "
                 f"<code>{html.escape(_shown(mine))}</code>",
                 layout=w.Layout(width="420px"))
             choose = w.ToggleButtons(options=[(keep["theirs"], "theirs"), (keep["mine"], "mine")],
@@ -128,9 +129,9 @@ class ConflictPanel(w.VBox):
             choose.observe(guarded(self.banner)(self._chooser(field)), names="value")
             rows.append(w.HBox([values, choose]))
         if len(conflict.fields) > 1:  # one click for "all mine" / "all theirs"
-            everything = []
+            everything, every_field = [], translate("all", self.lang)
             for choice in ("theirs", "mine"):
-                button = w.Button(description=f"{keep[choice]} ({translate('all', self.lang)})")
+                button = w.Button(description=f"{keep[choice]} ({every_field})")
                 button.add_class(f"crmkit-conflict-all-{choice}")
                 button.on_click(guarded(self.banner)(self._all(choice)))
                 everything.append(button)

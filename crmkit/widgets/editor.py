@@ -25,7 +25,8 @@ import pandas as pd
 from ipydatagrid import DataGrid
 
 from ..exceptions import ConflictError, RecordValidationError
-from ..i18n import check_lang, choice_label, column_label, translate
+from ..i18n import choice_label, column_label, translate
+from ..language import one_lang
 from ..schema import Table, table as lookup_table
 from ..values import python_value, same_value
 from .conflict import Conflict, ConflictPanel, conflict_title
@@ -65,13 +66,13 @@ class RecordEditor(w.VBox):
     status : what the status line says
     """
 
-    def __init__(self, crm, table: str = "customers", lang: str = "zh", page_size: int = 200, *,
+    def __init__(self, crm, table: str = "customers", lang: str | None = None, page_size: int = 200, *,
                  by: str | None = None, include_sensitive: bool = False, **kwargs):
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         self.crm = crm
         self.table: Table = lookup_table(table)
-        self.lang = check_lang(lang)
+        self.lang = lang = one_lang(lang, crm)
         self.page_size = int(page_size)
         self.by = by or crm.user
         self.include_sensitive = include_sensitive
@@ -235,8 +236,9 @@ class RecordEditor(w.VBox):
             self._quiet = False
         first = self.page_number * self.page_size + (1 if self.total else 0)
         last = self.page_number * self.page_size + len(page)
+        total = f"{self.total:,}"
         self.page_label.value = html.escape(translate("rows {first}–{last} of {total}", self.lang, first=first,
-                                                      last=last, total=f"{self.total:,}"))
+                                                      last=last, total=total))
         self.prev_button.disabled = self.page_number == 0
         self.next_button.disabled = last >= self.total
 

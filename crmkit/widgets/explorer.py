@@ -25,7 +25,8 @@ import pandas as pd
 
 from .. import schema, value
 from ..exporting import export_frame, presentable
-from ..i18n import N_, check_lang, choice_labels, column_label, translate, translate_in_context
+from ..i18n import N_, choice_labels, column_label, translate, translate_in_context
+from ..language import one_lang
 from ..timeframe import end_of, resolve_as_of
 from .display import bar_chart_html, download_link_html, grid_frame
 from .errors import ErrorBanner, guarded
@@ -110,9 +111,9 @@ class SegmentExplorer(w.VBox):
         The folder the export is written to on the server (the user can change it).
     """
 
-    def __init__(self, crm, lang: str = "zh", *, as_of=None, method: str = "rfm", max_rows: int = 200,
+    def __init__(self, crm, lang: str | None = None, *, as_of=None, method: str = "rfm", max_rows: int = 200,
                  export_dir: str | Path = "exports"):
-        check_lang(lang)
+        lang = one_lang(lang, crm)
         if method not in METHODS:
             raise ValueError(f"unknown segmentation method {method!r}; use one of {', '.join(METHODS)}")
         if max_rows < 1:
@@ -319,7 +320,8 @@ class SegmentExplorer(w.VBox):
         frame = self.selection[columns].rename(columns=headers)
         frame[headers["segment"]] = frame[headers["segment"]].astype(object)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        name = f"{translate('segments', self.lang)}_{self.method.value}_{self.as_of.value}_{stamp}.xlsx"
+        prefix = translate("segments", self.lang)
+        name = f"{prefix}_{self.method.value}_{self.as_of.value}_{stamp}.xlsx"
         path = export_frame(frame, schema.CUSTOMERS, folder / name, lang=self.lang)
         exported = translate("{n:,} rows exported", self.lang, n=len(frame))
         link = download_link_html(path.resolve(), translate("Download", self.lang))

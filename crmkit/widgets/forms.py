@@ -23,7 +23,8 @@ import ipywidgets as w
 import pandas as pd
 
 from ..exceptions import ConflictError, DuplicateIdError, RecordNotFoundError, RecordValidationError
-from ..i18n import check_lang, choice_label, table_label, translate
+from ..i18n import choice_label, table_label, translate
+from ..language import one_lang
 from ..schema import Table, table as lookup_table
 from ..values import same_value
 from .conflict import Conflict, ConflictPanel
@@ -87,11 +88,11 @@ class RecordForm(w.VBox):
     saved : the last saved record (dict), or None
     """
 
-    def __init__(self, crm, table: str, lang: str = "zh", record_id: str | None = None, *, by: str | None = None,
+    def __init__(self, crm, table: str, lang: str | None = None, record_id: str | None = None, *, by: str | None = None,
                  defaults: dict | None = None, **kwargs):
         self.crm = crm
         self.table: Table = lookup_table(table)
-        self.lang = check_lang(lang)
+        self.lang = lang = one_lang(lang, crm)
         self.by = by or crm.user
         self.record_id = None if record_id is None else str(record_id)
         self.version: int | None = None
@@ -294,9 +295,10 @@ class RecordForm(w.VBox):
         t = self.table
         self.saved = record
         rid = record[t.id_column]
-        message = f"{translate('Saved', self.lang)} {table_label(t, self.lang)} {rid}{_summary(t, record, self.lang)}"
+        saved = translate("Saved", self.lang)
+        message = f"{saved} {table_label(t, self.lang)} {rid}{_summary(t, record, self.lang)}"
         if self.record_id is None:
-            message += f" — {translate('ready for the next entry', self.lang)}"
+            message += " — " + translate("ready for the next entry", self.lang)
         self._set_status(message, ok=True)
         if t.rep_column and record.get(t.rep_column):
             self._defaults[t.rep_column] = record[t.rep_column]  # the rep stays for the next entry
@@ -405,10 +407,10 @@ class EntryForms(w.VBox):
     ``{"interactions": {"rep": "张伟"}}``.
     """
 
-    def __init__(self, crm, lang: str = "zh", *, by: str | None = None, tables=ENTRY_TABLES,
+    def __init__(self, crm, lang: str | None = None, *, by: str | None = None, tables=ENTRY_TABLES,
                  defaults: dict[str, dict] | None = None, **kwargs):
         self.crm = crm
-        self.lang = check_lang(lang)
+        self.lang = lang = one_lang(lang, crm)
         self.forms = {name: RecordForm(crm, name, lang, by=by, defaults=(defaults or {}).get(name))
                       for name in tables}
         self.tabs = w.Tab(children=list(self.forms.values()))

@@ -40,7 +40,7 @@ class HistoryPanel(w.VBox):
         self.frame = frame
         title = f"<b>{html.escape(translate('History', self.lang))}: {html.escape(str(record_id))}</b>"
         if frame.empty:
-            self.html.value = f"{title}<br>{html.escape(translate('no changes recorded', self.lang))}"
+            self.html.value = title + "<br>" + html.escape(translate("no changes recorded", self.lang))
         else:
             rows = frame.sort_values("history_id", ascending=False).head(SHOWN_ROWS)
             head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(translate(h, self.lang))}</th>"

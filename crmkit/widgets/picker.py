@@ -13,7 +13,8 @@ import html
 import ipywidgets as w
 import traitlets
 
-from ..i18n import check_lang, translate
+from ..i18n import translate
+from ..language import one_lang
 from ..values import python_value
 from .errors import ErrorBanner, guarded
 
@@ -73,10 +74,10 @@ class CustomerPicker(w.VBox):
 
     value = traitlets.Unicode(None, allow_none=True)
 
-    def __init__(self, crm, lang: str = "zh", *, banner: ErrorBanner | None = None, limit: int = RESULT_LIMIT,
+    def __init__(self, crm, lang: str | None = None, *, banner: ErrorBanner | None = None, limit: int = RESULT_LIMIT,
                  **kwargs):
         self.crm = crm
-        self.lang = check_lang(lang)
+        self.lang = lang = one_lang(lang, crm)
         self.limit = limit
         self.banner = banner or ErrorBanner()
         self.search_box = w.Text(placeholder=translate("find a customer by name, mnemonic or phone", lang),

@@ -52,16 +52,18 @@ def show_title(data) -> None:
     e = html.escape
     say = data.prose
     scope = translate(" ({scope})", say, scope=data.scope) if data.scope else translate(" (all regions)", say)
-    last_day = f"{data.end - pd.Timedelta(days=1):%Y-%m-%d}"
-    lines = [_STYLE, '<div class="crmkit-report">',
-             f"<h1>{e(translate('Monthly CRM report', data.lang))} {e(data.month)}</h1>",
-             f"<p>{e(translate('{month}{scope}, from {first} to {last}.', say, month=data.fmt.month_label(data.start), scope=scope, first=f'{data.start:%Y-%m-%d}', last=last_day))}"]
+    first_day, last_day = f"{data.start:%Y-%m-%d}", f"{data.end - pd.Timedelta(days=1):%Y-%m-%d}"
+    title = translate("Monthly CRM report", data.lang)
+    period = translate("{month}{scope}, from {first} to {last}.", say, month=data.fmt.month_label(data.start),
+                       scope=scope, first=first_day, last=last_day)
+    lines = [_STYLE, '<div class="crmkit-report">', f"<h1>{e(title)} {e(data.month)}</h1>", f"<p>{e(period)}"]
     if not data.show_personal_data:
         lines.append(e(translate("Phones and e-mails are partly hidden (personal data masked).", say)))
     lines.append("</p>")
     if data.is_empty:
-        lines.append(f"<p><strong>{e(translate('No records for {month}.', data.lang, month=data.month))}</strong> "
-                     f"{e(translate('The sections below are left out.', say))}</p>")
+        nothing = translate("No records for {month}.", data.lang, month=data.month)
+        left_out = translate("The sections below are left out.", say)
+        lines.append(f"<p><strong>{e(nothing)}</strong> {e(left_out)}</p>")
     lines.append("</div>")
     _html("\n".join(lines))
 

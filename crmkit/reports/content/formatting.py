@@ -22,13 +22,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ...i18n import BILINGUAL, LANGS, translate
+from ...language import DEFAULT_CURRENCY, check_currency  # noqa: F401 - the report's names for them
 
 #: The languages a report takes: crmkit's languages, and both at once (today's look).
 REPORT_LANGS = (BILINGUAL, *LANGS)
 #: Babel's locale of an English report (a Chinese or bilingual one writes money as zh_CN does).
 ENGLISH_LOCALE, CHINESE_LOCALE = "en_US", "zh_CN"
-#: What the report's money is in when nobody says (the demo's and the Chinese forms' yuan).
-DEFAULT_CURRENCY = "CNY"
 
 
 def _missing(value) -> bool:
@@ -105,16 +104,6 @@ def money(value, currency: str = DEFAULT_CURRENCY, locale: str = "zh_CN") -> str
         return "—"
     parsed, pattern = _money_format(locale)
     return pattern.apply(float(value), parsed, currency=currency, currency_digits=False)
-
-
-def check_currency(currency) -> str:
-    """``currency`` as an upper-case ISO 4217 code Babel knows, else ValueError naming it."""
-    from babel.numbers import get_currency_name
-
-    code = str(currency).strip().upper()
-    if len(code) != 3 or not code.isalpha() or get_currency_name(code, locale="en_US") == code:
-        raise ValueError(f"unknown currency {currency!r}: give an ISO 4217 code such as CNY, USD or EUR")
-    return code
 
 
 @dataclass(frozen=True)
