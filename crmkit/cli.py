@@ -229,7 +229,7 @@ def _demo(args) -> int:
     from . import demo
 
     crm = _open(args)
-    steps = tqdm(total=len(LOAD_ORDER) + 2, desc="demo", unit="step", file=sys.stderr)
+    steps = tqdm(total=len(LOAD_ORDER) + 3, desc="demo", unit="step", file=sys.stderr)
     steps.set_postfix_str(f"generating {args.customers} customers")
     data = demo.generate(n_customers=args.customers, seed=args.seed)
 
@@ -238,6 +238,9 @@ def _demo(args) -> int:
         steps.set_postfix_str(f"loading {name}")
 
     demo.load_into(crm, data, by="crmkit demo", source=f"demo(seed={args.seed})", on_table=loading)
+    steps.update()
+    steps.set_postfix_str("attaching documents")
+    demo.attach_documents(crm, data, by="crmkit demo")
     steps.update()
     samples = Path(args.samples) if args.samples else _data_dir(crm) / "samples"
     # The project ships the default samples; rewrite them only when asked (or missing), so
@@ -250,6 +253,9 @@ def _demo(args) -> int:
     steps.close()
     print(f"demo data (seed {args.seed}, {args.customers} customers, history up to {data.as_of:%Y-%m-%d}) is in {crm!r}")
     _print_counts(crm)
+    keys = demo.key_customers(data)
+    print(f"contracts, quotations and licence scans are attached to the key customers {', '.join(keys)} "
+          f"(crm.attachments('customers', {keys[0]!r}), or the record editor's Attachments)")
     print("sample input files to try `crmkit import` on (e.g. crmkit import data/samples/orders.csv --table orders):")
     for path in existing:
         print(f"  {path}")

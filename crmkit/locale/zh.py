@@ -787,4 +787,76 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "Customer checks look at customers whose file was opened or who were contacted this month; shared phones and names are compared with every customer in scope.":
         "客户档案的检查针对本月新建或本月有接触的客户；重复电话/名称与范围内全部客户比较。",
     "checks": "检查结果",
+    # --- attachments (issue 14: documents and attachments, 文档和附件管理) ---
+    "{file}: {reason}; nothing was attached": "{file}：{reason}；未添加附件",
+    "the content is {content}, not {promised} as its name ({extension}) says":
+        "文件内容是{content}，而不是文件名（{extension}）所表示的{promised}",
+    "files named {extension} are not kept; crmkit keeps {accepted}": "不接受 {extension} 文件；crmkit 接受 {accepted}",
+    "it is not a file (a folder or a device)": "这不是文件（是文件夹或设备）",
+    "the file is empty": "文件是空的",
+    "the file grew past {size} while it was read; attachments are kept up to {limit}":
+        "读取时文件增大到 {size} 以上；附件最大 {limit}",
+    "the file is {size}; attachments are kept up to {limit}": "文件大小为 {size}；附件最大 {limit}",
+    "not a usable file name (empty, too long or holding control characters)": "文件名不可用（为空、过长或含控制字符）",
+    "the bytes of a file need its name (name=...)": "传入文件内容时须给出文件名（name=...）",
+    "cannot read it: {error}": "无法读取：{error}",
+    "a PDF document": "PDF 文档",
+    "a PNG image": "PNG 图片",
+    "a JPEG image": "JPEG 图片",
+    "a GIF image": "GIF 图片",
+    "a WEBP image": "WEBP 图片",
+    "a Word document": "Word 文档",
+    "an Excel workbook": "Excel 工作簿",
+    "UTF-8 text": "UTF-8 文本",
+    "a Windows program (.exe, .dll)": "Windows 程序（.exe、.dll）",
+    "a Linux program": "Linux 程序",
+    "a macOS program": "macOS 程序",
+    "a macOS or Java program": "macOS 或 Java 程序",
+    "a script": "脚本",
+    "a gzip archive": "gzip 压缩包",
+    "a 7-Zip archive": "7-Zip 压缩包",
+    "a RAR archive": "RAR 压缩包",
+    "a bzip2 archive": "bzip2 压缩包",
+    "an xz archive": "xz 压缩包",
+    "an old Office file (.doc, .xls, .ppt), which may hold macros": "旧版 Office 文件（.doc、.xls、.ppt），可能含有宏",
+    "the content is {what}: programs and scripts are not kept": "文件内容是{what}：不接受程序和脚本",
+    "the content is {what}, not a document crmkit keeps": "文件内容是{what}，不是 crmkit 接受的文档",
+    "the content starts like a PNG image but is damaged (no IHDR header)": "文件开头像 PNG 图片，但已损坏（没有 IHDR 头）",
+    "the content is UTF-16 text (Excel's \"Unicode text\"); save it as UTF-8 (Excel: \"CSV UTF-8\")":
+        "文件内容是 UTF-16 文本（Excel 的“Unicode 文本”）；请另存为 UTF-8（Excel：“CSV UTF-8”）",
+    "the content is not UTF-8 text (byte {offset:,} is not UTF-8) nor any other kind crmkit keeps; save text as "
+    "UTF-8 (Excel: \"CSV UTF-8\")":
+        "文件内容不是 UTF-8 文本（第 {offset:,} 字节不是 UTF-8），也不是 crmkit 接受的其他类型；文本请另存为 UTF-8"
+        "（Excel：“CSV UTF-8”）",
+    "the content is binary (control character U+{character:04X} at byte {offset:,}), of no kind crmkit keeps":
+        "文件内容是二进制数据（第 {offset:,} 字节是控制字符 U+{character:04X}），不是 crmkit 接受的类型",
+    "the content is a web page or an SVG drawing holding a script; HTML and SVG are not kept (a browser would run it)":
+        "文件内容是含脚本的网页或 SVG 图形；不接受 HTML 和 SVG（浏览器会运行其中的脚本）",
+    "the content is a web page or an SVG drawing; HTML and SVG are not kept (a browser runs the scripts they may hold)":
+        "文件内容是网页或 SVG 图形；不接受 HTML 和 SVG（浏览器会运行其中可能含有的脚本）",
+    "the content is a damaged zip archive": "文件内容是已损坏的 zip 压缩包",
+    "the content is a zip archive of {count:,} parts, not a Word or Excel document":
+        "文件内容是含 {count:,} 个部分的 zip 压缩包，不是 Word 或 Excel 文档",
+    "the content is a zip archive, not a Word or Excel document; zip archives are not kept (attach the files in it "
+    "one by one)": "文件内容是 zip 压缩包，不是 Word 或 Excel 文档；不接受压缩包（请将其中的文件逐个添加）",
+    "the content is a damaged or encrypted zip archive": "文件内容是已损坏或加密的 zip 压缩包",
+    "the content is an Office document with macros; save it without macros (.docx, .xlsx) or as PDF":
+        "文件内容是含宏的 Office 文档；请另存为不含宏的格式（.docx、.xlsx）或 PDF",
+    "the content is an Office file that is neither a Word document nor an Excel workbook (e.g. PowerPoint or a "
+    "template); save it as PDF": "文件内容是 Office 文件，但既不是 Word 文档也不是 Excel 工作簿（如 PowerPoint 或模板）；请另存为 PDF",
+    "{n} attached file(s) moved to {keep}": "{n} 个附件已移到 {keep}",
+    "Attachments": "附件",
+    "Attach files": "添加附件",
+    "Detach": "移除附件",
+    "file": "文件",
+    "size": "大小",
+    "kind": "类型",
+    "no attachments yet": "还没有附件",
+    "no attachment chosen": "未选择附件",
+    "attached {n} file(s)": "已添加 {n} 个附件",
+    "detached {name}": "已移除附件 {name}",
+    "{name} is too big to download here; in a notebook: crm.open_attachment({id!r})":
+        "{name} 太大，无法在此下载；请在笔记本中使用 crm.open_attachment({id!r})",
+    "file attached": "添加附件",
+    "file detached": "移除附件",
 }
