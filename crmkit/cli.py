@@ -272,7 +272,7 @@ def _demo(args) -> int:
 
     crm = _open(args)
     say = message_lang(args)
-    steps = tqdm(total=len(LOAD_ORDER) + 2, desc="demo", unit="step", file=sys.stderr)
+    steps = tqdm(total=len(LOAD_ORDER) + 3, desc="demo", unit="step", file=sys.stderr)
     steps.set_postfix_str(translate("generating {n} customers", say, n=args.customers))
     data = demo.generate(n_customers=args.customers, seed=args.seed)
 
@@ -281,6 +281,9 @@ def _demo(args) -> int:
         steps.set_postfix_str(translate("loading {table}", say, table=name))
 
     demo.load_into(crm, data, by="crmkit demo", source=f"demo(seed={args.seed})", on_table=loading)
+    steps.update()
+    steps.set_postfix_str(translate("attaching documents", say))
+    demo.attach_documents(crm, data, by="crmkit demo")
     steps.update()
     samples = Path(args.samples) if args.samples else _data_dir(crm) / "samples"
     # The project ships the default samples; rewrite them only when asked (or missing), so
@@ -295,6 +298,11 @@ def _demo(args) -> int:
     print(translate("demo data (seed {seed}, {n} customers, history up to {day}) is in {store}", say, seed=args.seed,
                     n=args.customers, day=last_day, store=repr(crm)))
     _print_counts(crm, say)
+    keys = demo.key_customers(data)
+    example = repr(keys[0])
+    print(translate("contracts, quotations and licence scans are attached to the key customers {ids} "
+                    "(crm.attachments('customers', {example}), or the record editor's Attachments)", say,
+                    ids=", ".join(keys), example=example))
     print(translate("sample input files to try `crmkit import` on (e.g. crmkit import data/samples/orders.csv "
                     "--table orders):", say))
     for path in existing:

@@ -122,6 +122,28 @@ class RecordsAttachedError(CrmkitError):
                 f"crm.delete({self.table!r}, {self.record_id!r}, cascade=True)")
 
 
+class AttachmentRefusedError(CrmkitError, ValueError):
+    """A file offered as an attachment was refused; nothing was written.
+
+    ``file`` is the file's name, ``code`` a stable word for the cause (``too_large``, ``empty``,
+    ``executable``, ``markup``, ``archive``, ``macros``, ``not_text``, ``damaged``,
+    ``extension_mismatch``, ``extension_not_accepted``, ``not_a_file``, ``bad_name``) and
+    ``reason`` what is wrong, in ``lang``.
+    """
+
+    def __init__(self, file: str, code: str, reason: str, lang: str = "en"):
+        super().__init__(file, code, reason, lang)
+        self.file = file
+        self.code = code
+        self.reason = reason
+        self.lang = lang
+
+    def __str__(self) -> str:
+        from .i18n import translate  # i18n imports this module
+
+        return translate("{file}: {reason}; nothing was attached", self.lang, file=self.file, reason=self.reason)
+
+
 class ConflictError(CrmkitError):
     """Someone changed the record since it was read; nothing was overwritten.
 

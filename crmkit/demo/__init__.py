@@ -47,10 +47,13 @@ The package is split by job; each module imports what it needs from the ones abo
 * ``history``: :func:`stage_changes`, the stage paths as the store's change history.
 * ``loading``: :func:`load_into`, the data set into a store, as ``crmkit demo`` loads it.
 * ``accounts``: :func:`create_accounts`, one account per rep plus a manager and an admin.
+* ``documents``: :func:`attach_documents`, a contract (PDF), a quotation (CSV) and a licence scan
+  (PNG) attached to each of the key customers.
 """
 
 from .accounts import create_accounts
 from .dataset import DemoData
+from .documents import attach_documents, key_customers
 from .generator import generate
 from .history import stage_changes
 from .loading import load_into
@@ -64,11 +67,13 @@ from .truth import opportunity_state, true_close_probability
 from .vocabulary import REGIONS as REGIONS
 
 __all__ = [
+    "attach_documents",
     "create_accounts",
     "CLOSE_MODEL",
     "PURCHASE_PARAMS",
     "DemoData",
     "generate",
+    "key_customers",
     "load_into",
     "opportunity_state",
     "stage_changes",

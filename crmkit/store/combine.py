@@ -20,7 +20,9 @@ What a merge of customers does, in one transaction (if any step fails, nothing c
 - the kept customer gets a history row ``merged_from -> dropped id`` for each dropped one, and
   its version moves on (an editor holding the old version meets a ConflictError);
 - each dropped customer is soft-deleted, as ``delete`` does, with a history row
-  ``merged_into -> kept id``; its own history stays under its id.
+  ``merged_into -> kept id``; its own history stays under its id;
+- the files attached to a dropped record are attached to the kept one (``attachments``), each
+  with a history row of the kept record naming the file and the record it came from.
 
 Which tables name which comes from the schema (``Column.references``), so contacts merge the same
 way (their profile facts move).
@@ -37,6 +39,7 @@ from ..exceptions import ConflictError, ParameterError, RecordNotFoundError
 from ..i18n import column_label, table_label, translate
 from ..schema import HARMLESS_PROFILE_KEYS, TABLES, Table, profile_key_norm, table as lookup_table
 from ..values import blank_to_none
+from .attachments import move_attachments
 from .cascade import referrers, set_deleted
 from .connection import Connection
 from .query import Filter
@@ -53,6 +56,7 @@ class MergeResult:
     """What a merge did. ``moved``: records per table moved onto ``keep`` (deleted ones included);
     ``filled``: fields of ``keep`` that were blank -> the value taken from a dropped record;
     ``retired``: facts that repeated one kept (fact id -> the id of the fact kept), soft-deleted;
+    ``attachments``: files attached to the dropped records, now attached to ``keep``;
     ``batch``: the id shared by the merge's history rows."""
 
     table: str
@@ -61,6 +65,7 @@ class MergeResult:
     moved: dict[str, int] = field(default_factory=dict)
     filled: dict[str, object] = field(default_factory=dict)
     retired: dict[str, str] = field(default_factory=dict)
+    attachments: int = 0
     batch: str = ""
 
     def describe(self, lang: str = "en") -> str:
@@ -78,6 +83,8 @@ class MergeResult:
         if self.retired:
             lines.append(translate("{n} profile fact(s) repeated one already kept and were deleted: {ids}", lang,
                                    n=len(self.retired), ids=", ".join(self.retired)))
+        if self.attachments:
+            lines.append(translate("{n} attached file(s) moved to {keep}", lang, n=self.attachments, keep=self.keep))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -124,6 +131,7 @@ class Combine:
                 for fact_id, kept in repeated.items():
                     set_deleted(db, TABLES[name], lambda f, i=fact_id: f.ids([i]), deleted=True, now=now,
                                 by=author, batch=batch, field="duplicate_of", new_value=kept)
+            result.attachments = move_attachments(db, self._log, t, drop, keep, now=now, by=author, batch=batch)
             result.filled = _blanks_filled(t, rows, keep, drop) if fill_blanks else {}
             self._update_kept(db, t, rows[keep], result, now, author)
             for rid in drop:

@@ -1,7 +1,7 @@
 """``Store``: one crmkit database, opened (and created or upgraded) from its URL.
 
 The class only opens and closes; each job is a module of this package (``reads``, ``edits``,
-``combine`` (merging duplicates), ``history``, ``imports``, ``export``), all going through one ``Connection`` and one filter
+``combine`` (merging duplicates), ``history``, ``imports``, ``export``, ``attachments``), all going through one ``Connection`` and one filter
 builder (``query``). Nothing outside this package touches the connection or writes SQL.
 """
 
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ..exceptions import AuthenticationError, StoreConnectionError
 from .accounts import Accounts, User
+from .attachments import Attachments
 from .combine import Combine
 from .connection import Connection, DatabaseError
 from .ddl import create_or_upgrade
@@ -50,7 +51,7 @@ def open(url: str | os.PathLike | None = None, *, user: "str | User | None" = No
     return store
 
 
-class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Settings):
+class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Attachments, Settings):
     """A crmkit database. Create it with ``crmkit.open``.
 
     >>> crm = crmkit.open()                      # data/crm.db, or $CRMKIT_DB_URL
@@ -59,6 +60,7 @@ class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Settings)
     >>> row = crm.get("customers", "000123")
     >>> crm.update("customers", "000123", {"phone": "13800000000"}, expected_version=row["version"])
     >>> crm.merge("customers", keep="000123", drop=["000456"])     # a duplicate's records move over
+    >>> crm.attach("customers", "000123", "合同.pdf")                # files kept with the record
     """
 
     def __init__(self, url: str, *, user: "str | User | None" = None):

@@ -64,7 +64,7 @@ history = sa.Table(
     sa.Column("history_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("table_name", sa.String(32), nullable=False),
     sa.Column("record_id", sa.String(64), nullable=False),
-    sa.Column("op", sa.String(16), nullable=False),  # insert, update, delete, restore
+    sa.Column("op", sa.String(16), nullable=False),  # insert, update, delete, restore; attach, detach
     sa.Column("field", sa.String(64)),
     sa.Column("old_value", sa.Text),
     sa.Column("new_value", sa.Text),
@@ -100,6 +100,32 @@ users = sa.Table(
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", DateTime),
     sa.Index("ix_crmkit_users_team", "team"),
+)
+
+# Files attached to records (``attachments.py``), also outside ``schema.TABLES``: which file hangs
+# on which record (detached ones stay, with who detached them), and each file's bytes, kept once
+# per content (the SHA-256 of the bytes is the key) in the database itself, on both backends.
+attachments = sa.Table(
+    "attachments", metadata,
+    sa.Column("attachment_id", sa.String(64), primary_key=True),
+    sa.Column("table_name", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("media_type", sa.String(128), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("attached_at", DateTime, nullable=False),
+    sa.Column("attached_by", sa.Text),
+    sa.Column("detached_at", DateTime),
+    sa.Column("detached_by", sa.Text),
+    sa.Index("ix_attachments_record", "table_name", "record_id"),
+)
+
+attachment_blobs = sa.Table(
+    "attachment_blobs", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
 )
 
 meta = sa.Table(

@@ -7,7 +7,8 @@
 >>> widgets.LeadBoard(crm)           # open opportunities by grade, follow-ups, overdue flags
 
 Modules: ``fields`` (schema -> input widgets, labels in zh/en, validation), ``forms``, ``picker``,
-``editor``, ``explorer``, ``board``, ``errors`` (callback errors shown in the widget), ``app``.
+``editor`` (with ``attachments``: a record's files), ``explorer``, ``board``, ``errors`` (callback errors shown
+in the widget), ``app``.
 """
 
 from typing import TYPE_CHECKING

@@ -5,7 +5,8 @@ and searches in well under 200 ms at 100k customers; saving writes only the edit
 updates their rows in place (the table is not reloaded). Each save is ``Store.update(...,
 expected_version=...)``: if someone else changed the record meanwhile, the conflict panel shows
 both values and nothing is written until the user chooses. The last change can be undone
-(itself a versioned update, so it is in the history too), and a record's history is one click away.
+(itself a versioned update, so it is in the history too), and a record's history is one click away,
+as are its attachments (contracts, photos, scans: listed, uploaded, downloaded, detached).
 
 >>> editor = RecordEditor(crm, "customers")
 >>> editor.search("联万")                        # name, mnemonic, phone, id … contain "联万"
@@ -13,6 +14,7 @@ both values and nothing is written until the user chooses. The last change can b
 >>> editor.save()
 >>> editor.undo()
 >>> editor.show_history("000003")
+>>> editor.show_attachments("000003")
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ..i18n import choice_label, column_label, translate
 from ..language import one_lang
 from ..schema import Table, table as lookup_table
 from ..values import python_value, same_value
+from .attachments import AttachmentsPanel
 from .conflict import Conflict, ConflictPanel, conflict_title
 from .errors import ErrorBanner, guarded
 from .fields import check_fields
@@ -139,6 +142,9 @@ class RecordEditor(w.VBox):
         self.history_button = w.Button(description=translate("History", lang), icon="history")
         self.history_button.add_class("crmkit-history")
         self.history_button.on_click(safe(lambda _: self.show_history()))
+        self.attachments_button = w.Button(description=translate("Attachments", lang), icon="paperclip")
+        self.attachments_button.add_class("crmkit-attachments-button")
+        self.attachments_button.on_click(safe(lambda _: self.show_attachments()))
         self.form_button = w.Button(description=translate("Edit in a form", lang), icon="edit")
         self.form_button.add_class("crmkit-edit-form")
         self.form_button.on_click(safe(lambda _: self.open_form()))
@@ -149,12 +155,15 @@ class RecordEditor(w.VBox):
 
         self.conflict_panel = ConflictPanel(t, lang, self.banner)
         self.history_panel = HistoryPanel(lang, self.banner)
+        self.attachments_panel = AttachmentsPanel(crm, t.name, lang, self.banner, by=self.by)
         self.form_area = w.VBox([])
         self.form: RecordForm | None = None
         super().__init__([
             w.HBox(top), self.grid,
-            w.HBox([self.save_button, self.undo_button, self.history_button, self.form_button, self.status_line]),
-            self.error_line, self.conflict_panel, self.history_panel, self.form_area, self.banner,
+            w.HBox([self.save_button, self.undo_button, self.history_button, self.attachments_button, self.form_button,
+                    self.status_line]),
+            self.error_line, self.conflict_panel, self.history_panel, self.attachments_panel, self.form_area,
+            self.banner,
         ], **kwargs)
         self.add_class("crmkit-editor")
         self.search("")
@@ -460,6 +469,15 @@ class RecordEditor(w.VBox):
         frame = self.crm.history(self.table.name, str(rid))
         self.history_panel.show(frame, str(rid))
         return frame
+
+    def show_attachments(self, record_id: str | None = None) -> pd.DataFrame | None:
+        """Show the files attached to ``record_id`` (default: the selected record), with an upload
+        that attaches more; returns the list."""
+        rid = record_id or self.selected_id
+        if rid is None:
+            self._set_status(translate("select a record in the table first", self.lang))
+            return None
+        return self.attachments_panel.show(str(rid))
 
     def open_form(self, record_id: str | None = None) -> RecordForm | None:
         """Edit ``record_id`` (default: the selected record) in a form below the grid."""

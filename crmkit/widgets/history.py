@@ -17,7 +17,8 @@ from .errors import ErrorBanner, guarded
 # History columns and operations, as a person reads them (message ids of crmkit.i18n).
 _HEADERS = {"changed_at": N_("when"), "changed_by": N_("by"), "op": N_("change"), "field": N_("field"),
             "old_value": N_("old"), "new_value": N_("new")}
-_OPS = {"insert": N_("added"), "update": N_("changed"), "delete": N_("deleted"), "restore": N_("restored")}
+_OPS = {"insert": N_("added"), "update": N_("changed"), "delete": N_("deleted"), "restore": N_("restored"),
+        "attach": N_("file attached"), "detach": N_("file detached")}
 SHOWN_ROWS = 50  # the newest changes; the whole history is crm.history(table, record_id)
 
 
