@@ -787,4 +787,41 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "Customer checks look at customers whose file was opened or who were contacted this month; shared phones and names are compared with every customer in scope.":
         "客户档案的检查针对本月新建或本月有接触的客户；重复电话/名称与范围内全部客户比较。",
     "checks": "检查结果",
+    # ---- credit assessment and at-risk customers (crmkit.credit, credit_facts; issue 14)
+    "a credit fact records nothing": "危险客户记录没有填写任何内容",
+    "cleared before the fact was recorded": "解除日期早于记录日期",
+    "business performance": "经营表现",
+    "financial condition": "财务状况",
+    "signs of bankruptcy": "破产征兆",
+    "collection status is {status}": "收款状况为{status}",
+    "paid on time below {share:.0%}": "按时付款比例低于 {share:.0%}",
+    "owes above {share:.0%} of the credit limit": "欠款超过信用额度的 {share:.0%}",
+    "fewer than {n} settlements to judge": "可评估的结算少于 {n} 笔",
+    "no payment dates recorded": "未记录收款日期",
+    "a recorded warning: {aspect}": "已记录的预警：{aspect}",
+    "{customer}: rating {rating}.": "{customer}：信用等级 {rating}。",
+    "{customer}: not rated.": "{customer}：未评级。",
+    "- {reason} -> at most {cap}": "- {reason} → 最高 {cap} 级",
+    "- No rule fired: paid on time, within the limit, and no warning recorded.":
+        "- 没有触发任何规则：按时付款，未超信用额度，也没有预警记录。",
+    "Utilisation not judged: no credit limit recorded.": "未评估额度占用：没有记录信用额度。",
+    "Utilisation not judged: the credit limit is 0.": "未评估额度占用：信用额度为 0。",
+    "Suggested credit limit {limit}: {months:g} month(s) of average monthly billing ({monthly}).":
+        "建议信用额度 {limit}：{months:g} 个月的月均结算额（{monthly}）。",
+    "No settlement recorded by {day}: payment cannot be judged, so no rating and no suggested limit":
+        "截至 {day} 没有结算记录：无法评估付款情况，因此不评级，也不建议额度",
+    "No bill in the {days} days up to {day} and nothing overdue: no recent payment to judge, so no rating and no suggested limit":
+        "截至 {day} 的 {days} 天内没有结算，也没有逾期欠款：近期没有可评估的付款，因此不评级，也不建议额度",
+    "No bill had fallen due or been paid by {day}: nothing to judge yet, so no rating and no suggested limit":
+        "截至 {day} 还没有到期或已付款的结算：暂无可评估的内容，因此不评级，也不建议额度",
+    "Collection status {status}: the oldest unpaid bill is {oldest} days overdue and bills were paid {late:.1f} days late on average (good up to {good} days, fair up to {fair}, poor up to {poor})":
+        "收款状况{status}：最早的未收款已逾期 {oldest} 天，平均付款延迟 {late:.1f} 天（良好不超过 {good} 天，一般不超过 {fair} 天，较差不超过 {poor} 天）",
+    "Paid on time (within {grace} days of the due date): {share:.0%} of the amount due, below {cut:.0%}":
+        "按时付款（到期后 {grace} 天内）的金额占应付金额的 {share:.0%}，低于 {cut:.0%}",
+    "Owes {owed} against a credit limit of {limit} ({share:.0%}), above {cut:.0%}":
+        "欠款 {owed}，信用额度 {limit}（占用 {share:.0%}），超过 {cut:.0%}",
+    "Only {n} settlement(s) to judge, fewer than {least}": "可评估的结算只有 {n} 笔，少于 {least} 笔",
+    "{n} paid bill(s) have no payment date (paid_at), so on-time payment cannot be judged":
+        "{n} 笔已付结算没有收款日期，无法判断是否按时付款",
+    "Warning recorded on {day}, {aspect}: {text}": "{day} 记录的预警，{aspect}：{text}",
 }
