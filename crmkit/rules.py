@@ -16,6 +16,7 @@ in ``CELL_CODES``. Record rules compare fields of one record (or a record with t
 - ``DateOrder``  one date may not come before another (resolved after received)
 - ``AtMost``     one amount should not exceed another (received ≤ receivable)
 - ``Reference``  an id that must name a record of another table (a customer that exists)
+- ``AnyOf``      at least one of several fields is filled in (a credit fact records something)
 
 >>> [(r.column, r.code) for r in rules_for("complaints")]
 [('customer_id', 'reference'), ('received_at', 'required'), ('resolved_at', 'date_order')]
@@ -217,6 +218,37 @@ class AtMost(Rule):
 
 
 @dataclass(frozen=True)
+class AnyOf(Rule):
+    """At least one of ``column`` and ``others`` is filled in (a credit fact says something).
+
+    A file (or an update) that carries none of these fields leaves them as they are, so the rule
+    applies only where one of them is present."""
+
+    code: str = "required_one_of"
+    message: str = ""
+    others: tuple[str, ...] = ()
+
+    @property
+    def columns(self):
+        return (self.column, *self.others)
+
+    def applies_to(self, frame):
+        return any(c in frame for c in self.columns)
+
+    def violations(self, frame):
+        filled = pd.Series(False, index=frame.index)
+        for c in self.columns:
+            if c in frame:
+                text = frame[c].astype("string").str.strip()
+                filled |= (text.notna() & text.ne("")).fillna(False).to_numpy(dtype=bool)
+        names = ", ".join(f"{c} ({TABLES[self.table][c].zh})" for c in self.columns)
+        return _reasons(~filled, lambda i: f"{self.message}: fill in at least one of {names}", self.code)
+
+    def shown_value(self, frame, i):
+        return None
+
+
+@dataclass(frozen=True)
 class Reference(Rule):
     """``column`` names a record of ``target`` that exists (``code``) and is not deleted
     (``code + "_deleted"``, a warning). The store supplies ``known``: every id of ``target`` ->
@@ -259,6 +291,11 @@ CROSS_FIELD_RULES: tuple[Rule, ...] = (
               message=N_("resolved before the complaint was received")),
     DateOrder("opportunities", "closed_at", earlier="created_at",
               message=N_("closed before the opportunity was created"), date_only=True),
+    # credit facts (危险客户统计表, issue 14): a fact says something, and is cleared after it was recorded
+    AnyOf("credit_facts", "business_performance", others=("financial_condition", "bankruptcy_signs"),
+          message=N_("a credit fact records nothing")),
+    DateOrder("credit_facts", "cleared_at", earlier="recorded_at",
+              message=N_("cleared before the fact was recorded"), date_only=True),
 )
 
 

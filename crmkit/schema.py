@@ -286,6 +286,9 @@ SETTLEMENTS = _table(Table(
         _c("received", "money", "实收金额", "实收", "已收金额"),
         _c("outstanding", "money", "未收金额", "未收", "欠款"),
         _c("due_date", "date", "到期日", "应收日期", "约定付款日期"),
+        # the day the money came in (in full, or its last payment): what days-to-pay and on-time
+        # payment are measured with (crmkit.credit); the seed's form has no such column, so it is optional
+        _c("paid_at", "date", "收款日期", "实收日期", "到账日期", "付清日期", "付款日期"),
         _c("handler", "category", "结算人", "经办人", "收款人"),
     ),
     date_column="settled_at", rep_column="handler",
@@ -406,3 +409,38 @@ def table(name: str) -> Table:
 
 #: The tables in an order they can be loaded in: customers before the records that refer to them.
 LOAD_ORDER = ("customers", "contacts", "interactions", "opportunities", "orders", "settlements", "complaints", "profile")
+
+
+# --------------------------------------------------------------------------- credit facts (issue 14)
+# 危险客户统计表: dated facts about a customer's business performance (经营表现), financial
+# condition (财务状况) and signs of bankruptcy (破产征兆), one row per observation, as the form
+# lays them out. Not Mackay 66 profile facts: those are about a person, hidden by default and
+# undated; these are about the company, dated, cleared when they stop applying, and read by
+# every manager judging credit (crmkit.credit).
+
+CREDIT_FACT_ASPECTS = ("business_performance", "financial_condition", "bankruptcy_signs")
+
+CREDIT_FACTS = _table(Table(
+    "credit_facts", "危险客户统计表", "fact_id",
+    (
+        _c("fact_id", "id", "记录编号", "序号"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers", required=True),
+        _c("recorded_at", "date", "记录日期", "日期", "登记日期", "统计日期", required=True),
+        _c("business_performance", "text", "经营表现", "经营状况", "经营情况"),
+        _c("financial_condition", "text", "财务状况", "财务情况"),
+        _c("bankruptcy_signs", "text", "破产征兆", "破产迹象"),
+        _c("cleared_at", "date", "解除日期", "解除预警日期"),
+        _c("recorded_by", "category", "记录人", "填表人", "登记人"),
+        _c("notes", "text", "备注", "说明"),
+    ),
+    date_column="recorded_at", rep_column="recorded_by", id_prefix="W",
+    natural_key=("customer_id", "recorded_at", *CREDIT_FACT_ASPECTS),
+    search=("fact_id", "customer_id", "recorded_by"),
+    short_zh="危险客户", aliases=("危险客户", "危险客户统计表", "信用记录"),
+))
+
+#: What a form writes in an aspect's cell to say there is nothing to report ("无", "正常" …):
+#: such a cell is kept as written but raises no warning (compared without spaces and ASCII case).
+CREDIT_FACT_NOTHING = ("无", "没有", "暂无", "无异常", "正常", "良好", "-", "—", "/", "none", "n/a", "no", "ok")
+
+LOAD_ORDER = (*LOAD_ORDER, "credit_facts")

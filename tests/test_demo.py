@@ -12,7 +12,7 @@ from crmkit import demo, schema
 from crmkit.timeframe import end_of
 
 TABLE_NAMES = ["customers", "contacts", "interactions", "opportunities", "orders", "settlements",
-               "complaints", "profile"]
+               "complaints", "profile", "credit_facts"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -88,7 +88,7 @@ def test_ids_are_unique_zero_padded_text(data):
     assert customers.iloc[0] == "000001"
     assert customers.str.fullmatch(r"\d{6}").all()
     prefixes = {"contacts": "P", "interactions": "I", "opportunities": "O", "orders": "S",
-                "settlements": "R", "complaints": "Q", "profile": "F"}
+                "settlements": "R", "complaints": "Q", "profile": "F", "credit_facts": "W"}
     for name, prefix in prefixes.items():
         ids = data.tables[name][schema.TABLES[name].id_column]
         assert ids.is_unique, name
@@ -123,9 +123,10 @@ def test_every_event_happens_by_as_of_and_in_business_hours(data):
     start = as_of - pd.Timedelta(days=round(2.5 * 365.25))
     for name, col in [("interactions", "occurred_at"), ("orders", "ordered_at"), ("complaints", "received_at"),
                       ("customers", "created_at"), ("opportunities", "created_at"),
-                      ("settlements", "settled_at")]:
-        s = data.tables[name][col]
-        assert s.min() >= start and s.max() < as_of, (name, col)
+                      ("settlements", "settled_at"), ("settlements", "paid_at"), ("credit_facts", "recorded_at"),
+                      ("credit_facts", "cleared_at")]:
+        s = data.tables[name][col].dropna()  # paid_at and cleared_at may be empty
+        assert len(s) and s.min() >= start and s.max() < as_of, (name, col)
     hours = data.tables["interactions"]["occurred_at"].dt.hour
     assert hours.between(8, 18).all()
     # history reaches the last day
@@ -240,6 +241,41 @@ def test_outstanding_is_receivable_minus_received(data):
     assert (s["outstanding"] == 0).mean() > 0.7  # most are paid in full
     overdue = (s["due_date"] < data.as_of) & (s["outstanding"] > 0)
     assert overdue.any()
+
+
+def test_a_payment_day_is_recorded_for_paid_bills_only(data):
+    s = data.tables["settlements"]
+    paid = s["paid_at"].notna()
+    assert (s.loc[s["outstanding"] == 0, "paid_at"].notna()).all()
+    assert (s.loc[paid, "paid_at"] >= s.loc[paid, "settled_at"]).all()
+    late = (s["paid_at"] - s["due_date"]).dt.days
+    assert (late > 7).any() and (late <= 0).any()
+
+
+def test_credit_ratings_spread_over_every_grade_with_a_few_customers_at_risk(data):
+    from crmkit import credit
+
+    t = data.tables
+    result = credit.assess_tables(t["customers"], t["orders"], t["settlements"], t["credit_facts"], as_of=data.as_of)
+    counts = result["rating"].value_counts()
+    assert (counts[list("ABCD")] >= 10).all(), counts
+    assert 0.01 < result["at_risk"].mean() < 0.1
+    # the hidden credit class shows through: worse classes rate worse and are flagged more often
+    truth = data.truth["customers"].set_index("customer_id")["credit"].reindex(result.index)
+    rated = result["rating"].notna()
+    mean_grade = result.loc[rated, "rating"].cat.codes.groupby(truth[rated]).mean()
+    assert mean_grade["good"] < mean_grade["fair"] < mean_grade["poor"] < mean_grade["very_bad"]
+    flagged = result["at_risk"].astype(bool).groupby(truth).mean()
+    assert flagged["good"] < flagged["poor"] < flagged["very_bad"]
+
+
+def test_credit_facts_are_dated_warnings_some_cleared(data):
+    f = data.tables["credit_facts"]
+    aspects = f[list(schema.CREDIT_FACT_ASPECTS)]
+    assert aspects.notna().any(axis=1).all()
+    cleared = f.dropna(subset=["cleared_at"])
+    assert len(cleared) and (cleared["cleared_at"] > cleared["recorded_at"]).all()
+    assert f["bankruptcy_signs"].isin(["法人代表失联", "申请破产重整", "工厂停工、员工遣散", "资产被法院查封"]).any()
 
 
 def test_poor_credit_customers_owe_more(big):

@@ -30,6 +30,8 @@ VALID = {
     "complaints": {"complaint_id": "Q1", "customer_id": KNOWN, "received_at": "2026-10-09 09:00",
                    "category": "质量", "status": "open"},
     "profile": {"fact_id": "F1", "customer_id": KNOWN, "key": "爱好", "value": "高尔夫"},
+    "credit_facts": {"fact_id": "W1", "customer_id": KNOWN, "recorded_at": "2026-10-10",
+                     "financial_condition": "资金链紧张", "recorded_by": "张伟"},
 }
 
 # The fields that break each rule, on top of the valid record. A new rule needs an example here.
@@ -64,6 +66,11 @@ BREAK = {
     ("profile", "customer_id", "required"): {"customer_id": None},
     ("profile", "customer_id", "reference"): {"customer_id": "NOPE"},
     ("profile", "key", "required"): {"key": None},
+    ("credit_facts", "customer_id", "required"): {"customer_id": None},
+    ("credit_facts", "customer_id", "reference"): {"customer_id": "NOPE"},
+    ("credit_facts", "recorded_at", "required"): {"recorded_at": None},
+    ("credit_facts", "business_performance", "required_one_of"): {"financial_condition": None},
+    ("credit_facts", "cleared_at", "date_order"): {"cleared_at": "2026-10-01"},
 }
 
 
@@ -75,8 +82,8 @@ def _quality_sees(rule) -> str | None:
     """Why the quality section cannot see this rule's faults (None: it can)."""
     if isinstance(rule, Reference):
         return "the store keeps references whole (customers are only soft-deleted)"
-    if rule.table in ("contacts", "profile"):
-        return "the monthly report does not look at contacts' or profile facts' fields"
+    if rule.table in ("contacts", "profile", "credit_facts"):
+        return "the monthly report does not look at contacts', profile facts' or credit facts' fields"
     t = rules.TABLES[rule.table]
     if isinstance(rule, Required) and rule.column in (t.date_column, t.id_column, "customer_id"):
         return "a record without its date, id or customer is outside every month"

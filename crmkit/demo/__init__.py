@@ -1,11 +1,11 @@
 """Seeded, realistic demo data for crmkit: a Chinese sales team's customers, contacts, visits,
-prospects, orders, receivables, complaints and Mackay-66 profiles.
+prospects, orders, receivables, complaints, Mackay-66 profiles and credit warnings (危险客户).
 
 >>> from crmkit import demo
 >>> data = demo.generate(n_customers=500, seed=1)
 >>> sorted(data.tables)                                             # doctest: +NORMALIZE_WHITESPACE
-['complaints', 'contacts', 'customers', 'interactions', 'opportunities', 'orders', 'profile',
- 'settlements']
+['complaints', 'contacts', 'credit_facts', 'customers', 'interactions', 'opportunities', 'orders',
+ 'profile', 'settlements']
 >>> p = demo.true_close_probability(data, as_of=data.as_of)       # hidden P(won within 30 days)
 >>> paths = demo.write_sample_files("/tmp/crmkit-demo", data)      # files to try `crmkit import` on
 

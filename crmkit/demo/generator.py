@@ -24,6 +24,7 @@ from .reps_and_customers import _make_customers, _make_reps
 from .tables import (
     _complaints_frame,
     _contacts_frame,
+    _credit_facts_frame,
     _customers_frame,
     _lost_reasons,
     _opportunity_frames,
@@ -61,9 +62,10 @@ def generate(n_customers: int = 2000, seed: int = 0, end: str | date | None = No
     if n_customers < 1:
         raise ValueError(f"n_customers must be at least 1, got {n_customers}")
     tl = _timeline(end, years)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
+    # one stream per part; a part added later takes a stream after the others, so theirs stay the same
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(13)]
     (r_reps, r_cust, r_buy, r_slots, r_pipe, r_text, r_opp, r_orders, r_settle, r_compl, r_contacts,
-     r_truth) = streams
+     r_truth, r_facts) = streams
     pp = PURCHASE_PARAMS
 
     reps = _make_reps(r_reps)
@@ -108,11 +110,12 @@ def generate(n_customers: int = 2000, seed: int = 0, end: str | date | None = No
     contacts, contact_cust, contact_surname = _contacts_frame(r_contacts, tl, cust, cust_ids)
     profile = _profile_frame(r_contacts, cust, cust_ids, contacts, contact_cust, contact_surname)
     customers = _customers_frame(r_cust, tl, cust, cust_ids, reps, orders, order_cust, order_t, terms)
+    credit_facts = _credit_facts_frame(r_facts, tl, cust, cust_ids, reps, credit)
 
     tables = {
         "customers": customers, "contacts": contacts, "interactions": interactions,
         "opportunities": opportunities, "orders": orders, "settlements": settlements,
-        "complaints": complaints, "profile": profile,
+        "complaints": complaints, "profile": profile, "credit_facts": credit_facts,
     }
     tables = {name: _canonical(name, df) for name, df in tables.items()}
 

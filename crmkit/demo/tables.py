@@ -27,6 +27,10 @@ from .vocabulary import (
     _COMPLAINT_CATEGORIES,
     _COMPLAINT_CHANNELS,
     _COMPLAINT_TEXT,
+    _CREDIT_FACT_GRAVITY,
+    _CREDIT_FACT_QUIET,
+    _CREDIT_FACT_RATE,
+    _CREDIT_FACT_TEXT,
     _LOST_REASONS,
     _DETAIL_OBSTACLES,
     _OBSTACLES,
@@ -154,13 +158,16 @@ def _settlements_frame(rng, tl, cust: _Customers, cust_ids, reps: _Reps, credit:
     partial_share = np.round(rng.uniform(0.2, 0.95, n), 2)
     received = np.where(
         paid,
-        np.where(rng.random(n) < 0.05, receivable * partial_share, receivable),  # a few short-paid
+        # a few short-paid, a dispute never settled: not by good payers
+        np.where((rng.random(n) < 0.05) & (credit[c] != "good"), receivable * partial_share, receivable),
         np.where(rng.random(n) < 0.25, receivable * partial_share * 0.6, 0.0),  # some paid on account
     )
     received = np.minimum(np.round(received, 2), receivable)
     order = np.argsort(settled, kind="stable")
     handler = np.where(rng.random(n) < 0.7, cust.owner[c], rng.integers(0, len(reps.name), n))
     receivable, received = receivable[order], received[order]
+    # the day the money came in; not billed before it (a prepayment is dated the day it was billed)
+    paid_at = np.where(paid, np.maximum(np.floor(np.where(paid, paid_day, 0)).astype(np.int64), settled), -1)[order]
     return pd.DataFrame({
         "settlement_id": _ids("R", n, 7),
         "customer_id": cust_ids[c[order]],
@@ -169,6 +176,7 @@ def _settlements_frame(rng, tl, cust: _Customers, cust_ids, reps: _Reps, credit:
         "received": received,
         "outstanding": np.round(receivable - received, 2) + 0.0,
         "due_date": tl.dates(due[order]),
+        "paid_at": np.where(paid_at >= 0, tl.dates(np.maximum(paid_at, 0)), np.datetime64("NaT")),
         "handler": reps.name[handler[order]],
     })
 
@@ -349,3 +357,34 @@ def _customers_frame(rng, tl, cust: _Customers, cust_ids, reps: _Reps, orders: p
         "notes": _pick_text(rng, _TAG_NOTES, n, p_none=0.9),
     })
     return frame
+
+
+def _credit_facts_frame(rng, tl, cust: _Customers, cust_ids, reps: _Reps, credit: np.ndarray):
+    """危险客户统计表: dated warnings about some customers, more and graver for worse hidden credit;
+    some of those without signs of bankruptcy cleared a month or more later."""
+    n_c = len(cust_ids)
+    rate = np.array([_CREDIT_FACT_RATE[c] for c in credit])
+    chosen = np.flatnonzero(rng.random(n_c) < rate)
+    k = 1 + rng.poisson(0.4, len(chosen))  # records per customer: most have one
+    who = np.repeat(chosen, k)
+    n = len(who)
+    gravity = np.array([_CREDIT_FACT_GRAVITY[c] for c in credit[who]]).reshape(n, 3)
+    level = (rng.random(n)[:, None] > np.cumsum(gravity, axis=1)).sum(axis=1)  # 0 business, 1 +finance, 2 +bankruptcy
+    cells = {}
+    for i, (aspect, texts) in enumerate(_CREDIT_FACT_TEXT.items()):
+        said = level >= i if i else np.ones(n, bool)
+        cells[aspect] = np.where(said, _pick(rng, texts, n), _pick(rng, _CREDIT_FACT_QUIET, n))
+    first = np.maximum(cust.created_day[who], tl.n_days - 365)
+    recorded = np.minimum(first + np.floor(rng.random(n) * (tl.n_days - first)).astype(np.int64), tl.n_days - 1)
+    cleared = recorded + 30 + rng.integers(0, 120, n)
+    cleared = np.where((rng.random(n) < 0.3) & (level <= 1) & (cleared < tl.n_days), cleared, -1)
+    order = np.lexsort((who, recorded))
+    return pd.DataFrame({
+        "fact_id": _ids("W", n, 7),
+        "customer_id": cust_ids[who[order]],
+        "recorded_at": tl.dates(recorded[order]),
+        **{aspect: values[order] for aspect, values in cells.items()},
+        "cleared_at": np.where(cleared[order] >= 0, tl.dates(np.maximum(cleared[order], 0)), np.datetime64("NaT")),
+        "recorded_by": reps.name[cust.owner[who[order]]],
+        "notes": np.full(n, None, dtype=object),
+    })

@@ -142,6 +142,19 @@ _LOST_RESULT = {
     "无回应": "多次联系无回应，关闭跟踪卡", "需求变化": "客户需求变化，项目取消", "决策层否决": "客户决策层否决采购",
 }
 _CREDIT = (("good", 0.70), ("fair", 0.18), ("poor", 0.09), ("very_bad", 0.03))
+# 危险客户统计表: warnings a rep records, by aspect (the worse the hidden credit, the more and the
+# graver); "无"/"正常" are what the form's other cells often say
+_CREDIT_FACT_TEXT = {
+    "business_performance": ("销售额连续两个季度下滑", "主要客户流失", "门店关闭两家", "订单量明显减少", "停产整顿"),
+    "financial_condition": ("拖欠供应商货款", "银行贷款逾期", "资金链紧张", "多次要求延期付款", "被列为失信被执行人"),
+    "bankruptcy_signs": ("法人代表失联", "申请破产重整", "工厂停工、员工遣散", "资产被法院查封"),
+}
+_CREDIT_FACT_QUIET = ("无", "正常", None, None, None)
+# chance that a customer of each hidden credit class has warnings recorded, and of their gravity
+# (business only / + finances / + bankruptcy signs)
+_CREDIT_FACT_RATE = {"good": 0.004, "fair": 0.03, "poor": 0.15, "very_bad": 0.45}
+_CREDIT_FACT_GRAVITY = {"good": (1.0, 0.0, 0.0), "fair": (0.8, 0.2, 0.0), "poor": (0.4, 0.5, 0.1),
+                        "very_bad": (0.15, 0.45, 0.4)}
 _TAG_NOTES = ("老客户介绍", "要求开增值税专用发票", "节假日不便打扰", "对价格敏感", "需总部审批采购", "月底对账")
 _INTERACTION_NOTES = (
     "客户很重视售后", "需要开增值税专用发票", "联系人下月休假", "客户希望分期付款", "对竞品也在接触",
