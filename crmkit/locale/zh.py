@@ -787,4 +787,90 @@ MESSAGES: dict[str | tuple[str, str], str] = {
     "Customer checks look at customers whose file was opened or who were contacted this month; shared phones and names are compared with every customer in scope.":
         "客户档案的检查针对本月新建或本月有接触的客户；重复电话/名称与范围内全部客户比较。",
     "checks": "检查结果",
+    # ------------------------------------------------------------------ issue 15: the book's value with its range
+    # (reports/content/lifetime.py, formatting.Numbers.money_range) and "How good were our forecasts"
+    # (reports/content/forecasts.py)
+    "{estimate} ({lower}–{upper})": "{estimate}（{lower}–{upper}）",
+    "10 thousand": "万",
+    "100 million": "亿",
+    "{months}-month value of the book: {value}.": "未来 {months} 个月全部客户的预计价值：{value}。",
+    "No range is given for the total: the models could not be refitted on resamples of the customers ({reason}).":
+        "总价值未给出区间：模型无法在客户的重抽样上重新拟合（{reason}）。",
+    "The range is a {level:.0%} interval: both models were refitted on {draws} resamples of the customers (a "
+    "bootstrap, seed {seed}). It shows how far the total could be off because the models are estimated from these "
+    "customers; it does not cover changes in how customers behave.":
+        "括号内为 {level:.0%} 区间：两个模型在客户的 {draws} 次重抽样上分别重新拟合（自助法，随机种子 {seed}）。"
+        "它说明模型参数由这些客户估计而来、总价值因此可能偏差多少；客户行为本身的变化不在其内。",
+    "How good were our forecasts": "预测准不准",
+    "as graded": "与分级相符",
+    "won less often": "成交偏少",
+    "won more often": "成交偏多",
+    "There are no orders before the quarter began ({day}), so there is no purchase forecast to check.":
+        "本季度开始前（{day}）没有订单，因此没有可检验的购买预测。",
+    "The orders cannot be used for a purchase forecast ({reason}), so this part is left out.":
+        "订单无法用于购买预测（{reason}），因此省略这一部分。",
+    "Only {n} customer(s) had bought more than once before the quarter; at least {need} are needed to fit the "
+    "purchase model, so the purchase forecast is not checked.":
+        "本季度之前只有 {n} 位客户购买过不止一次；拟合购买模型至少需要 {need} 位，因此不检验购买预测。",
+    "The purchase model (BG/NBD) cannot be fitted to the orders before the quarter ({reason}), so the purchase "
+    "forecast is not checked.":
+        "购买模型（BG/NBD）无法拟合本季度之前的订单（{reason}），因此不检验购买预测。",
+    "Only {n} intent card(s) were open when the quarter began; at least {need} are needed to judge the grades, so "
+    "this part is left out.":
+        "本季度开始时只有 {n} 张意向卡未关闭；评判有望度至少需要 {need} 张，因此省略这一部分。",
+    "over {p}": "{p}以上",
+    "under {p}": "低于{p}",
+    "{low}–{high}": "{low}至{high}",
+    "The customers forecast made no purchase last quarter, so the purchase forecast cannot be graded.":
+        "被预测的客户上季度没有任何购买，因此无法评判购买预测。",
+    "Purchase forecasts were within {error} of what happened last quarter, and closer for each customer than the "
+    "naive forecast: trust them.":
+        "上季度的购买预测与实际相差不到 {error}，对每位客户也比朴素预测更准：可以信赖。",
+    "Purchase forecasts were within {error} of what happened last quarter in total, but for single customers no "
+    "closer than the naive forecast: trust the totals, not the figure of one customer.":
+        "上季度的购买预测总数与实际相差不到 {error}，但对单个客户并不比朴素预测更准：可以信赖总数，不宜看单个客户的预测。",
+    "Purchase forecasts were off by {error} last quarter, no more than chance alone gives on a book this size "
+    "(about ±{chance} purchases): trust them, but expect swings of that size.":
+        "上季度的购买预测偏差 {error}，没有超出这么多客户下单纯偶然就会有的波动（约 ±{chance} 次）：可以信赖，但要预期这样的波动。",
+    "Purchase forecasts were off by {error} last quarter: use them as a rough guide only.":
+        "上季度的购买预测偏差 {error}：只能作为粗略参考。",
+    "Purchase forecasts were off by {error} last quarter: do not rely on them for this book.":
+        "上季度的购买预测偏差 {error}：对这批客户不要依赖这些预测。",
+    "Fitted on the orders up to {day}, the purchase model expected {forecast} purchases in the quarter from the {n} "
+    "customers who had bought by then; they made {actual}.":
+        "购买模型根据截至 {day} 的订单，预计当时已购买过的 {n} 位客户在本季度购买 {forecast} 次；实际购买 {actual} 次。",
+    "Per customer the forecast was off by {mae} purchases on average; the naive forecast (as many as in the quarter "
+    "before) by {naive}.":
+        "按客户计，预测平均偏差 {mae} 次；朴素预测（与上一季度相同）平均偏差 {naive} 次。",
+    "The reps' O/A/B/C grades matched how often cards were won within a month: trust them.":
+        "销售顾问的 O/A/B/C 有望度与一个月内的实际成交比例相符：可以信赖。",
+    "Do not take the reps' grades at face value: within a month, {grades}.":
+        "不要只看销售顾问的有望度：一个月内，{grades}。",
+    "{grade} cards were won {share} of the time (the grade says {band})":
+        "{grade}意向卡成交 {share}（分级标准为{band}）",
+    "{n} intent cards were open when the quarter began ({day}); {won} of them ({share}) were won within {days} days, "
+    "{quarter} by the quarter's end.":
+        "本季度开始时（{day}）有 {n} 张意向卡未关闭；其中 {won} 张（{share}）在 {days} 天内成交，到季度末共成交 {quarter} 张。",
+    "purchases last quarter, by repeat purchases before it": "上季度购买次数（按此前的重复购买次数分组）",
+    "repeat purchases before": "此前重复购买次数",
+    "forecast": "预测",
+    "actual": "实际",
+    "naive forecast": "朴素预测",
+    "Purchases are days with an order. The naive forecast: as many as in the quarter before.":
+        "购买次数按有订单的天数计。朴素预测：与上一季度相同。",
+    "intent cards open when the quarter began, by the grade they had": "季度初未关闭的意向卡（按当时的有望度）",
+    "the grade says": "分级标准",
+    "won within {days} days": "{days} 天内成交",
+    "95% range": "95% 区间",
+    "won in {days} days": "{days} 天内成交",
+    "won by quarter end": "季度末前成交",
+    "what the grade says": "分级标准",
+    "verdict": "结论",
+    "A grade is called off only when the whole 95% range of its cards lies outside what the grade says.":
+        "只有当某一级意向卡成交比例的 95% 区间整个落在分级标准之外时，才判定该级不准。",
+    "Forecasts against what happened": "预测与实际",
+    "repeat purchases before the quarter": "本季度之前的重复购买次数",
+    "purchases per customer": "每位客户购买次数",
+    "Purchases last quarter": "上季度购买",
+    "Grades against what happened": "有望度与实际成交",
 }
