@@ -13,6 +13,7 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -27,6 +28,7 @@ from crmkit.reports.content.quality import quality_problems
 
 from crmkit.reports.render import NOTEBOOK  # the notebook the package ships
 MONTH, START, END = "2026-10", pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01")
+QUARTER_START = pd.Timestamp("2026-08-01")  # the quarter whose forecasts the report grades ends with MONTH
 SCRIPT = "<script>alert(1)</script>"
 
 
@@ -145,8 +147,9 @@ def test_load_month_reads_the_same_on_sqlite_and_postgresql(store_url):
         demo.load_into(crm, data)
         history = crm.history("opportunities")
     month = content.load_month(store_url, MONTH, region="华东")
-    # the changes the report reads are exactly the store's history rows since the month began
-    expected_changes = history[(history["op"] == "update") & (history["changed_at"] >= START)]
+    # the changes the report reads are exactly the store's history rows since the quarter began
+    # (the three months ending with the report's: the forecast section's grades at its start)
+    expected_changes = history[(history["op"] == "update") & (history["changed_at"] >= QUARTER_START)]
     got = month.opportunity_changes
     assert len(got) == len(expected_changes) > 0
     assert list(got["record_id"]) == list(expected_changes["record_id"])
@@ -278,6 +281,21 @@ def test_clv_outlook_is_positive_for_every_buyer(sections, raw):
     assert len(values) == buyers
     assert (values["clv"] >= 0).all() and values["p_alive"].between(0, 1).all()
     assert sections["clv"].data["total"] == pytest.approx(values["clv"].sum())
+
+
+def test_clv_states_the_books_value_with_an_interval_that_reproduces(sections, october):
+    clv = sections["clv"].data
+    interval = clv["interval"]
+    assert interval.lower < interval.estimate < interval.upper
+    assert interval.estimate == pytest.approx(clv["total"], rel=1e-12)
+    # the width is the parameters' uncertainty on a 600-customer book: a few percent, not 0 and not 100 %
+    assert 0.01 < (interval.upper - interval.lower) / interval.estimate < 0.5
+    stated = october.fmt.money_range(interval.estimate, interval.lower, interval.upper)
+    assert re.fullmatch(r"¥[\d,]+万（¥[\d,]+–[\d,]+万）", stated), stated
+    assert sections["clv"].findings[0] == f"未来 12 个月全部客户的预计价值：{stated}。"
+    assert any("自助法，随机种子 0" in f for f in sections["clv"].findings)
+    again = content.clv(dataclasses.replace(october, timings={})).data["interval"]
+    assert (again.lower, again.estimate, again.upper) == (interval.lower, interval.estimate, interval.upper)
 
 
 def test_receivables_ageing_adds_up_to_what_is_owed(sections, raw):
@@ -550,3 +568,160 @@ def test_the_docstring_examples_hold(module):
     result = doctest.testmod(importlib.import_module(f"crmkit.reports.content.{module}"))
     assert result.attempted > 0 and result.failed == 0
 
+
+
+# ------------------------------------------------------------------------------------ how good were the forecasts
+
+CALIBRATION_END = QUARTER_START - pd.Timedelta(days=1)  # the last day the forecasts may see
+QUARTER_DAYS = (END - QUARTER_START).days
+
+
+@pytest.fixture(scope="module")
+def planted_truth():
+    """The demo behind the planted store (same size and seed): its hidden purchase and close processes."""
+    return demo.generate(n_customers=600, seed=11)
+
+
+def _purchase_days(raw) -> pd.DataFrame:
+    orders = raw["orders"]
+    orders = orders[orders["customer_id"].notna() & orders["amount"].notna() & (orders["ordered_at"] < END)]
+    return (orders.assign(day=orders["ordered_at"].dt.normalize())[["customer_id", "day"]]
+            .drop_duplicates().reset_index(drop=True))
+
+
+def test_forecast_purchases_are_a_recount_of_the_raw_orders(sections, raw):
+    p = sections["forecast_accuracy"].data["purchases"]
+    days = _purchase_days(raw)
+    first = days.groupby("customer_id")["day"].min()
+    cohort = first[first < QUARTER_START].index
+    before = days[days["day"] < QUARTER_START]
+    frequency = (before.groupby("customer_id").size() - 1).reindex(cohort)
+    actual = days[days["day"] >= QUARTER_START].groupby("customer_id").size().reindex(cohort, fill_value=0)
+    # the naive forecast: each customer's repeat purchase days in the quarter-long window before the quarter
+    recent = before[(before["day"] > CALIBRATION_END - pd.Timedelta(days=QUARTER_DAYS))
+                    & (before["day"] > before["customer_id"].map(first))]
+    naive = recent.groupby("customer_id").size().reindex(cohort, fill_value=0)
+    group = frequency.clip(upper=7)
+    got = p["by_frequency"]
+    assert list(got.index) == list(range(8))
+    assert got["customers"].tolist() == group.value_counts().sort_index().tolist()
+    assert got["actual"].tolist() == actual.groupby(group).sum().tolist()
+    assert got["naive"].tolist() == pytest.approx(naive.groupby(group).sum().tolist())
+    assert (p["customers"], p["actual"]) == (len(cohort), actual.sum())
+    # the forecast: BG/NBD on the orders up to the day before the quarter (fitted here in days, the
+    # section fits in weeks: the same maximum), the quarter's days ahead
+    orders = raw["orders"][raw["orders"]["amount"].notna()]
+    summary = value.rfm_summary(orders[orders["ordered_at"] < QUARTER_START], as_of=CALIBRATION_END, time_unit="D")
+    forecast = value.BetaGeo().fit(summary).expected_purchases(QUARTER_DAYS, summary).reindex(cohort)
+    assert p["forecast"] == pytest.approx(forecast.sum(), rel=1e-4)
+    assert p["mae"] == pytest.approx((forecast - actual).abs().mean(), rel=1e-4)
+    assert p["naive_mae"] == pytest.approx((naive - actual).abs().mean())
+    assert p["error"] == pytest.approx(p["forecast"] / p["actual"] - 1)
+
+
+def test_forecast_purchases_are_near_the_demos_true_process(sections, planted_truth):
+    """The demo's purchases are BG/NBD with known per-customer rates and dropout probabilities:
+    the oracle forecast knows them, and who was still active when the quarter began."""
+    from scipy.stats import poisson
+
+    p = sections["forecast_accuracy"].data["purchases"]
+    truth = planted_truth.truth["customers"]
+    bought = truth["first_purchase"] < QUARTER_START
+    active = bought & (truth["dropout_at"].isna() | (truth["dropout_at"] >= QUARTER_START))
+    rate, dropout = truth.loc[active, "lambda"].to_numpy(), truth.loc[active, "p"].to_numpy()
+    k = np.arange(1, 80)[:, None]
+    # the k-th purchase happens if the Poisson process offers k and the customer stayed after k - 1
+    oracle = float((poisson.sf(k - 1, rate * QUARTER_DAYS) * (1 - dropout) ** (k - 1)).sum())
+    assert p["customers"] == int(bought.sum())
+    # what happened is a draw of the true process (plus one planted order): near the oracle
+    assert abs(p["actual"] - oracle) < 3 * np.sqrt(oracle) + 1
+    # the model, which never saw the truth, forecasts within 25 % of it
+    assert abs(p["forecast"] / oracle - 1) < 0.25
+
+
+def _open_when_the_quarter_began(raw) -> pd.DataFrame:
+    cards = raw["opportunities"]
+    return cards[(cards["created_at"] < QUARTER_START) & ~(cards["closed_at"] < QUARTER_START)]
+
+
+def test_forecast_grades_are_a_recount_of_the_raw_cards(sections, raw):
+    g = sections["forecast_accuracy"].data["grades"]
+    cards = _open_when_the_quarter_began(raw)
+    won = (cards["status"] == "won") & (cards["closed_at"] >= QUARTER_START)
+    within = won & (cards["closed_at"] < QUARTER_START + pd.Timedelta(days=30))
+    by_end = won & (cards["closed_at"] < END)
+    grade = cards["intent_grade"].astype(object).fillna("ungraded")
+    assert g["cards"].sum() == len(cards)
+    for name in ["O", "A", "B", "C"]:
+        mine = grade == name
+        assert (g.loc[name, "cards"], g.loc[name, "won"], g.loc[name, "won_quarter"]) == \
+            (mine.sum(), within[mine].sum(), by_end[mine].sum()), name
+        assert g.loc[name, "share"] == pytest.approx(within[mine].mean())
+        assert g.loc[name, "low"] <= g.loc[name, "share"] <= g.loc[name, "high"]
+    # a verdict only where the whole range is outside the grade's band
+    o = g.loc["O"]
+    assert (o["verdict"] == "won less often") == (o["high"] < 0.75)
+
+
+def test_forecast_grades_are_near_the_demos_true_close_probabilities(sections, planted_truth):
+    from crmkit.demo.truth import true_close_probability
+
+    g = sections["forecast_accuracy"].data["grades"]
+    truth = true_close_probability(planted_truth, as_of=CALIBRATION_END)  # P(won within 30 days), each card
+    assert g["cards"].sum() == len(truth)  # the same cards: those open when the quarter began
+    expected, spread = truth.sum(), np.sqrt((truth * (1 - truth)).sum())
+    assert abs(g["won"].sum() - expected) < 3 * spread + 1
+    grades = planted_truth.tables["opportunities"].set_index("opportunity_id")["intent_grade"]
+    grades = grades.reindex(truth.index).astype(object)
+    for name, row in g.drop(index="ungraded", errors="ignore").iterrows():
+        if row["cards"] >= 20:  # the truth's mean chance of the grade's cards is inside the section's range
+            assert row["low"] - 0.03 <= truth[grades == name].mean() <= row["high"] + 0.03, name
+
+
+def test_forecast_findings_state_the_numbers_they_rest_on(sections):
+    s = sections["forecast_accuracy"]
+    p = s.data["purchases"]
+    off = f"{abs(p['error']) * 100:.0f}%"
+    assert off in s.findings[0] and s.findings[0].startswith("上季度的购买预测")
+    # the verdict follows the numbers: within 10 %, within chance (2 sd of a Poisson count), 25 %, or worse
+    chance = 2 * np.sqrt(p["forecast"])
+    verdict = ("可以信赖" if abs(p["error"]) <= 0.10 or abs(p["actual"] - p["forecast"]) <= chance
+               else "只能作为粗略参考" if abs(p["error"]) <= 0.25 else "不要依赖")
+    assert verdict in s.findings[0]
+    assert f"本季度购买 {p['forecast']:,.0f} 次；实际购买 {p['actual']:,} 次" in s.findings[1]
+    assert f"{p['mae']:.2f}" in s.findings[2] and f"{p['naive_mae']:.2f}" in s.findings[2]
+    g = s.data["grades"]
+    off_grades = [k for k, v in g["verdict"].items() if v not in (None, "as graded")]
+    assert s.findings[3].startswith("不要只看销售顾问的有望度" if off_grades else "销售顾问的 O/A/B/C 有望度")
+    for name in off_grades:
+        assert f"{name}级意向卡成交 {g.loc[name, 'share'] * 100:.0f}%" in s.findings[3]
+    assert [t.title for t in s.tables] == [  # a bilingual report titles its tables in both languages
+        "上季度购买次数（按此前的重复购买次数分组） · purchases last quarter, by repeat purchases before it",
+        "季度初未关闭的意向卡（按当时的有望度） · intent cards open when the quarter began, by the grade they had"]
+    assert len(s.figures) == 1
+
+
+def test_forecast_section_says_why_a_part_is_left_out(october):
+    orders = october.orders
+    days = orders.assign(day=orders["ordered_at"].dt.normalize()).drop_duplicates(["customer_id", "day"])
+    repeaters = days.loc[days["ordered_at"] < QUARTER_START, "customer_id"].value_counts()
+    few = repeaters[repeaters > 1].index[:5]
+    cases = {
+        "late": (orders[orders["ordered_at"] >= QUARTER_START], october.opportunities.iloc[0:0]),
+        "few": (orders[orders["customer_id"].isin(few)], october.opportunities.iloc[0:0]),
+    }
+    late = content.forecast_accuracy(dataclasses.replace(october, orders=cases["late"][0],
+                                                         opportunities=cases["late"][1], timings={}))
+    assert late.data["purchases"] is None and late.data["grades"] is None
+    assert not late.tables and not late.figures
+    assert late.findings == ["本季度开始前（2026-07-31）没有订单，因此没有可检验的购买预测。",
+                             "本季度开始时只有 0 张意向卡未关闭；评判有望度至少需要 20 张，因此省略这一部分。"]
+    few_buyers = content.forecast_accuracy(dataclasses.replace(october, orders=cases["few"][0],
+                                                               opportunities=cases["few"][1], timings={}))
+    assert few_buyers.findings[0] == ("本季度之前只有 5 位客户购买过不止一次；拟合购买模型至少需要 20 位，"
+                                      "因此不检验购买预测。")
+    # one part left out, the other still shown
+    grades_only = content.forecast_accuracy(dataclasses.replace(october, orders=cases["late"][0], timings={}))
+    assert grades_only.data["purchases"] is None and grades_only.data["grades"] is not None
+    assert len(grades_only.tables) == 1 and len(grades_only.figures) == 1
+    assert grades_only.findings[-1].startswith("本季度开始前")

@@ -113,7 +113,8 @@ def test_the_english_report_has_no_chinese_outside_the_data(english, data_values
     assert chinese == [], f"Chinese outside the data's values: {chinese[:10]}"
     text = "\n".join(parts)
     for heading in ("Monthly CRM report 2026-10", "Headline KPIs", "Walk-in and call-in traffic", "Data quality",
-                    "Receivables and collection", "October 2026"):
+                    "Receivables and collection", "October 2026", "How good were our forecasts",
+                    "12-month value of the book: $"):
         assert heading in text
     assert '<html lang="en"' in english.read_text(encoding="utf-8")
     assert "<title>Monthly report 2026-10</title>" in english.read_text(encoding="utf-8")
@@ -129,6 +130,11 @@ def test_the_english_report_shows_dollars_not_yuan(english, data_values):
     text = _without("\n".join(_visible(english)), data_values)
     amounts = re.findall(r"\$\d{1,3}(?:,\d{3})*(?![\d.])", text)  # $1,234,567: whole dollars, grouped by three
     assert len(amounts) > 30, "the money in the KPIs, funnel, receivables … is written in dollars"
+    # a book's value with its range counts in thousands or millions: $7.21M ($6.85–7.60M)
+    ranges = re.findall(r"\$\d{1,3}(?:\.\d{1,3})?[KMB] \(\$\d{1,3}(?:\.\d{1,3})?–\d{1,3}(?:\.\d{1,3})?[KMB]\)", text)
+    assert len(ranges) == 1
+    for found in ranges:
+        text = text.replace(found, "")
     assert re.findall(r".{0,20}\$(?!\d{1,3}(?:,\d{3})*(?![\d.])).{0,20}", text) == []
     assert "¥" not in text and "万元" not in text and "元" not in text
 
@@ -194,6 +200,16 @@ def test_the_chinese_report_shows_yuan_and_the_same_numbers_as_ever(chinese, sto
     assert f"订单金额 ¥{now['orders_revenue']:,.0f}" in text
 
 
+def test_the_chinese_report_grades_its_forecasts_in_chinese(chinese):
+    text = "\n".join(_visible(chinese))
+    for said in ("预测准不准", "上季度的购买预测", "朴素预测", "季度初未关闭的意向卡（按当时的有望度）", "分级标准",
+                 "未来 12 个月全部客户的预计价值：¥", "自助法，随机种子 0"):
+        assert said in text, said
+    for english in ("How good were our forecasts", "naive forecast", "the grade says", "bootstrap", "won less often"):
+        assert english not in text, english
+    assert re.search(r"预计价值：¥[\d,.]+万（¥[\d,.]+–[\d,.]+万）。", text)
+
+
 # --------------------------------------------------------------------------- charts and money, without a kernel
 
 
@@ -233,6 +249,20 @@ def test_charts_count_money_in_the_languages_big_units(store, data_values):
 ])
 def test_money_is_written_as_the_locale_writes_it(numbers, value, expected):
     assert numbers.money(value) == expected
+
+
+@pytest.mark.parametrize("numbers, values, expected", [
+    (Numbers("en", "CNY"), (34_960_508, 32_987_887, 37_492_126), "CN¥35.0M (CN¥33.0–37.5M)"),
+    (Numbers("en", "USD"), (1_660_478_558, 1_647_415_413, 1_669_998_691), "$1.660B ($1.647–1.670B)"),
+    (Numbers("en", "USD"), (8_400, 8_000, 9_000), "$8.40K ($8.00–9.00K)"),
+    (Numbers("zh", "CNY"), (34_960_508, 32_987_887, 37_492_126), "¥3,496万（¥3,299–3,749万）"),
+    (Numbers("zh+en", "CNY"), (1_660_478_558, 1_647_415_413, 1_669_998_691), "¥16.60亿（¥16.47–16.70亿）"),
+    (Numbers("zh", "USD"), (512, 500, 530), "US$512（US$500–530）"),
+    (Numbers("en", "USD"), (5e5, float("nan"), 6e5), "$500K"),
+    (Numbers("en", "USD"), (None, 1, 2), "—"),
+])
+def test_an_amount_with_its_range_counts_in_the_languages_big_units(numbers, values, expected):
+    assert numbers.money_range(*values) == expected
 
 
 def test_a_european_locale_puts_the_euro_after():

@@ -13,7 +13,7 @@ analysis only. :func:`show` draws and displays a section as escaped, masked HTML
 
 Modules: ``month`` (loading), ``section`` (the Section type, timing), ``cards`` (intent cards at a
 date), one module per section (``kpis``, ``traffic``, ``customers``, ``activity``, ``funnel``,
-``performance``, ``segments``, ``lifetime``, ``receivables``, ``complaints``, ``lost``,
+``performance``, ``segments``, ``lifetime``, ``forecasts``, ``receivables``, ``complaints``, ``lost``,
 ``quality``), ``privacy`` (masking, escaping), ``formatting`` (numbers), ``colours``, ``display``.
 """
 
@@ -21,6 +21,7 @@ from .activity import activity
 from .complaints import RESOLUTION_LIMIT_DAYS, complaints
 from .customers import new_customers
 from .display import publish_timings, show, show_title
+from .forecasts import forecast_accuracy
 from .funnel import funnel
 from .kpis import kpis
 from .lifetime import clv
@@ -34,12 +35,12 @@ from .segments import segments
 from .traffic import traffic
 
 #: The report's sections, in the notebook's order.
-SECTIONS = (kpis, traffic, new_customers, activity, funnel, performance, segments, clv, receivables,
-            complaints, lost, quality)
+SECTIONS = (kpis, traffic, new_customers, activity, funnel, performance, segments, clv, forecast_accuracy,
+            receivables, complaints, lost, quality)
 
 __all__ = [
     "load_month", "MonthData", "month_bounds", "Section", "Table", "Figure", "SECTIONS",
     "show", "show_title", "publish_timings", "RESOLUTION_LIMIT_DAYS",
-    "kpis", "traffic", "new_customers", "activity", "funnel", "performance", "segments", "clv",
+    "kpis", "traffic", "new_customers", "activity", "funnel", "performance", "segments", "clv", "forecast_accuracy",
     "receivables", "complaints", "lost", "quality",
 ]

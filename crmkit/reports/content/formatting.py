@@ -137,6 +137,50 @@ class Numbers:
         """Timestamp("2026-10-01") → "2026年10月" / "October 2026"."""
         return month_label(ts, prose_lang(self.lang))
 
+    def money_range(self, estimate, lower, upper) -> str:
+        """An amount with its range, in the language's big units: "CN¥35.0M (CN¥33.0–37.5M)" in
+        English, "¥3,496万（¥3,299–3,749万）" in Chinese; just the amount when a bound is missing.
+
+        The unit follows the estimate (K, M, B in English; 万, 亿 in Chinese), and the digits
+        are enough for three significant figures and for the range's width to show (at most three
+        decimals): a narrow range of a big book reads "CN¥1.660B (CN¥1.647–1.670B)", not
+        "CN¥1.7B (CN¥1.6–1.7B)".
+        """
+        from babel.numbers import get_currency_symbol
+
+        if _missing(estimate):
+            return "—"
+        divisor, unit = self._big_unit(abs(float(estimate)))
+        symbol = get_currency_symbol(self.currency, locale=self.locale)
+        shown = abs(float(estimate)) / divisor
+        digits = max(0, 2 - math.floor(math.log10(shown))) if shown > 0 else 0
+        ranged = not (_missing(lower) or _missing(upper))
+        if ranged and upper > lower:
+            # decimals enough for about four steps across the range
+            digits = max(digits, math.ceil(-math.log10((float(upper) - float(lower)) / divisor / 4)))
+        digits = min(digits, 3)
+
+        def number(value) -> str:
+            return f"{float(value) / divisor:,.{digits}f}"
+
+        head = f"{symbol}{number(estimate)}{unit}"
+        if not ranged:
+            return head
+        low, high = symbol + number(lower), number(upper) + unit
+        return translate("{estimate} ({lower}–{upper})", prose_lang(self.lang), estimate=head, lower=low, upper=high)
+
+    def _big_unit(self, size: float) -> tuple[float, str]:
+        """(divisor, suffix) of an amount of ``size`` in words of the language: K/M/B, 万/亿."""
+        if prose_lang(self.lang) == "en":
+            for divisor, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+                if size >= divisor:
+                    return divisor, unit
+            return 1.0, ""
+        say = prose_lang(self.lang)
+        if size >= 1e8:
+            return 1e8, translate("100 million", say)
+        return (1e4, translate("10 thousand", say)) if size >= 1e4 else (1.0, "")
+
     def money_unit(self, largest: float) -> tuple[float, str]:
         """The unit a chart's money axis counts in, for values up to ``largest``: (divisor, unit name).
 

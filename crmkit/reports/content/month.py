@@ -14,8 +14,9 @@ past month never sees later records):
   RFM/CLV and ageing need the history);
 * complaints: everything received up to the month's end (open complaints carry over);
 * contacts: their phone/email columns only, to tell which customers can be reached at all;
-* the opportunities' change history (grade, stage and status moves) since the month began, to
-  rebuild the cards as they stood at its start and end.
+* the opportunities' change history (grade, stage and status moves) since the quarter began
+  (the three months ending with this one), to rebuild the cards as they stood at the month's
+  start and end and at the quarter's start (how good the grades were).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class MonthData:
     column names and dtypes (the columns in ``*_COLUMNS`` above, plus each table's id and
     ``version``): ``interactions`` covers this month and the previous one,
     ``interactions_last_year`` the same month a year earlier, the other tables everything up
-    to the month's end, and ``opportunity_changes`` the cards' history since the month began. ``timings`` maps a stage ("queries", "analysis", "plotting") to
+    to the month's end, and ``opportunity_changes`` the cards' history since ``quarter_start``. ``timings`` maps a stage ("queries", "analysis", "plotting") to
     seconds spent in it so far.
     """
 
@@ -244,7 +245,7 @@ def load_month(db_url: str | None, month: str, *, region: str | None = None, rep
             orders=read("orders", ORDER_COLUMNS, end=end),
             settlements=read("settlements", SETTLEMENT_COLUMNS, end=end),
             complaints=read("complaints", COMPLAINT_COLUMNS, end=end),
-            opportunity_changes=_opportunity_changes(crm, since=start),
+            opportunity_changes=_opportunity_changes(crm, since=start - pd.DateOffset(months=2)),
             timings=timings, lang=lang, currency=currency,
         )
         if rep is not None:
