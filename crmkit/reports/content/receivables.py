@@ -11,6 +11,8 @@ store keeps the current amounts, so for a past month the ageing uses today's out
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -113,7 +115,9 @@ def receivables(data) -> Section:
 
         left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
         amounts = ageing["amount"].to_numpy() / divisor
-        left.bar([translate(str(b), say) for b in ageing.index], amounts,
+        # "31–60 days" side by side overlap in English: wrapped at the space (Chinese has none)
+        labels = [textwrap.fill(translate(str(b), say), width=9, break_long_words=False) for b in ageing.index]
+        left.bar(labels, amounts,
                  color=["#2ca02c", "#bcbd22", "#ff7f0e", "#e6550d", "#d62728"])
         left.set_ylabel(translate("owed ({unit})", say, unit=unit))
         left.set_title(translate("Ageing of what is owed at the month's end", say))
