@@ -26,6 +26,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 WIDGET_FAILURES = ("Error displaying widget", "Model not found")
 
 
+@contextlib.contextmanager
+def chromium():
+    """Debian's headless chromium, driven by Playwright (which never downloads a browser here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def skip_reason() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if not Path(CHROMIUM).exists():

@@ -268,12 +268,8 @@ def app(tmp_path_factory, store):
 def browser():
     if REASON:
         pytest.skip(REASON)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=bh.CHROMIUM, args=bh.CHROMIUM_ARGS)
+    with bh.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def open_cards(crm):

@@ -134,12 +134,8 @@ def store(tmp_path_factory):
 def browser():
     if REASON:
         pytest.skip(REASON)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=bh.CHROMIUM, args=bh.CHROMIUM_ARGS)
+    with bh.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 class App:

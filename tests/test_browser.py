@@ -45,12 +45,8 @@ def store_url(demo_store):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=bh.CHROMIUM, args=bh.CHROMIUM_ARGS)
+    with bh.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

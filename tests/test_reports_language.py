@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import browser_helpers as bh
+
 import crmkit
 from crmkit import cli, demo
 from crmkit.reports import content, render_monthly
@@ -55,8 +57,6 @@ def data_values(store) -> list[str]:
 def english(store, tmp_path_factory):
     # A US team's store: its language and currency set once (crmkit init), every report after
     # that in English and dollars without being told (the one language switch).
-    import shutil
-
     out = tmp_path_factory.mktemp("english")
     us_store = out / "us.db"
     shutil.copyfile(store.removeprefix("sqlite:///"), us_store)
@@ -157,26 +157,18 @@ def test_the_english_report_prints_and_its_pages_can_be_looked_at(english):
 def test_the_english_report_fits_a4_width_in_a_browser(english):
     """English headers are longer than Chinese ones: the page still does not scroll sideways at
     A4 width (794 CSS px), and no amount is broken across two lines."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page(viewport={"width": 794, "height": 1123})
-            page.goto(english.as_uri(), wait_until="load")
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            # cells holding money whose text takes more than one line
-            broken = page.evaluate("""[...document.querySelectorAll('td')]
-                .filter(td => td.textContent.trim().startsWith('$'))
-                .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
-                                return r.getClientRects().length > 1; })
-                .map(td => td.textContent.trim())""")
-            money_cells = page.evaluate("[...document.querySelectorAll('td')].filter(td => "
-                                        "td.textContent.trim().startsWith('$')).length")
-        finally:
-            browser.close()
+    with bh.chromium() as browser:
+        page = browser.new_page(viewport={"width": 794, "height": 1123})
+        page.goto(english.as_uri(), wait_until="load")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        # cells holding money whose text takes more than one line
+        broken = page.evaluate("""[...document.querySelectorAll('td')]
+            .filter(td => td.textContent.trim().startsWith('$'))
+            .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
+                            return r.getClientRects().length > 1; })
+            .map(td => td.textContent.trim())""")
+        money_cells = page.evaluate("[...document.querySelectorAll('td')].filter(td => "
+                                    "td.textContent.trim().startsWith('$')).length")
     assert overflow <= 0, f"the page is {overflow}px wider than A4"
     assert money_cells > 20 and broken == []
 
