@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     except CrmkitError as err:
-        print(translate("error: {error}", message_lang(args), error=err), file=sys.stderr)
+        say = message_lang(args)
+        print(translate("error: {error}", say, error=err.describe(say)), file=sys.stderr)
         return 1
 
 
@@ -337,7 +338,8 @@ def _import(args) -> int:
     mapping = {}
     for item in args.map:
         if "=" not in item:
-            raise FileFormatError(args.path, f"--map wants HEADER=COLUMN, got {item!r}")
+            raise FileFormatError(args.path, translate("--map wants HEADER=COLUMN, got {item}", message_lang(args),
+                                                       item=repr(item)))
         header, column = item.rsplit("=", 1)
         mapping.setdefault(header.strip(), []).append(column.strip())  # one header may feed several fields
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
@@ -359,8 +361,9 @@ def _value_mappings(args) -> dict[str, dict[str, str]]:
     for item in args.value:
         column, sep, pair = item.replace("\uff1a", ":", 1).partition(":")  # a Chinese keyboard's colon too
         if not sep or "=" not in pair or not column.strip():
-            raise FileFormatError(args.path, f"--value wants COLUMN:VALUE=CRMKIT_VALUE, like "
-                                             f"'status:Engaging=open', got {item!r}")
+            raise FileFormatError(args.path, translate("--value wants COLUMN:VALUE=CRMKIT_VALUE, like "
+                                                       "'status:Engaging=open', got {item}", message_lang(args),
+                                                       item=repr(item)))
         value, target = pair.rsplit("=", 1)
         values.setdefault(column.strip(), {})[value.strip()] = target.strip()
     return values
@@ -372,7 +375,8 @@ def _references(args) -> dict[str, str]:
     for item in args.ref:
         column, sep, key = item.partition("=")
         if not sep or not column.strip() or not key.strip():
-            raise FileFormatError(args.path, f"--ref wants COLUMN=FIELD, like 'customer_id=name', got {item!r}")
+            raise FileFormatError(args.path, translate("--ref wants COLUMN=FIELD, like 'customer_id=name', got {item}",
+                                                       message_lang(args), item=repr(item)))
         refs[column.strip()] = key.strip()
     return refs
 

@@ -1,7 +1,10 @@
 """Every error crmkit raises, each carrying what a user needs to fix the cause.
 
 The errors keep their context as attributes and build their message in ``__str__``,
-so a notebook, the CLI and a widget can each show them their own way.
+so a notebook, the CLI and a widget can each show them their own way. ``describe(lang)`` is the
+message in a language (the command line prints it): the errors a user meets outside Python
+(a file, the store, an account, an argument) frame it through the catalog, and a reason given
+as a catalog text reads in that language too; any other reason stays as written (English).
 """
 
 from __future__ import annotations
@@ -18,6 +21,16 @@ class CrmkitError(Exception):
 
     def __reduce__(self):
         return _rebuild, (type(self), self.args, self.__dict__)
+
+    def describe(self, lang: str) -> str:
+        """The message in ``lang`` ("en" or "zh"); ``str(error)`` is the English."""
+        return str(self)
+
+
+def _translated(text, lang: str, **fields) -> str:
+    from .i18n import translate   # here, not at the top: crmkit.i18n imports this module
+
+    return translate(str(text), lang, **fields)
 
 
 def _rebuild(cls, args, state):
@@ -64,6 +77,9 @@ class FileFormatError(CrmkitError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
+
+    def describe(self, lang: str) -> str:
+        return f"{self.path}: {_translated(self.reason, lang)}"
 
 
 class RecordValidationError(CrmkitError):
@@ -181,6 +197,9 @@ class StoreConnectionError(CrmkitError):
     def __str__(self) -> str:
         return f"cannot open the store at {self.url}: {self.reason}"
 
+    def describe(self, lang: str) -> str:   # the reason is the database's own words
+        return _translated("cannot open the store at {url}: {reason}", lang, url=self.url, reason=self.reason)
+
 
 class AuthenticationError(CrmkitError):
     """A name and password that do not open an account. One message for an unknown name, a wrong
@@ -192,6 +211,9 @@ class AuthenticationError(CrmkitError):
 
     def __str__(self) -> str:
         return "unknown user, wrong password or disabled account"
+
+    def describe(self, lang: str) -> str:
+        return _translated("unknown user, wrong password or disabled account", lang)
 
 
 class AccessDeniedError(CrmkitError, PermissionError):
@@ -205,6 +227,10 @@ class AccessDeniedError(CrmkitError, PermissionError):
 
     def __str__(self) -> str:
         return f"{self.user} may not {self.action}: {self.reason}"
+
+    def describe(self, lang: str) -> str:
+        return _translated("{user} may not {action}: {reason}", lang, user=self.user,
+                           action=_translated(self.action, lang), reason=_translated(self.reason, lang))
 
 
 class ParameterError(CrmkitError, ValueError):
@@ -220,6 +246,9 @@ class ParameterError(CrmkitError, ValueError):
     def __str__(self) -> str:
         return f"{self.name}={self.value!r}: {self.reason}"
 
+    def describe(self, lang: str) -> str:
+        return f"{self.name}={self.value!r}: {_translated(self.reason, lang)}"
+
 
 class AsOfError(ParameterError):
     """A date given as ``as_of`` (or a second date beside it: ``since``, ``cutoff``, ``start``)
@@ -230,6 +259,9 @@ class AsOfError(ParameterError):
     def __str__(self) -> str:
         return (f"{self.name}={self.value!r} {self.reason}: {self.name} is a calendar day (everything dated on or "
                 f"before it counts), e.g. {self.name}=\"2026-10-31\"")
+
+    def describe(self, lang: str) -> str:
+        return str(self)
 
 
 class ValueInputError(CrmkitError, ValueError):

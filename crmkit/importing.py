@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import file_limits, parsing, problem_counts, reference_names, workbook_scan
 from .exceptions import FileFormatError
-from .i18n import translate
+from .i18n import N_, translate
 from .rules import Derived, Fault, Format, Reference, Required, rules_for
 from .schema import Table
 from .text_encoding import detect_encoding
@@ -140,7 +140,7 @@ def read_cells(path: Path, sheet: str | int | None = None, lang: str = "en") -> 
     """Every cell of a CSV or spreadsheet, as raw objects, no header interpreted."""
     suffix = path.suffix.lower()
     if not path.exists():
-        raise FileFormatError(path, "no such file")
+        raise FileFormatError(path, N_("no such file"))
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         workbook_scan.check_workbook(path, lang)  # a zip bomb or a 500 GB grid never reaches calamine
         try:
@@ -169,7 +169,7 @@ def _read_csv(path: Path, lang: str = "en") -> pd.DataFrame:
 
     raw = path.read_bytes()
     if not raw.strip():
-        raise FileFormatError(path, "the file is empty")
+        raise FileFormatError(path, N_("the file is empty"))
     encoding, sep = detect_encoding(path, raw, lang)
     head = raw[:65536].decode(encoding, errors="ignore").lstrip("\ufeff")
     if sep is None:  # over several lines: a title line alone has no separator at all

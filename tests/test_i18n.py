@@ -52,7 +52,7 @@ def _used_message_ids() -> dict[str | tuple[str, str], list[str]]:
                 continue
             name, args = _name(node.func), node.args
             key = None
-            if name in ("translate", "N_") and args and _is_str(args[0]):
+            if name in ("translate", "N_", "_translated") and args and _is_str(args[0]):
                 key = args[0].value
             elif name == "translate_in_context" and len(args) >= 2 and _is_str(args[0]) and _is_str(args[1]):
                 key = (args[0].value, args[1].value)

@@ -112,3 +112,24 @@ def test_an_unknown_language_on_the_command_line_is_refused_before_anything_runs
     with pytest.raises(SystemExit) as exit_:
         cli.main(["init", "--db", sqlite_url, "--lang", "fr"])
     assert exit_.value.code == 2 and "invalid choice: 'fr'" in capsys.readouterr().err
+
+
+def test_the_command_lines_errors_speak_the_language_too(sqlite_url, tmp_path, capsys, monkeypatch):
+    assert cli.main(["init", "--db", sqlite_url, "--lang", "zh"]) == 0
+    capsys.readouterr()
+    assert cli.main(["import", str(tmp_path / "nothere.csv"), "--table", "customers", "--db", sqlite_url]) == 1
+    assert "错误：" in (said := capsys.readouterr().err) and "文件不存在" in said
+    assert cli.main(["import", str(tmp_path / "nothere.csv"), "--table", "customers", "--db", sqlite_url,
+                     "--lang", "en"]) == 1
+    assert "error: " in (said := capsys.readouterr().err) and "no such file" in said
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")          # no store to ask: the locale decides
+    assert cli.main(["init", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 1
+    assert "无法打开数据库" in capsys.readouterr().err
+
+
+def test_an_error_says_in_either_language_what_was_refused(store):
+    store.add_user("li", "rep-password-1", role="rep", rep="李娜")
+    with crmkit.open(store.url, user="li") as rep, pytest.raises(AccessDeniedError) as err:
+        rep.configure(currency="USD")
+    assert str(err.value) == err.value.describe("en") == "li may not change the store's settings: only an admin may"
+    assert err.value.describe("zh") == "li 不能修改数据库设置：只有管理员可以"

@@ -25,8 +25,9 @@ DOMAIN = "crmkit"
 #: Languages with a catalog, and the locale Babel writes into the catalog's header.
 TRANSLATED = {"zh": "zh_Hans_CN"}
 #: How the code marks a text (Babel's keyword specs): translate(msgid, …), N_(msgid),
-#: translate_in_context(context, msgid, …) (gettext's pgettext).
-KEYWORDS = {"translate": None, "translate_in_context": ((1, "c"), 2), "N_": None}
+#: translate_in_context(context, msgid, …) (gettext's pgettext), and crmkit.exceptions' own
+#: _translated(msgid, …) (it cannot import crmkit.i18n at its top).
+KEYWORDS = {"translate": None, "translate_in_context": ((1, "c"), 2), "N_": None, "_translated": None}
 
 
 def po_path(lang: str) -> Path:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..exceptions import AccessDeniedError, AuthenticationError, ParameterError
+from ..i18n import N_
 from ..values import blank_to_none
 from .location import who
 
@@ -94,7 +95,7 @@ class Accounts:
                  team: str | None = None) -> User:
         """Create an account. ``rep`` (default: ``name``) is the name the records carry in
         ``owner``/``rep``; ``team`` groups reps under a manager."""
-        self._require_admin("manage accounts")
+        self._require_admin(N_("manage accounts"))
         name = _check_name(name)
         if role not in ROLES:
             raise ParameterError("role", role, f"must be one of {', '.join(ROLES)}")
@@ -103,7 +104,7 @@ class Accounts:
         db, p = self._db, self._db.placeholder
         with db.transaction():
             if self._account_row(name) is not None:
-                raise ParameterError("name", name, "an account of that name exists")
+                raise ParameterError("name", name, N_("an account of that name exists"))
             db.execute(f"INSERT INTO {USERS_TABLE} (name, password_hash, role, rep, team, disabled, created_at) "
                        f"VALUES ({db.placeholders(7)})",
                        (user.name, hashed, user.role, user.rep, user.team, False,
@@ -112,7 +113,7 @@ class Accounts:
 
     def users(self) -> pd.DataFrame:
         """Every account: name, role, rep, team, disabled, created_at (never the hash)."""
-        self._require_admin("list accounts")
+        self._require_admin(N_("list accounts"))
         rows = self._db.rows(f"SELECT name, role, rep, team, disabled, created_at FROM {USERS_TABLE} ORDER BY name")
         frame = pd.DataFrame(rows, columns=["name", "role", "rep", "team", "disabled", "created_at"])
         frame["disabled"] = frame["disabled"].astype(bool)
@@ -120,13 +121,13 @@ class Accounts:
 
     def disable_user(self, name: str) -> None:
         """Close an account: it no longer authenticates nor opens the store (its records stay)."""
-        self._require_admin("manage accounts")
+        self._require_admin(N_("manage accounts"))
         self._set_account(name, "disabled", True)
 
     def set_password(self, name: str, password: str) -> None:
         """A new password for ``name`` (an admin for anyone; a user for their own account)."""
         if self.account is not None and not self.account.is_admin and self.account.name != name:
-            raise AccessDeniedError(self.account.name, f"change the password of {name}", "only an admin may")
+            raise AccessDeniedError(self.account.name, f"change the password of {name}", N_("only an admin may"))
         self._set_account(name, "password_hash", hash_password(password))
 
     def authenticate(self, name: str, password: str) -> User:
@@ -153,7 +154,7 @@ class Accounts:
         db, p = self._db, self._db.placeholder
         with db.transaction():
             if self._account_row(name) is None:
-                raise ParameterError("name", name, "no account of that name")
+                raise ParameterError("name", name, N_("no account of that name"))
             # ``column`` is one of this module's names, never the caller's
             db.execute(f"UPDATE {USERS_TABLE} SET {column} = {p(1)} WHERE name = {p(2)}", (value, name))
 
@@ -168,7 +169,7 @@ class Accounts:
     def _require_admin(self, action: str) -> None:
         """Only an admin (or a store opened without a user: whoever holds the database) may."""
         if self.account is not None and not self.account.is_admin:
-            raise AccessDeniedError(self.account.name, action, "only an admin may")
+            raise AccessDeniedError(self.account.name, action, N_("only an admin may"))
 
 
 def _user(row: dict) -> User:
@@ -179,5 +180,5 @@ def _check_name(name) -> str:
     name = (blank_to_none(name) or "") if isinstance(name, str) else ""
     name = name.strip()
     if not name or any(ch.isspace() for ch in name) or len(name) > 64:
-        raise ParameterError("name", name, "an account name is one word of 1-64 characters")
+        raise ParameterError("name", name, N_("an account name is one word of 1-64 characters"))
     return name

@@ -17,6 +17,7 @@ import json
 
 import pandas as pd
 
+from ..i18n import N_
 from ..language import DEFAULT_CURRENCY, check_currency, check_setting_lang, resolve_lang
 from .location import who
 
@@ -43,7 +44,7 @@ class Settings:
         """Set the store's language (``"en"``, ``"zh"`` or ``"zh+en"``) and/or currency (an ISO
         4217 code): what every widget, report and message uses when not told otherwise.
         Only an admin may; the values are checked before anything is written."""
-        self._require_admin("change the store's settings")
+        self._require_admin(N_("change the store's settings"))
         changes = {}
         if lang is not None:
             changes["lang"] = check_setting_lang(lang)
