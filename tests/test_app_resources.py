@@ -25,6 +25,7 @@ import pytest
 
 import browser_helpers as bh
 from crmkit.cli import _parser
+from crmkit.i18n import translate
 from crmkit.widgets import command
 from crmkit.widgets.closed_page import NOTICE_CLASS
 
@@ -236,7 +237,7 @@ def test_a_stop_signal_leaves_nothing_listening_and_no_process(signum, tmp_path,
         assert not _listening(app.port)
         assert not [cmd for pid, cmd in started.items() if pid in _processes()]
         assert not [p for p, (_pp, group, _c) in _processes().items() if group == voila[0]]   # Voila's group is empty
-        assert "stopped" in app.log.read_text()
+        assert translate("crmkit app: stopped", "zh") in app.log.read_text()   # the store's language (none set: C locale)
         for page in pages:
             page.context.close()
     finally:
