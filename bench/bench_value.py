@@ -652,7 +652,8 @@ def main(argv=None) -> int:
             print(f"no result within {timeout:.0f}s; again on {args.subsample:,} customers ...", end=" ", flush=True)
             full = res["error"]
             res = harness.spawn(__file__, {**base, "kind": kind, "subsample": args.subsample, **extra}, 3600)
-            res["subsample_note"] = f"full data {full}; this row: first {args.subsample:,} customers"
+            res["subsample_note"] = (f"lifetimes on the full data: {full}; its time here is for the first "
+                                     f"{args.subsample:,} customers only (no full-data time extrapolated or claimed)")
         print(res.get("error") or f"{_fmt_s(res.get('seconds'))}s, peak {res.get('peak_mb', 0):.0f} MB")
         results[kind] = res
         return res
