@@ -23,6 +23,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate, stats
 from scipy.special import betaln, gammaln
 
@@ -511,3 +513,47 @@ def test_clv_split_across_threads_equals_one_thread(monkeypatch):
     three, row3 = bgnbd._expected_if_alive(0.8, 60.0, 0.8, 2.5, x, T, months)
     np.testing.assert_array_equal(row1, row3)
     np.testing.assert_array_equal(one, three)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 40), st.sampled_from([0.5, 3.0, 7.25, 1e6])),
+                     min_size=1, max_size=60))
+def test_packed_patterns_are_the_hashed_patterns(rows):
+    """Whole-number columns are packed into one integer before the factorization; codes must be
+    those of the column-by-column factorization (distinct rows numbered in order of appearance)."""
+    from crmkit.value import _fitting
+
+    x, t, m = (np.array(c, dtype=np.float64) for c in zip(*rows))
+    packed = _fitting._pack_whole_numbers((x, t))
+    assert packed is not None
+    code, count = _fitting._patterns(x, t)
+    reference = pd.factorize(pd.Series(list(zip(x, t))))[0]
+    assert count == reference.max() + 1 and (code == reference).all()
+    # packed only when every value is a whole step from the column's least (else hashed column by column)
+    steps_whole = bool(np.all(np.mod(m - m.min(), 1.0) == 0))
+    assert (_fitting._pack_whole_numbers((x, m)) is not None) == steps_whole
+    code, count = _fitting._patterns(x, m)
+    reference = pd.factorize(pd.Series(list(zip(x, m))))[0]
+    assert (code == reference).all()
+
+
+def test_small_pages_restores_numpys_setting():
+    from crmkit.value._pages import _set_madvise_hugepage, small_pages
+
+    if _set_madvise_hugepage is None:
+        pytest.skip("this numpy has no huge-page switch")
+    seen = []
+
+    @small_pages
+    def inner():
+        seen.append(_set_madvise_hugepage(False))   # the setting while it runs (and keeps it off)
+        return 42
+
+    before = _set_madvise_hugepage(True)
+    try:
+        assert inner() == 42 and seen == [False]
+        assert _set_madvise_hugepage(True) is True    # restored to the caller's True
+        _set_madvise_hugepage(False)
+        assert inner() == 42 and _set_madvise_hugepage(False) is False   # and a caller's False stays
+    finally:
+        _set_madvise_hugepage(before)

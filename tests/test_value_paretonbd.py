@@ -198,3 +198,26 @@ def test_a_large_book_starts_from_a_sample_fit_and_reaches_the_same_optimum(cdno
     warm = ParetoNBD().fit(cdnow)
     np.testing.assert_allclose(warm.params_, fitted.params_, rtol=1e-5)
     assert warm.n_iter_ < fitted.n_iter_
+
+
+def test_the_fit_objective_is_the_sum_of_the_per_customer_loglikelihoods():
+    """The objective computes its terms per distinct (x, t_x) and (x, T) and sums block by
+    block; it must equal the plain per-customer formula summed (whole days, as rfm_summary
+    gives them, several blocks of patterns)."""
+    from crmkit.value.paretonbd import _pareto_objective, _ParetoPatterns
+
+    rng = np.random.default_rng(5)
+    n = 30_000
+    T = rng.integers(1, 700, n).astype(float)
+    x = rng.poisson(2.0, n).astype(float)
+    tx = np.where(x > 0, np.floor(T * rng.uniform(0, 1, n)), 0.0)
+    tx[:50] = T[:50] * (x[:50] > 0)                          # some bought on their last day (A₀ = 0)
+    scale = 1.0 / T.max()
+    d = _ParetoPatterns.build(x, tx, T, scale)
+    assert len(d.w) < n and d.w.sum() == n
+    for params in ([0.55, 0.1, 0.6, 0.2], [2.0, 0.03, 1.5, 3.0]):
+        r, alpha, s, beta = params
+        plain, _ = _loglik_terms(r, alpha, s, beta, x, tx * scale, T * scale,
+                                 _log_a0(r, alpha, s, beta, x, tx * scale, T * scale))
+        value = _pareto_objective(np.log(params), d, 0.0)
+        assert value == pytest.approx(-plain.sum() / n, rel=1e-12)

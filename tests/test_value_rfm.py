@@ -265,8 +265,9 @@ def test_the_lexsort_fallback_orders_the_orders_as_the_packed_sort(rows):
     day = np.array([r[1] for r in rows], dtype=np.int64)
     positions = np.arange(len(rows))
     row_bits = (len(rows) - 1).bit_length()
-    packed_groups, packed_rows = _sort_orders(key.copy(), 41, day, 4, positions, row_bits)
-    lex_groups, lex_rows = _sort_orders(key.copy(), 64, day, 4, positions, row_bits)  # too wide: lexsort
+    # (_sort_orders overwrites its day and row arrays: each call gets its own copies)
+    packed_groups, packed_rows = _sort_orders(key.copy(), 41, day.copy(), 4, positions.copy(), row_bits)
+    lex_groups, lex_rows = _sort_orders(key.copy(), 64, day.copy(), 4, positions.copy(), row_bits)  # too wide: lexsort
     assert (packed_rows == lex_rows).all()
     assert (packed_rows == np.lexsort((positions, day, key))).all()
     # the same runs of one (customer, day), and the same days

@@ -26,7 +26,8 @@ purchases, which RFM's M and the k-means clusters use.
 
 Modules: ``units`` (time units of a summary), ``money`` (the summary's money columns), ``rfm``
 (summary and RFM segments), ``grades`` (value grades, ABC), ``bgnbd`` and ``gammagamma`` (the
-models; ``paretonbd``, ``mbgnbd`` and ``bgbb`` for Pareto/NBD, MBG/NBD and discrete-time BG/BB),
+models; ``paretonbd``, ``mbgnbd`` and ``bgbb`` for Pareto/NBD, MBG/NBD and discrete-time BG/BB,
+``opportunities`` for BG/BB's per-period summary of an order log),
 ``holdout`` and ``holdout_plots`` (calibration/holdout validation, ``select_model``), ``intervals``
 (bootstrap intervals of CLV and expected purchases), ``lifetime_value`` (CLV), ``clusters``
 (k-means), ``migration`` (segment moves between two dates), ``plots``.
@@ -42,6 +43,7 @@ from .holdout_plots import plot_holdout_by_frequency, plot_holdout_tracking
 from .intervals import Interval, clv_interval, expected_purchases_interval
 from .lifetime_value import customer_lifetime_value
 from .mbgnbd import ModifiedBetaGeo
+from .opportunities import PERIODS, opportunity_summary
 from .migration import segment_migration
 from .paretonbd import ParetoNBD
 from .plots import (
@@ -57,7 +59,7 @@ __all__ = [
     "rfm_summary", "rfm_segments", "SEGMENT_RULES", "describe_rules",
     "value_grades", "grade_from_score", "abc",
     "BetaGeo", "GammaGamma", "customer_lifetime_value",
-    "ParetoNBD", "ModifiedBetaGeo", "BetaGeoBetaBinom",
+    "ParetoNBD", "ModifiedBetaGeo", "BetaGeoBetaBinom", "opportunity_summary", "PERIODS",
     "holdout_validation", "select_model", "HoldoutResult", "ModelChoice",
     "plot_holdout_by_frequency", "plot_holdout_tracking",
     "clv_interval", "expected_purchases_interval", "Interval",

@@ -168,6 +168,10 @@ class BetaGeoBetaBinom(_Estimator):
     [1.47, 3.76, 2.73]
     """
 
+    #: Counts periods with a purchase at discrete opportunities, not purchases in time
+    #: (``holdout_validation`` validates it on that target, never beside the continuous models).
+    _DISCRETE = True
+
     def __init__(self, *, penalizer_coef: float = 0.0, tol: float = 1e-8, max_iter: int = 100):
         self.penalizer_coef = penalizer_coef
         self.tol = tol

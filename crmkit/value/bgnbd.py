@@ -30,6 +30,7 @@ from ._fitting import (
     _objective_in_logs,
     _patterns,
     _require_repeat_buyers,
+    _sorted_distinct,
     _summary_columns,
     _summary_frame,
 )
@@ -59,10 +60,14 @@ class _Patterns:
 
     @classmethod
     def build(cls, x, tx, T, scale):
-        zero = x == 0
-        (T0,), w0 = _collapse(T[zero] * scale)
-        (x1, tx1, T1), w1 = _collapse(x[~zero], tx[~zero] * scale, T[~zero] * scale)
-        ux, ix1 = np.unique(x1, return_inverse=True)
+        zero, repeat = x == 0, x > 0
+        # collapsed before rescaling: whole days pack into one integer per customer (_patterns)
+        (T0,), w0 = _collapse(T[zero])
+        (x1, tx1, T1), w1 = _collapse(x[repeat], tx[repeat], T[repeat])
+        T0 *= scale
+        tx1 *= scale
+        T1 *= scale
+        ux, ix1 = _sorted_distinct(x1)
         wx = np.bincount(ix1, weights=w1, minlength=len(ux))
         return cls(float(len(x)), T0, w0, x1, tx1, T1, w1, ux, wx, ix1)
 

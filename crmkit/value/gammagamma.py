@@ -32,6 +32,7 @@ from ._fitting import (
     _fit_log_params,
     _objective_in_logs,
     _require_repeat_buyers,
+    _sorted_distinct,
     _summary_columns,
     _summary_frame,
 )
@@ -54,7 +55,7 @@ class _Spends:
     @classmethod
     def build(cls, x, m):
         (x, m), w = _collapse(x, m)
-        ux, inverse = np.unique(x, return_inverse=True)
+        ux, inverse = _sorted_distinct(x)
         wx = np.bincount(inverse, weights=w, minlength=len(ux))
         return cls(float(w.sum()), x, m, w, ux, wx, float(w @ (x * np.log(x * m))), float(w @ np.log(m)))
 

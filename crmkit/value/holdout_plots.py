@@ -16,7 +16,7 @@ import numpy as np
 
 from ..exceptions import ValueInputError
 from ..i18n import translate
-from .holdout import BASELINES, HoldoutResult, baseline_label
+from .holdout import BASELINES, PURCHASE_PERIODS, HoldoutResult, baseline_label
 from .plots import _axes, _tidy
 
 
@@ -27,9 +27,9 @@ def _check(result) -> None:
 
 def plot_holdout_by_frequency(result: HoldoutResult, *, max_frequency: int = 7, baselines: bool = True,
                               ax=None, lang: str = "zh"):
-    """Mean holdout purchases by calibration frequency: actual (bars) and each model's and,
-    with ``baselines``, each naive forecast's mean (lines). Frequencies from ``max_frequency``
-    up are pooled into one last group ("7+"), customer-weighted, as in the paper's Figure 3.
+    """Mean holdout purchases (for BG/BB: periods with a purchase) by calibration frequency:
+    actual (bars) and each model's and, with ``baselines``, each naive forecast's mean
+    (lines). Frequencies from ``max_frequency`` up are pooled into one last group ("7+"), customer-weighted, as in the paper's Figure 3.
 
     >>> ax = plot_holdout_by_frequency(result)    # doctest: +SKIP
     """
@@ -55,9 +55,14 @@ def plot_holdout_by_frequency(result: HoldoutResult, *, max_frequency: int = 7, 
         style = "--" if name in BASELINES else "-"
         ax.plot(positions, values[:, j], style, marker="o", label=baseline_label(name, lang))
     ax.set_xticks(positions, labels)
-    ax.set(title=translate("Holdout purchases by calibration frequency", lang),
-           xlabel=translate("Purchases in the calibration period (repeat)", lang),
-           ylabel=translate("Mean purchases in the holdout period", lang))
+    if result.target == PURCHASE_PERIODS:  # BG/BB: what the axes count is periods with a purchase
+        ax.set(title=translate("Holdout periods with a purchase by calibration frequency", lang),
+               xlabel=translate("Periods with a purchase in the calibration period (after the first)", lang),
+               ylabel=translate("Mean periods with a purchase in the holdout period", lang))
+    else:
+        ax.set(title=translate("Holdout purchases by calibration frequency", lang),
+               xlabel=translate("Purchases in the calibration period (repeat)", lang),
+               ylabel=translate("Mean purchases in the holdout period", lang))
     ax.legend(loc="upper left")
     _tidy(fig, created)
     return ax
@@ -80,8 +85,13 @@ def plot_holdout_tracking(result: HoldoutResult, *, ax=None, lang: str = "zh"):
     ax.axvline(result.calibration_end, color="#777777", linestyle=":", linewidth=1.0)
     ax.annotate(translate("holdout begins", lang), (result.calibration_end, 0), xytext=(4, 4),
                 textcoords="offset points", fontsize=8, color="#555555")
-    ax.set(title=translate("Cumulative repeat purchases: actual and forecast", lang),
-           xlabel=translate("Period end", lang), ylabel=translate("Cumulative repeat purchases", lang))
+    if result.target == PURCHASE_PERIODS:
+        ax.set(title=translate("Cumulative repeat periods with a purchase: actual and forecast", lang),
+               xlabel=translate("Period end", lang),
+               ylabel=translate("Cumulative repeat periods with a purchase", lang))
+    else:
+        ax.set(title=translate("Cumulative repeat purchases: actual and forecast", lang),
+               xlabel=translate("Period end", lang), ylabel=translate("Cumulative repeat purchases", lang))
     ax.legend(loc="upper left")
     fig.autofmt_xdate()
     _tidy(fig, created)

@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from ._counting import _CountingModel
-from ._fitting import _blockwise, _collapse, _fit_log_params, _objective_in_logs, _patterns
+from ._fitting import (
+    _blockwise,
+    _collapse,
+    _fit_log_params,
+    _objective_in_logs,
+    _patterns,
+    _sorted_distinct,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ class _MbgPatterns:
     @classmethod
     def build(cls, x, tx, T, scale):
         (x, tx, T), w = _collapse(x, tx * scale, T * scale)
-        ux, ix = np.unique(x, return_inverse=True)
+        ux, ix = _sorted_distinct(x)
         wx = np.bincount(ix, weights=w, minlength=len(ux))
         return cls(float(w.sum()), x, tx, T, w, ux, wx, ix)
 

@@ -31,6 +31,7 @@ import pyarrow as pa
 from ..exceptions import ValueInputError
 from ..i18n import N_, check_lang, translate
 from ..timeframe import resolve_as_of
+from ._pages import small_pages
 from .money import REPEAT_MEAN, REPEAT_MEAN_COLUMN, TOTAL_COLUMN, require_total_value
 from .units import TIME_UNITS, UNIT_ATTR, summary_unit
 
@@ -44,6 +45,7 @@ from .units import TIME_UNITS, UNIT_ATTR, summary_unit
 SUMMARY_COLUMNS = ("frequency", "recency", "T", REPEAT_MEAN_COLUMN)
 
 
+@small_pages
 def rfm_summary(
     orders: pd.DataFrame,
     *,
@@ -128,7 +130,7 @@ def rfm_summary(
     # over them (no Python loop, no hashing). The three parts share one 64-bit sort key when
     # they fit in it, and one np.sort of plain integers is several times faster than an argsort
     # or np.unique with its inverse.
-    first_day = int(days[positions].min())
+    first_day = int(days.min() if len(positions) == len(days) else days[positions].min())
     day_bits = (end - first_day).bit_length()
     row_bits = (len(orders) - 1).bit_length()
     customer_key, key_bits, ids_at = _customer_keys(customers, 64 - day_bits - row_bits)
@@ -141,7 +143,8 @@ def rfm_summary(
     purchase_rows = np.flatnonzero(new_purchase)
     purchase = customer_day[purchase_rows]
     purchase_customer = purchase >> np.uint64(day_bits)
-    purchase_day = (purchase & np.uint64((1 << day_bits) - 1)).astype(np.int64) + first_day
+    purchase_day = np.bitwise_and(purchase, np.uint64((1 << day_bits) - 1)).view(np.int64)
+    purchase_day += first_day
     starts = np.flatnonzero(np.r_[True, purchase_customer[1:] != purchase_customer[:-1]])
     ends = np.r_[starts[1:], len(purchase_rows)] - 1
     frequency = (ends - starts).astype(np.int64)
@@ -154,7 +157,8 @@ def rfm_summary(
     if amount_col:
         # a day's orders summed one after the other in row order (np.add.reduceat would add
         # pairwise, which changes the last digit of some sums)
-        purchase_of_order = np.cumsum(new_purchase) - 1
+        purchase_of_order = np.cumsum(new_purchase, dtype=np.intp)
+        purchase_of_order -= 1
         purchase_value = np.bincount(purchase_of_order, weights=amounts[rows], minlength=len(purchase_rows))
         total = np.add.reduceat(purchase_value, starts)
         purchase_value[starts] = 0.0  # the first purchase is not a repeat
@@ -477,8 +481,11 @@ def _customer_keys(ids: pd.Series, room: int) -> tuple[np.ndarray, int, Callable
 
     n = len(arr)
     chars = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + n * width].reshape(n, width)
-    padded = np.zeros((n, 8), dtype=np.uint8)
-    padded[:, :width] = chars
+    if width == 8:  # already one big-endian integer each (the astype below swaps the bytes into a copy)
+        padded = chars
+    else:
+        padded = np.zeros((n, 8), dtype=np.uint8)
+        padded[:, :width] = chars
     packed = padded.view(">u8").ravel().astype(np.uint64)
     mapper = {pa.string(): ids.dtype}.get if isinstance(ids.dtype, pd.StringDtype) else None
 
@@ -531,8 +538,11 @@ def _sort_orders(customer_key: np.ndarray, key_bits: int, day: np.ndarray, day_b
 
     One in-place np.sort of ``key << (day_bits + row_bits) | day << row_bits | row`` when the
     three fit in 64 bits; a lexsort otherwise (ids that would not pack, dates decades apart),
-    where the customer becomes its rank among the keys (fewer than the orders, so it fits)."""
-    day, rows = day.astype(np.uint64), rows.astype(np.uint64)
+    where the customer becomes its rank among the keys (fewer than the orders, so it fits).
+
+    ``day`` and ``rows`` are the caller's scratch arrays: they are overwritten (fresh copies of
+    them would cost a first call their page faults)."""
+    day, rows = _as_uint64(day), _as_uint64(rows)
     if key_bits + day_bits + row_bits > 64:
         order = np.lexsort((rows, day, customer_key))
         ranked = customer_key[order]
@@ -545,6 +555,11 @@ def _sort_orders(customer_key: np.ndarray, key_bits: int, day: np.ndarray, day_b
     packed.sort()
     np.bitwise_and(packed, np.uint64((1 << row_bits) - 1), out=rows)
     return np.right_shift(packed, np.uint64(row_bits), out=packed), rows.view(np.int64)
+
+
+def _as_uint64(values: np.ndarray) -> np.ndarray:
+    """Non-negative int64 values as uint64: the same memory, where ``astype`` would copy it."""
+    return values.view(np.uint64) if values.dtype == np.int64 else values.astype(np.uint64)
 
 
 def _days(dates: pd.Series, column: str, name_rows=None) -> np.ndarray:
