@@ -20,7 +20,7 @@ import pandas as pd
 from . import file_limits, parsing, problem_counts, reference_names, workbook_scan
 from .exceptions import FileFormatError
 from .i18n import N_, translate
-from .rules import Derived, Fault, Format, Reference, Required, rules_for
+from .rules import Derived, Fault, Format, GroupTotal, Reference, Required, rules_for
 from .schema import Table
 from .text_encoding import detect_encoding
 from .values import is_missing
@@ -320,7 +320,7 @@ class Reading:
 
 
 def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str | list[str]] | None = None,
-                known_customers: pd.Series | None = None, reading: Reading | None = None) -> CheckedFrame:
+                known: dict[str, pd.Series] | None = None, reading: Reading | None = None) -> CheckedFrame:
     """Find the header, parse every mapped column and collect every problem.
 
     ``mapping`` sends a file's header to a column, or to several (``{"Account": ["name",
@@ -340,7 +340,7 @@ def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str,
     headers = list(cells.iloc[hdr])
     body = cells.iloc[hdr + 1:]
     excel_rows = body.index.to_numpy() + 1  # cells row 0 is spreadsheet row 1
-    return _check_body(body, headers, excel_rows, str(path), table, mapping, report, known_customers,
+    return _check_body(body, headers, excel_rows, str(path), table, mapping, report, known,
                        reading=reading)
 
 
@@ -388,7 +388,7 @@ def _apply_value_map(raw: pd.Series, pairs: dict[str, str | None]) -> pd.Series:
     return out.astype(parsing.TEXT) if isinstance(raw.dtype, pd.StringDtype) else out
 
 
-def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known_customers=None,
+def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known: dict[str, pd.Series] | None = None,
                 partial: bool = False) -> CheckedFrame:
     """Check a DataFrame whose columns are canonical names or the forms' headers.
 
@@ -400,10 +400,10 @@ def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known_custome
     headers = list(body.columns)
     body.columns = range(len(headers))
     excel_rows = np.arange(len(body)) + 2
-    return _check_body(body, headers, excel_rows, source, table, {}, report, known_customers, partial)
+    return _check_body(body, headers, excel_rows, source, table, {}, report, known, partial)
 
 
-def _check_body(body, headers, excel_rows, path, table, mapping, report, known_customers, partial=False,
+def _check_body(body, headers, excel_rows, path, table, mapping, report, known, partial=False,
                 reading: Reading | None = None):
     reading = reading or Reading()
     lang = reading.lang
@@ -481,11 +481,12 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
             _check_rules([rule], frame, add_problem, flagged)
             rule.fill(frame)
     # Formats were checked cell by cell as the text was parsed (the same test as the Format rule)
-    _check_rules([r for r in rules if not isinstance(r, (Required, Derived, Reference, Format))], frame, add_problem,
-                 flagged)
-    if known_customers is not None:
-        for rule in (r for r in rules if isinstance(r, Reference)):
-            _check_rules([rule], frame, add_problem, flagged, known=known_customers)
+    # A GroupTotal needs the group's other records, which only the store has (``Store`` runs it)
+    _check_rules([r for r in rules if not isinstance(r, (Required, Derived, Reference, Format, GroupTotal))], frame,
+                 add_problem, flagged)
+    if known is not None:  # the ids of each table the records refer to -> whether deleted
+        for rule in (r for r in rules if isinstance(r, Reference) and r.target in known):
+            _check_rules([rule], frame, add_problem, flagged, known=known[rule.target])
 
     report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return CheckedFrame(frame, excel_rows, bad, report)

@@ -456,6 +456,8 @@ def _parse_numbers(raw: pd.Series, text: pd.Series, column: Column) -> Parsed:
         _nfkc(text).str.replace(r"[\s,，¥￥元]|RMB|CNY", "", regex=True)
         .str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accountants' (100) means -100
     )
+    if column.percent:  # the column is in per cent already: "40%" is 40 (NFKC made ％ a %)
+        cleaned = cleaned.str.replace(r"%$", "", regex=True)
     numbers = pd.to_numeric(cleaned, errors="coerce").astype("Float64")
     return _check_numbers(numbers, text, column)
 

@@ -17,6 +17,8 @@ in ``CELL_CODES``. Record rules compare fields of one record (or a record with t
 - ``AtMost``     one amount should not exceed another (received ≤ receivable)
 - ``Reference``  an id that must name a record of another table (a customer that exists)
 - ``AnyOf``      at least one of several fields is filled in (a credit fact records something)
+- ``GroupTotal`` a field of the records that share a parent sums to a total (a plan's KPI weights to
+                 100%): a rule of several records, which the store gives every live record of the group
 
 >>> [(r.column, r.code) for r in rules_for("complaints")]
 [('customer_id', 'reference'), ('received_at', 'required'), ('resolved_at', 'date_order')]
@@ -31,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .i18n import N_
-from .schema import TABLES, Table
+from .schema import KPI_WEIGHT_TOTAL, TABLES, Table
 
 
 class Fault(str):
@@ -275,6 +277,48 @@ class Reference(Rule):
         return _reasons(hit, lambda i: f"{self.target[:-1]} {ids[i]!r} was deleted in the store", self.code + "_deleted")
 
 
+@dataclass(frozen=True)
+class GroupTotal(Rule):
+    """The ``column`` of the records sharing ``group`` sums to ``total`` (a plan's KPI weights to 100%).
+
+    A rule of several records: ``frame`` must hold every live record of each group it names, as
+    they would be after the change (the store reads the group's other records: ``Store`` for an
+    add, update, delete or import). Every record of a group whose sum is off breaks it, and the
+    reason names the group and the sum. A group without records breaks nothing."""
+
+    code: str = "total"
+    message: str = ""
+    group: str = ""
+    total: float = 100.0
+    tolerance: float = 0.005
+    reason_text: str = "{sum} instead of {total} for {group!r}"  # the group, its sum and the total filled in
+
+    @property
+    def columns(self):
+        return (self.group, self.column)
+
+    def sums(self, frame: pd.DataFrame) -> pd.Series:
+        """Each group's sum (empty values count as 0)."""
+        return frame[self.column].astype("Float64").fillna(0).groupby(frame[self.group].astype(object)).sum()
+
+    def violations(self, frame):
+        sums = self.sums(frame)
+        groups = frame[self.group].astype(object)
+        off = groups.map((sums - self.total).abs() > self.tolerance).fillna(False).astype(bool)
+        t = TABLES[self.table]
+        return _reasons(off, lambda i: _total_text(t, self, groups[i], float(sums[groups[i]])), self.code)
+
+    def shown_value(self, frame, i):
+        return _number(self.sums(frame)[frame.at[i, self.group]])
+
+
+def _total_text(t: Table, rule: GroupTotal, group, total: float) -> str:
+    text = rule.reason_text.format(group=group, sum=_number(total), total=_number(rule.total))
+    if abs(total - rule.total / 100) <= rule.tolerance / 100:  # 0.4 + 0.6: per cent written as fractions
+        text += " (written as fractions? write 40 or 40% for 40%)"
+    return text
+
+
 # --------------------------------------------------------------------------- the rules
 
 
@@ -296,8 +340,18 @@ CROSS_FIELD_RULES: tuple[Rule, ...] = (
           message=N_("a credit fact records nothing")),
     DateOrder("credit_facts", "cleared_at", earlier="recorded_at",
               message=N_("cleared before the fact was recorded"), date_only=True),
+    # account plans (客户计划工作表, issue 14): a plan ends after it starts; its KPI weights sum to 100%
+    DateOrder("account_plans", "period_end", earlier="period_start",
+              message=N_("the plan ends before it starts"), date_only=True),
+    GroupTotal("plan_kpis", "weight", group="plan_id", total=KPI_WEIGHT_TOTAL, code="weights_total",
+               message=N_("the KPI weights of a plan do not sum to 100%"),
+               reason_text="the KPI weights of plan {group!r} sum to {sum}%, not {total}%: change them together"),
 )
 
+
+#: The tables whose ids other records must name as they exist (a contact's id in a profile fact is
+#: only a hint, and stays unchecked).
+CHECKED_REFERENCES = ("customers", "account_plans")
 
 _FORMAT_MESSAGES = {"phone": N_("not a phone number"), "email": N_("not an e-mail address")}
 
@@ -309,7 +363,7 @@ def _schema_rules(t: Table) -> list[Rule]:
             found.append(Required(t.name, col.name))
         if col.text_format:
             found.append(Format(t.name, col.name, text_format=col.text_format, message=_FORMAT_MESSAGES[col.text_format]))
-        if col.references == "customers" and t.name != "customers":
+        if col.references in CHECKED_REFERENCES and t.name != col.references:
             found.append(Reference(t.name, col.name, target=col.references))
     if not t.natural_key:  # no id can be made up for such a record
         found.insert(0, Required(t.name, t.id_column))

@@ -44,6 +44,7 @@ class Column:
     references: str | None = None  # table whose id this column holds
     personal: bool = False  # masked in reports (phones, emails, birthdays)
     text_format: str | None = None  # "phone" or "email": text that must look like one (checked on import and entry)
+    percent: bool = False  # a number in per cent: "40%" reads as 40 (a KPI's weight)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -95,6 +96,9 @@ class Table:
     # the columns a free-text search looks in (default: ids, names, titles and the rep): who and
     # what a record is about, not long free text (each one more is another pass over every row)
     search: tuple[str, ...] = ()
+    # a part of another record (a plan's KPIs): (the column holding its id, that table). Such a record
+    # belongs to the customer of its parent: the parent's book, customer and region filters apply
+    parent: tuple[str, str] | None = None
 
     @cached_property
     def by_name(self) -> dict[str, Column]:
@@ -444,3 +448,125 @@ CREDIT_FACTS = _table(Table(
 CREDIT_FACT_NOTHING = ("无", "没有", "暂无", "无异常", "正常", "良好", "-", "—", "/", "none", "n/a", "no", "ok")
 
 LOAD_ORDER = (*LOAD_ORDER, "credit_facts")
+
+
+# --------------------------------------------------------------------------- account plans (issue 14)
+# 客户计划工作表: a key account's plan, written by its rep (姓名, 部门, 时间), and its parts, each a
+# table of its own as the form's appendices are: SWOT items (附件2), long-term SMART goals (附件3,
+# each in the form's five parts), milestones (附件4, dated, with an owner), KPIs (附件7, whose
+# weights sum to 100% per plan). The POP strategy is written per goal (附件6); the contact plan,
+# the value statement and the needs analysis (附件8-10) are text of the plan. A part names its
+# plan only: it belongs to the plan's customer, so it follows the plan's book, customer and
+# region (``Table.parent``), and a merge of customers moves the plan with its parts.
+
+PLAN_STATUS = {"draft": "草稿", "active": "执行中", "closed": "已结束"}
+SWOT_KINDS = {"strength": "优势", "weakness": "劣势", "opportunity": "机会", "threat": "威胁", "strategy": "策略"}
+# what a KPI's actual value is computed from (crmkit.plans.metrics); empty: entered by hand, not computed
+KPI_METRICS = {
+    "sales": "销售额", "gross_margin": "毛利", "orders": "订单数", "visits": "拜访次数",
+    "open_pipeline": "在谈商机金额", "on_time_payment_share": "按时付款比例",
+}
+_PLAN_REF = ("计划编号", "客户计划编号", "计划ID")
+
+ACCOUNT_PLANS = _table(Table(
+    "account_plans", "客户计划工作表", "plan_id",
+    (
+        _c("plan_id", "id", *_PLAN_REF),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers", required=True),
+        _c("title", "text", "计划名称", "标题", "主题"),
+        _c("rep", "category", "姓名", "填表人", *_OWNER),
+        _c("department", "category", "部门"),
+        _c("written_at", "date", "时间", "填表日期", "制定日期"),
+        _c("period_start", "date", "计划开始日期", "开始日期", "计划期间开始", required=True),
+        _c("period_end", "date", "计划结束日期", "结束日期", "计划期间结束", required=True),
+        _c("status", "enum", "状态", "计划状态", choices=PLAN_STATUS,
+           choice_aliases={"起草": "draft", "进行中": "active", "执行": "active", "结束": "closed", "关闭": "closed"}),
+        _c("value_statement", "text", "客户价值陈述", "价值陈述"),
+        _c("contact_plan", "text", "客户联络计划", "联络计划", "内部沟通计划", "客户联络计划/内部沟通计划"),
+        _c("needs", "text", "需求分析"),
+        _c("notes", "text", "备注", "说明"),
+    ),
+    date_column="period_start", rep_column="rep", id_prefix="AP",
+    natural_key=("customer_id", "period_start", "title"),
+    search=("plan_id", "customer_id", "title", "rep"),
+    short_zh="客户计划", aliases=("客户计划", "客户计划表", "客户计划工作表", "account plan", "plans"),
+))
+
+PLAN_SWOT = _table(Table(
+    "plan_swot", "SWOT分析", "item_id",
+    (
+        _c("item_id", "id", "编号", "序号"),
+        _c("plan_id", "id", *_PLAN_REF, references="account_plans", required=True),
+        _c("kind", "enum", "类别", "SWOT", "SWOT类别", "分类", choices=SWOT_KINDS, required=True,
+           choice_aliases={"S": "strength", "W": "weakness", "O": "opportunity", "T": "threat",
+                           "优势(S)": "strength", "劣势(W)": "weakness", "机会(O)": "opportunity",
+                           "威胁(T)": "threat", "SWOT策略": "strategy"}),
+        _c("text", "text", "内容", "描述", "要点", required=True),
+    ),
+    parent=("plan_id", "account_plans"), id_prefix="SW", natural_key=("plan_id", "kind", "text"),
+    search=("item_id", "plan_id", "text"), short_zh="SWOT", aliases=("SWOT", "SWOT分析", "swot"),
+))
+
+PLAN_GOALS = _table(Table(
+    "plan_goals", "长期目标(SMART目标)", "goal_id",
+    (
+        _c("goal_id", "id", "目标编号"),
+        _c("plan_id", "id", *_PLAN_REF, references="account_plans", required=True),
+        _c("seq", "integer", "序号", "目标序号"),
+        _c("title", "text", "长期目标", "SMART目标", "目标", "长期目标/SMART目标", required=True),
+        # the form's five parts (具体的, 可衡量的, 雄心勃勃的, 现实可行的, 有时限的); the usual English
+        # "achievable" is the form's realistic (现实可行的), so it is read as that
+        _c("specific", "text", "具体的", "具体", required=True),
+        _c("measurable", "text", "可衡量的", "可衡量", required=True),
+        _c("ambitious", "text", "雄心勃勃的", "雄心勃勃", "有挑战的", required=True),
+        _c("realistic", "text", "现实可行的", "现实可行", "可实现的", "achievable", required=True),
+        _c("time_bound", "text", "有时限的", "有时限", "时限", "time-bound", required=True),
+        _c("pop_strategy", "text", "POP策略", "POP 策略", "策略"),
+    ),
+    parent=("plan_id", "account_plans"), id_prefix="G", natural_key=("plan_id", "title"),
+    search=("goal_id", "plan_id", "title"), short_zh="SMART目标", aliases=("SMART目标", "长期目标", "长期目标/SMART目标", "goals"),
+))
+
+PLAN_MILESTONES = _table(Table(
+    "plan_milestones", "里程碑目标(短期目标)", "milestone_id",
+    (
+        _c("milestone_id", "id", "里程碑编号"),
+        _c("plan_id", "id", *_PLAN_REF, references="account_plans", required=True),
+        _c("goal_id", "id", "目标编号"),
+        _c("title", "text", "里程碑目标", "短期目标", "里程碑", "里程碑目标/短期目标", required=True),
+        _c("due_date", "date", "计划完成日期", "截止日期", "完成期限", "日期", required=True),
+        _c("owner", "category", "负责人", "责任人", *_OWNER[:4], required=True),
+        _c("done_at", "date", "实际完成日期", "完成日期"),
+        _c("notes", "text", "备注", "说明"),
+    ),
+    parent=("plan_id", "account_plans"), date_column="due_date", rep_column="owner", id_prefix="M",
+    natural_key=("plan_id", "title", "due_date"), search=("milestone_id", "plan_id", "title", "owner"),
+    short_zh="里程碑", aliases=("里程碑", "短期目标", "里程碑目标", "里程碑目标/短期目标", "milestones"),
+))
+
+PLAN_KPIS = _table(Table(
+    "plan_kpis", "关键业绩指标", "kpi_id",
+    (
+        _c("kpi_id", "id", "指标编号"),
+        _c("plan_id", "id", *_PLAN_REF, references="account_plans", required=True),
+        _c("goal_id", "id", "目标编号"),
+        _c("name", "text", "关键业绩指标", "KPI", "指标", "指标名称", "KPI名称", required=True),
+        _c("metric", "enum", "计算指标", "指标类型", "衡量方式", choices=KPI_METRICS,
+           choice_aliases={"销售": "sales", "销售金额": "sales", "毛利额": "gross_margin", "订单": "orders",
+                           "拜访": "visits", "拜访数": "visits", "商机金额": "open_pipeline",
+                           "按时付款率": "on_time_payment_share", "准时付款比例": "on_time_payment_share"}),
+        _c("target", "number", "目标值", "目标", required=True),
+        _c("weight", "number", "权重", "权重(%)", "权重%", required=True, percent=True),
+        _c("unit", "text", "单位"),
+        _c("notes", "text", "备注", "说明"),
+    ),
+    parent=("plan_id", "account_plans"), id_prefix="KP", natural_key=("plan_id", "name"),
+    search=("kpi_id", "plan_id", "name"), short_zh="KPI", aliases=("KPI", "关键业绩指标", "kpis"),
+))
+
+#: The plan's parts, in the form's order (附件 2, 3, 4, 7).
+PLAN_PARTS = ("plan_swot", "plan_goals", "plan_milestones", "plan_kpis")
+#: What a plan's KPI weights sum to (per cent).
+KPI_WEIGHT_TOTAL = 100.0
+
+LOAD_ORDER = (*LOAD_ORDER, "account_plans", *PLAN_PARTS)

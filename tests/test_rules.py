@@ -14,6 +14,7 @@ from crmkit.rules import ALL_RULES, Reference, Required
 
 MONTH = "2026-10"
 KNOWN = "C1"
+PLAN = "AP0"  # an account plan of KNOWN (a plan's parts name it)
 
 # A valid record of each table, dated in MONTH; a customer KNOWN exists.
 VALID = {
@@ -32,6 +33,14 @@ VALID = {
     "profile": {"fact_id": "F1", "customer_id": KNOWN, "key": "爱好", "value": "高尔夫"},
     "credit_facts": {"fact_id": "W1", "customer_id": KNOWN, "recorded_at": "2026-10-10",
                      "financial_condition": "资金链紧张", "recorded_by": "张伟"},
+    "account_plans": {"plan_id": "AP1", "customer_id": KNOWN, "period_start": "2026-01-01",
+                      "period_end": "2026-12-31", "rep": "张伟"},
+    "plan_swot": {"item_id": "SW1", "plan_id": PLAN, "kind": "strength", "text": "关系稳定"},
+    "plan_goals": {"goal_id": "G1", "plan_id": PLAN, "title": "提升份额", "specific": "a", "measurable": "b",
+                   "ambitious": "c", "realistic": "d", "time_bound": "e"},
+    "plan_milestones": {"milestone_id": "M1", "plan_id": PLAN, "title": "高层拜访", "due_date": "2026-10-11",
+                        "owner": "张伟"},
+    "plan_kpis": {"kpi_id": "K1", "plan_id": PLAN, "name": "销售额", "target": 100.0, "weight": 100.0},
 }
 
 # The fields that break each rule, on top of the valid record. A new rule needs an example here.
@@ -71,6 +80,34 @@ BREAK = {
     ("credit_facts", "recorded_at", "required"): {"recorded_at": None},
     ("credit_facts", "business_performance", "required_one_of"): {"financial_condition": None},
     ("credit_facts", "cleared_at", "date_order"): {"cleared_at": "2026-10-01"},
+    ("account_plans", "customer_id", "required"): {"customer_id": None},
+    ("account_plans", "customer_id", "reference"): {"customer_id": "NOPE"},
+    ("account_plans", "period_start", "required"): {"period_start": None},
+    ("account_plans", "period_end", "required"): {"period_end": None},
+    ("account_plans", "period_end", "date_order"): {"period_end": "2025-12-31"},
+    ("plan_swot", "plan_id", "required"): {"plan_id": None},
+    ("plan_swot", "plan_id", "reference"): {"plan_id": "NOPE"},
+    ("plan_swot", "kind", "required"): {"kind": None},
+    ("plan_swot", "text", "required"): {"text": None},
+    ("plan_goals", "plan_id", "required"): {"plan_id": None},
+    ("plan_goals", "plan_id", "reference"): {"plan_id": "NOPE"},
+    ("plan_goals", "title", "required"): {"title": None},
+    ("plan_goals", "specific", "required"): {"specific": None},
+    ("plan_goals", "measurable", "required"): {"measurable": None},
+    ("plan_goals", "ambitious", "required"): {"ambitious": None},
+    ("plan_goals", "realistic", "required"): {"realistic": None},
+    ("plan_goals", "time_bound", "required"): {"time_bound": None},
+    ("plan_milestones", "plan_id", "required"): {"plan_id": None},
+    ("plan_milestones", "plan_id", "reference"): {"plan_id": "NOPE"},
+    ("plan_milestones", "title", "required"): {"title": None},
+    ("plan_milestones", "due_date", "required"): {"due_date": None},
+    ("plan_milestones", "owner", "required"): {"owner": None},
+    ("plan_kpis", "plan_id", "required"): {"plan_id": None},
+    ("plan_kpis", "plan_id", "reference"): {"plan_id": "NOPE"},
+    ("plan_kpis", "name", "required"): {"name": None},
+    ("plan_kpis", "target", "required"): {"target": None},
+    ("plan_kpis", "weight", "required"): {"weight": None},
+    ("plan_kpis", "weight", "weights_total"): {"weight": 60.0},
 }
 
 
@@ -84,6 +121,8 @@ def _quality_sees(rule) -> str | None:
         return "the store keeps references whole (customers are only soft-deleted)"
     if rule.table in ("contacts", "profile", "credit_facts"):
         return "the monthly report does not look at contacts', profile facts' or credit facts' fields"
+    if rule.table in ("account_plans", "plan_swot", "plan_goals", "plan_milestones", "plan_kpis"):
+        return "the monthly report does not look at account plans (the account one-pager shows them)"
     t = rules.TABLES[rule.table]
     if isinstance(rule, Required) and rule.column in (t.date_column, t.id_column, "customer_id"):
         return "a record without its date, id or customer is outside every month"
@@ -97,6 +136,8 @@ def test_every_rule_has_an_example_that_breaks_it():
 @pytest.fixture
 def base(store):
     store.add("customers", {"customer_id": KNOWN, "name": "华信科技", "created_at": "2026-10-03"})
+    store.add("account_plans", {"plan_id": PLAN, "customer_id": KNOWN, "period_start": "2026-01-01",
+                                "period_end": "2026-12-31"})
     return store
 
 

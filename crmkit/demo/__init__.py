@@ -1,11 +1,12 @@
 """Seeded, realistic demo data for crmkit: a Chinese sales team's customers, contacts, visits,
-prospects, orders, receivables, complaints, Mackay-66 profiles and credit warnings (危险客户).
+prospects, orders, receivables, complaints, Mackay-66 profiles, credit warnings (危险客户) and the
+key accounts' plans (客户计划工作表).
 
 >>> from crmkit import demo
 >>> data = demo.generate(n_customers=500, seed=1)
 >>> sorted(data.tables)                                             # doctest: +NORMALIZE_WHITESPACE
-['complaints', 'contacts', 'credit_facts', 'customers', 'interactions', 'opportunities', 'orders',
- 'profile', 'settlements']
+['account_plans', 'complaints', 'contacts', 'credit_facts', 'customers', 'interactions', 'opportunities',
+ 'orders', 'plan_goals', 'plan_kpis', 'plan_milestones', 'plan_swot', 'profile', 'settlements']
 >>> p = demo.true_close_probability(data, as_of=data.as_of)       # hidden P(won within 30 days)
 >>> paths = demo.write_sample_files("/tmp/crmkit-demo", data)      # files to try `crmkit import` on
 
@@ -49,6 +50,8 @@ The package is split by job; each module imports what it needs from the ones abo
 * ``accounts``: :func:`create_accounts`, one account per rep plus a manager and an admin.
 * ``documents``: :func:`attach_documents`, a contract (PDF), a quotation (CSV) and a licence scan
   (PNG) attached to each of the key customers.
+* ``plans``: :func:`plan_tables`, an account plan (客户计划工作表: SWOT, SMART goals, milestones,
+  KPIs summing to 100%) for each of the key customers, part of :func:`generate`'s tables.
 """
 
 from .accounts import create_accounts

@@ -18,6 +18,7 @@ from .interactions import (
     _maintenance,
     _Rows,
 )
+from .plans import plan_tables
 from .pipeline import _STAGES, CLOSE_MODEL, _make_slots, _simulate_pipeline
 from .purchases import PURCHASE_PARAMS, _simulate_purchases
 from .reps_and_customers import _make_customers, _make_reps
@@ -117,6 +118,7 @@ def generate(n_customers: int = 2000, seed: int = 0, end: str | date | None = No
         "opportunities": opportunities, "orders": orders, "settlements": settlements,
         "complaints": complaints, "profile": profile, "credit_facts": credit_facts,
     }
+    tables.update(plan_tables(tables, tl.stop - pd.Timedelta(days=1)))  # the key accounts' plans
     tables = {name: _canonical(name, df) for name, df in tables.items()}
 
     truth = _truth(tl, seed, pp, cust_ids, pur, credit, contact_rate, reps, slots, pipe, slot_to_id, made)

@@ -5,6 +5,7 @@
     crmkit report --by region               one report per region, two at a time
     crmkit report --region 华东 --rep 张伟   one region, one rep
     crmkit report --lang en --currency USD  in English, amounts in US dollars
+    crmkit report --kind account --customer 000123 --pdf   a key account's one-pager
 
 It prints where each report is; a failing notebook cell ends it with exit status 1 and a
 message naming the cell, the exception and the partial notebook (``cli.main`` prints it).
@@ -16,11 +17,16 @@ import os
 import sys
 from pathlib import Path
 
+from ..exceptions import ReportParameterError
 from ..i18n import LANGS, translate
 from ..language import resolve_lang
 
 
 def add_arguments(parser) -> None:
+    parser.add_argument("--kind", choices=["monthly", "account"], default="monthly",
+                        help="monthly (default): the month's report; account: one key account's one-pager "
+                             "(its plan, KPIs against targets, history, value), with --customer")
+    parser.add_argument("--customer", metavar="ID", help="the account of --kind account (客户编号)")
     parser.add_argument("--month", metavar="YYYY-MM",
                         help="the month to report (default: the last full month of the store's data)")
     parser.add_argument("--region", metavar="R", help="only customers of this region")
@@ -47,6 +53,10 @@ def run(args) -> int:
     from .render import render_monthly
 
     skip_slow_iri_grammar()
+    if args.kind == "account":
+        return _account(args)
+    if args.customer:
+        raise ReportParameterError("customer", args.customer, "names the account of --kind account")
     month_given = args.month is not None
     result = render_monthly(args.month, region=args.region, rep=args.rep, by=args.by, db_url=args.db,
                             out_dir=args.out, pdf=args.pdf, show_personal_data=args.show_personal_data,
@@ -69,6 +79,23 @@ def run(args) -> int:
     if args.show_personal_data:
         print(translate("note: phones and emails are shown unmasked; share these files accordingly", say),
               file=sys.stderr)
+    return 0
+
+
+def _account(args) -> int:
+    from .account import render_account
+
+    if not args.customer:
+        raise ReportParameterError("customer", None, "--kind account renders one account: add --customer ID")
+    for option in ("month", "region", "rep", "by", "notebook", "jobs"):
+        if getattr(args, option):
+            raise ReportParameterError(option, getattr(args, option), "is for --kind monthly")
+    paths = render_account(args.customer, db_url=args.db, out_dir=args.out, pdf=args.pdf, lang=args.lang,
+                           currency=args.currency, show_personal_data=args.show_personal_data, progress=True)
+    say = _message_lang(args)
+    print(translate("account page of {customer}: {path}", say, customer=args.customer, path=_shown(paths.html)))
+    for path in paths.files[1:]:
+        print(f"  {_shown(path)}")
     return 0
 
 

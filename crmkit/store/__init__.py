@@ -10,7 +10,9 @@ connection and the dialects), ``ddl`` (tables from the schema), ``query`` (the o
 builder), ``frames`` (Arrow <-> typed DataFrames), ``reads``, ``edits`` (versioned single-record
 writes, checked by ``crmkit.rules``), ``cascade`` (the records that name a record, deleted and
 restored with it), ``combine`` (merging duplicate customers), ``history``, ``imports`` and
-``merge`` (bulk writes: upserting a frame), ``export``, ``attachments`` (files kept with a record); ``core`` puts them together as ``Store``. Nothing outside this package touches the
+``merge`` (bulk writes: upserting a frame), ``export``, ``attachments`` (files kept with a record),
+``plans`` (account plans and their parts saved whole), ``totals`` (rules of several records);
+``core`` puts them together as ``Store``. Nothing outside this package touches the
 connection or holds SQL text (``tests/test_store_boundary.py`` checks it).
 """
 

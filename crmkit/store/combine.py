@@ -43,6 +43,7 @@ from .attachments import move_attachments
 from .cascade import referrers, set_deleted
 from .connection import Connection
 from .query import Filter
+from .totals import total_rules
 
 #: Tables whose natural key means "one record per key": two facts "生日" of one person are one too
 #: many. (Two contacts named 张伟 may be two people, so contacts are not among them.)
@@ -126,6 +127,8 @@ class Combine:
                 n = _move(db, child, column, drop, keep, now=now, by=author, batch=batch)
                 if n:
                     result.moved[child.name] = n
+                    # two plans merged bring two sets of KPI weights together: their total is checked
+                    self._check_totals(db, child, None, groups=[keep] if column in _group_columns(child) else [])
             for name, repeated in duplicates.items():
                 result.retired.update(repeated)
                 for fact_id, kept in repeated.items():
@@ -160,6 +163,10 @@ class Combine:
             self._log(db, t, result.keep, "update", now, author, field=name, old=None, new=value, batch=result.batch)
         for rid in result.dropped:
             self._log(db, t, result.keep, "update", now, author, field="merged_from", new=rid, batch=result.batch)
+
+
+def _group_columns(t: Table) -> set[str]:
+    return {rule.group for rule in total_rules(t)}
 
 
 def _ids(keep, drop) -> tuple[str, list[str]]:

@@ -37,6 +37,7 @@ class Connection:
             import adbc_driver_postgresql.dbapi as driver
         self.conn = driver.connect(target, autocommit=True)
         self.lock = threading.RLock()
+        self._depth = 0  # transactions open on this connection (an inner one joins the outer one)
         if backend == "sqlite":
             self.execute("PRAGMA busy_timeout = 30000")
             self.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer, nor it them
@@ -96,17 +97,28 @@ class Connection:
     def transaction(self):
         """All or nothing. On SQLite the write lock is taken at the start (BEGIN IMMEDIATE):
         a read-then-write transaction that starts deferred fails with "database is locked"
-        when another process wrote in between."""
+        when another process wrote in between. A transaction opened inside another (on the same
+        thread) is part of it: it commits with the outer one, and its error undoes both."""
         with self.lock:
+            if self._depth:  # inside another transaction (a plan's parts saved together): part of it
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
             self.execute("BEGIN IMMEDIATE" if self.backend == "sqlite" else "BEGIN")
+            self._depth = 1
             try:
                 yield self
             except BaseException:
+                self._depth = 0
                 try:
                     self.execute("ROLLBACK")
                 except Exception:  # the failed statement may already have ended the transaction
                     pass
                 raise
+            self._depth = 0
             self.execute("COMMIT")
 
     def value(self, v, kind: str):

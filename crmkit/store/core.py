@@ -1,7 +1,8 @@
 """``Store``: one crmkit database, opened (and created or upgraded) from its URL.
 
 The class only opens and closes; each job is a module of this package (``reads``, ``edits``,
-``combine`` (merging duplicates), ``history``, ``imports``, ``export``, ``attachments``), all going through one ``Connection`` and one filter
+``combine`` (merging duplicates), ``history``, ``imports``, ``export``, ``attachments``,
+``plans`` (account plans saved whole)), all going through one ``Connection`` and one filter
 builder (``query``). Nothing outside this package touches the connection or writes SQL.
 """
 
@@ -24,6 +25,7 @@ from .edits import Edits
 from .export import Export
 from .history import History
 from .imports import Imports
+from .plans import Plans
 from .location import ENV_URL, default_url, hide_password, new_store_notice, normalise_url, sqlite_file
 from .reads import Reads
 from .settings import Settings
@@ -51,7 +53,7 @@ def open(url: str | os.PathLike | None = None, *, user: "str | User | None" = No
     return store
 
 
-class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Attachments, Settings):
+class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Attachments, Plans, Settings):
     """A crmkit database. Create it with ``crmkit.open``.
 
     >>> crm = crmkit.open()                      # data/crm.db, or $CRMKIT_DB_URL
@@ -61,6 +63,7 @@ class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Attachmen
     >>> crm.update("customers", "000123", {"phone": "13800000000"}, expected_version=row["version"])
     >>> crm.merge("customers", keep="000123", drop=["000456"])     # a duplicate's records move over
     >>> crm.attach("customers", "000123", "合同.pdf")                # files kept with the record
+    >>> crm.account_plans(customer="000123")                      # key-account plans (and crm.account_plan(id))
     """
 
     def __init__(self, url: str, *, user: "str | User | None" = None):

@@ -52,6 +52,8 @@ def _record_table(t) -> sa.Table:
     indexes = []
     if t.customer_column and t.name != "customers":
         indexes.append(sa.Index(f"ix_{t.name}_customer", "customer_id"))
+    if t.parent is not None:  # a plan's parts are read by their plan
+        indexes.append(sa.Index(f"ix_{t.name}_{t.parent[0]}", t.parent[0]))
     if t.date_column:
         indexes.append(sa.Index(f"ix_{t.name}_{t.date_column}", t.date_column))
     return sa.Table(t.name, metadata, *cols, *indexes)

@@ -21,6 +21,7 @@ from ..values import blank_to_none, python_value, same_value
 from .cascade import attached_counts, delete_attached, restore_attached
 from .connection import Connection
 from .query import Filter
+from .totals import total_faults, total_rules
 
 
 class Edits:
@@ -42,6 +43,7 @@ class Edits:
             if self._row(t, rid, db) is not None:
                 raise DuplicateIdError(t.name, rid)
             self._check_references(db, t, values)
+            self._check_totals(db, t, values)
             names = [*values, "version", "modified_at", "modified_by"]
             params = [db.value(v, t[k].kind) for k, v in values.items()] + [1, db.value(now, "datetime"), author]
             db.execute(f"INSERT INTO {t.name} ({', '.join(names)}) VALUES ({db.placeholders(len(names))})", params)
@@ -79,6 +81,7 @@ class Edits:
                                     {k: (current[k], v) for k, v in values.items()},
                                     deleted=current["deleted_at"] is not None)
             self._check_references(db, t, values)
+            self._check_totals(db, t, _after_update(t, record_id, current, values), groups=_left_group(t, current, values))
             diff = {k: v for k, v in values.items() if not same_value(current[k], v)}
             if t.name == "profile" and not current["sensitive"] and _stays_secret(current, values):
                 diff["sensitive"] = True
@@ -146,6 +149,11 @@ class Edits:
                     raise RecordNotFoundError(t.name, record_id)
                 values = self._check_changes(t, str(record_id), record, stored)
             self._check_references(self._db, t, values)
+            if record_id is None:
+                self._check_totals(self._db, t, values)
+            else:
+                self._check_totals(self._db, t, _after_update(t, str(record_id), stored, values),
+                                   groups=_left_group(t, stored, values))
         except RecordValidationError as err:
             return list(err.problems)
         return []
@@ -165,6 +173,10 @@ class Edits:
                 raise RecordNotFoundError(t.name, record_id)
             if expected_version is not None and current["version"] != expected_version:
                 raise ConflictError(t.name, record_id, expected_version, current["version"], {})
+            if total_rules(t):  # a KPI that leaves or rejoins its plan changes the plan's total
+                row = {c: current[c] for c in t.column_names}
+                self._check_totals(db, t, None if deleted else row, groups=[current[r.group] for r in total_rules(t)],
+                                   removed=[record_id] if deleted else [])
             if deleted:
                 attached = attached_counts(db, t.name, record_id)
                 if attached and not cascade:
@@ -189,6 +201,24 @@ class Edits:
             return {}
         return restore_attached(db, t.name, record_id, deleted_batch=last["batch"].iloc[0],
                                 deleted_at=last["changed_at"].iloc[0], now=now, by=author, batch=batch)
+
+    def _check_totals(self, db: Connection, t: Table, written: dict | None, *, groups=(), removed=()) -> None:
+        """Refuse a write that leaves a group of records off its total (``rules.GroupTotal``: a
+        plan's KPI weights and 100%), naming the group and its sum. While a plan's parts are saved
+        together (``Plans.save_plan_part``) the groups are noted and checked once, at the end."""
+        if not total_rules(t):
+            return
+        frame = pd.DataFrame([written]) if written else pd.DataFrame(columns=[t.id_column])
+        deferred = getattr(self, "_deferred_totals", None)
+        if deferred is not None:
+            noted = deferred.setdefault(t.name, set())
+            for rule in total_rules(t):
+                noted.update(str(g) for g in [*frame.get(rule.group, []), *groups] if g is not None)
+            return
+        for rule, after, reasons in total_faults(db, t, frame, groups=groups, removed=removed):
+            if len(reasons):
+                i = reasons.index[0]
+                raise RecordValidationError(t.name, [_problem(rule.column, rule.shown_value(after, i), reasons.iloc[0])])
 
     def _stays_in_book(self, db: Connection, t: Table, record_id: str, action: str) -> None:
         """Refuse a write to a record the store's user may not see (before the change, or after it)."""
@@ -246,6 +276,21 @@ class Edits:
             problems = rule.violations(frame, known=found)
             if len(problems):
                 raise RecordValidationError(t.name, [_problem(rule.column, values[rule.column], problems.iloc[0])])
+
+
+def _after_update(t: Table, record_id: str, current: dict, values: dict) -> dict | None:
+    """The fields of a record that its total rules read, after an update (None: the update
+    touches none of them)."""
+    read = {c for rule in total_rules(t) for c in rule.columns}
+    if not read & set(values):
+        return None
+    return {t.id_column: record_id, **{c: values.get(c, current[c]) for c in read}}
+
+
+def _left_group(t: Table, current: dict, values: dict) -> list:
+    """The group an update moves a record out of (a KPI moved to another plan), which changes too."""
+    return [current[r.group] for r in total_rules(t) if r.group in values and not same_value(current[r.group],
+                                                                                             values[r.group])]
 
 
 def _stays_secret(current: dict, values: dict) -> bool:

@@ -12,8 +12,10 @@ from ..exceptions import ImportValidationError
 from ..i18n import LANGS
 from ..language import resolve_lang
 from ..reference_names import ReferenceIndex, parse_refs
+from ..rules import Reference, rules_for
 from ..schema import Table, sensitive_profile_key, table as lookup_table
 from .merge import merge_frame
+from .totals import total_faults
 
 
 class Imports:
@@ -56,7 +58,7 @@ class Imports:
         step("reading")
         cells = importing.read_cells(path, sheet, lang)
         step("checking")
-        checked = importing.check_cells(cells, str(path), t, columns, known_customers=self._known_customers(t),
+        checked = importing.check_cells(cells, str(path), t, columns, known=self._known_references(t),
                                         reading=reading)
         step("writing")
         return self._write_checked(checked, t, on_error, by, source=str(path))
@@ -85,21 +87,43 @@ class Imports:
         """Like ``import_file`` for a DataFrame with canonical (or the forms') column names."""
         self._require_admin(f"import into {table}")
         t = lookup_table(table)
-        checked = importing.check_frame(frame, source, t, known_customers=self._known_customers(t))
+        checked = importing.check_frame(frame, source, t, known=self._known_references(t))
         return self._write_checked(checked, t, on_error, by, source=source)
 
-    def _known_customers(self, t: Table) -> pd.Series | None:
-        """Every customer id in the store -> whether it was deleted (for the ``Reference`` rule)."""
-        if t.name == "customers" or "customer_id" not in t.by_name:
-            return None
-        data = self._db.arrow("SELECT customer_id, deleted_at IS NOT NULL AS deleted FROM customers")
-        return pd.Series(data.column(1).to_numpy(zero_copy_only=False).astype(bool),
-                         index=pd.Index(data.column(0).to_pandas(), dtype=object))
+    def _known_references(self, t: Table) -> dict[str, pd.Series]:
+        """For each table ``t``'s records must name (``Reference`` rules): every id in the store ->
+        whether it was deleted."""
+        known = {}
+        for target in sorted({r.target for r in rules_for(t.name) if isinstance(r, Reference)}):
+            other = lookup_table(target)
+            # both names come from the schema, never from the user
+            data = self._db.arrow(f"SELECT {other.id_column}, deleted_at IS NOT NULL AS deleted FROM {other.name}")
+            known[target] = pd.Series(data.column(1).to_numpy(zero_copy_only=False).astype(bool),
+                                      index=pd.Index(data.column(0).to_pandas(), dtype=object))
+        return known
+
+    def _check_totals_of_file(self, checked: importing.CheckedFrame, t: Table) -> None:
+        """The ``GroupTotal`` rules (a plan's KPI weights sum to 100%) over the file's good rows and
+        the stored records of the same groups: every row of a group that is off gets the problem."""
+        good = checked.frame[~checked.bad]
+        header_of = {field: header for header, field in checked.report.columns.items()}
+        for rule, after, reasons in total_faults(self._db, t, good):
+            rows = good.index  # after's first len(good) rows are good's, in order
+            for i, reason in reasons.items():
+                if i < len(rows):
+                    at = rows[i]
+                    checked.report.problems.append(importing.Problem(
+                        checked.report.path, int(checked.excel_rows[at]), header_of.get(rule.column, rule.column),
+                        rule.shown_value(after, i),
+                        reason, rule.severity, field=rule.column))
+                    checked.bad[at] = True
+        checked.report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
 
     def _write_checked(self, checked: importing.CheckedFrame, t: Table, on_error: str, by, source: str):
         if on_error not in ("raise", "skip"):
             raise ValueError("on_error must be 'raise' or 'skip'")
         report = checked.report
+        self._check_totals_of_file(checked, t)
         if report.errors and on_error == "raise":
             raise ImportValidationError(report)
         good = checked.frame[~checked.bad]

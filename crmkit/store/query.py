@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..schema import HARMLESS_PROFILE_KEY_NORMS, PROFILE_KEY_IGNORED, Table
+from ..schema import HARMLESS_PROFILE_KEY_NORMS, PROFILE_KEY_IGNORED, TABLES, Table
 from .accounts import USERS_TABLE, User
 from .connection import Connection
 
@@ -58,7 +58,13 @@ class Filter:
         customer's open cards leave the lead board and its orders the report's rankings.
         Records without a customer (an anonymous walk-in) stay."""
         t = self.table
-        if include_deleted or t.customer_column is None or t.name == "customers":
+        if include_deleted:
+            return self
+        if t.parent is not None:  # a plan's part: with its plan, live and of a live customer
+            column, parent = t.parent
+            return self.add(f"{column} IN (SELECT {TABLES[parent].id_column} FROM {parent} WHERE deleted_at IS NULL "
+                            f"AND customer_id NOT IN (SELECT customer_id FROM customers WHERE deleted_at IS NOT NULL))")
+        if t.customer_column is None or t.name == "customers":
             return self
         # Uncorrelated: both databases read the (few) deleted customers once per query, not per row.
         return self.add("(customer_id IS NULL OR customer_id NOT IN "
@@ -104,6 +110,8 @@ class Filter:
         per use: SQLite's ``?`` cannot be reused)."""
         if t.name == "customers":
             return f"owner IN {book()}"
+        if t.parent is not None:  # a plan's part is in the book its plan is in
+            return self._of_parent(t, self._in_book(TABLES[t.parent[1]], book))
         if t.customer_column is None:
             return f"{t.rep_column} IN {book()}" if t.rep_column else "1 = 0"
         owned = f"customer_id IN (SELECT customer_id FROM customers WHERE owner IN {book()})"
@@ -134,7 +142,16 @@ class Filter:
         return self.add(f"{idc} IN ({self.bind_many(ids)})")
 
     def customers(self, customer) -> "Filter":
-        return self._one_of(self.table.customer_column, "customer", customer)
+        t = self.table
+        if t.parent is not None and customer is not None:
+            return self.add(self._of_parent(t, f"customer_id IN ({self.bind_many(customer)})"))
+        return self._one_of(t.customer_column, "customer", customer)
+
+    @staticmethod
+    def _of_parent(t: Table, condition: str) -> str:
+        """The condition "``t``'s record belongs to a parent record (its plan) meeting ``condition``"."""
+        column, parent = t.parent
+        return f"{column} IN (SELECT {TABLES[parent].id_column} FROM {parent} WHERE {condition})"
 
     def reps(self, rep) -> "Filter":
         return self._one_of(self.table.rep_column, "rep", rep)
@@ -154,8 +171,9 @@ class Filter:
         t = self.table
         if t.name == "customers":
             return self.add(f"region IN ({self.bind_many(region)})")
-        if t.customer_column:
-            return self.add(f"customer_id IN (SELECT customer_id FROM customers WHERE region IN ({self.bind_many(region)}))")
+        if t.customer_column or t.parent is not None:
+            condition = f"customer_id IN (SELECT customer_id FROM customers WHERE region IN ({self.bind_many(region)}))"
+            return self.add(condition if t.parent is None else self._of_parent(t, condition))
         raise ValueError(f"{t.name} has no region to filter on")
 
     def equal(self, values: dict | None) -> "Filter":
