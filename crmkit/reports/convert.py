@@ -19,7 +19,6 @@ Images stay embedded as data URIs (nbconvert's default), so the file stands alon
 from __future__ import annotations
 
 import copy
-import functools
 from pathlib import Path
 
 TIMINGS_MIME = "application/vnd.crmkit.timings+json"

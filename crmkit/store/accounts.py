@@ -101,7 +101,7 @@ class Accounts:
             raise ParameterError("role", role, f"must be one of {', '.join(ROLES)}")
         user = User(name, role, blank_to_none(rep) or name, blank_to_none(team))
         hashed = hash_password(password)
-        db, p = self._db, self._db.placeholder
+        db = self._db
         with db.transaction():
             if self._account_row(name) is not None:
                 raise ParameterError("name", name, N_("an account of that name exists"))

@@ -271,6 +271,45 @@ def _blockwise(terms, *columns: np.ndarray):
     return total
 
 
+def softplus_terms(r: float, alpha: float, a: float, bx: np.ndarray):
+    """The A3 + softplus(u) part of the BG/NBD family's log-likelihood, with its gradient and
+    Hessian in (r, alpha, a, b), as a function of one block of patterns for :func:`_blockwise`.
+    ``bx`` is u's b term per distinct x (BG/NBD: b + x - 1, over repeat buyers; MBG/NBD: b + x,
+    over everyone), looked up per pattern through ``ix``."""
+    from scipy.special import expit
+
+    ib_x, u0_x = 1.0 / bx, np.log(a) - np.log(bx)
+
+    def terms(w, x, T, tx, ix):
+        aT, aR = alpha + T, alpha + tx
+        LT, LR = np.log(aT), np.log(aR)
+        iT, iR = 1.0 / aT, 1.0 / aR
+        k = r + x
+        D = LT - LR
+        ib = ib_x[ix]
+        u = u0_x[ix] + k * D
+        sig = expit(u)
+        s1 = w * sig
+        s2 = s1 * (1.0 - sig)
+        e = iT - iR
+        J = np.empty((4, len(w)))  # ∇u, one column per pattern
+        J[0] = D
+        np.multiply(k, e, out=J[1])
+        J[2] = 1.0 / a
+        np.negative(ib, out=J[3])
+        # softplus(u) = u - ln σ(u): one log where np.logaddexp would take an exp and a log1p
+        ll = w @ (u - np.log(sig) - k * LT)
+        g = np.array([s1 @ D - w @ LT, s1 @ J[1] - w @ (k * iT), s1.sum() / a, -(s1 @ ib)])
+        H = (J * s2) @ J.T
+        H[0, 1] += s1 @ e - w @ iT
+        H[1, 1] += w @ (k * iT * iT) - s1 @ (k * (iT * iT - iR * iR))
+        H[2, 2] -= s1.sum() / a**2
+        H[3, 3] += s1 @ (ib * ib)
+        return ll, g, H
+
+    return terms
+
+
 def _fit_log_params(model: str, names: tuple[str, ...], objective, phi0: np.ndarray, n: float, tol: float,
                     max_iter: int, to_user, hint: str):
     """Minimise ``objective`` (mean negative log-likelihood + penalty) over log-parameters.

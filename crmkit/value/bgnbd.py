@@ -33,8 +33,9 @@ from ._fitting import (
     _sorted_distinct,
     _summary_columns,
     _summary_frame,
+    softplus_terms,
 )
-from .units import model_and_summary_units, periods, summary_unit, unit_name
+from .units import model_and_summary_units, periods, summary_unit
 
 #: A last iterate whose mean dropout probability a / (a + b) is below this was heading for the
 #: no-churn boundary: the limit model without dropout is fitted and compared.
@@ -89,7 +90,7 @@ def _bgnbd_objective(phi: np.ndarray, d: _Patterns, penalizer: float):
     the distinct frequencies; the rest are sums over the distinct (x, t_x, T) patterns. With
     σ = expit(u), the Hessian of softplus(u) is σ ∇²u + σ(1-σ) ∇u ∇uᵀ.
     """
-    from scipy.special import digamma, expit, gammaln, polygamma
+    from scipy.special import digamma, gammaln, polygamma
 
     theta = np.exp(phi)
     r, alpha, a, b = theta
@@ -120,37 +121,8 @@ def _bgnbd_objective(phi: np.ndarray, d: _Patterns, penalizer: float):
     H[0, 1] -= w0 @ iT0
     H[1, 1] += r * (w0 @ (iT0 * iT0))
 
-    # -- repeat buyers: A3 + softplus(u), block by block
-    bx = b + ux - 1.0  # b + x - 1 and what depends on it, per distinct x, looked up per pattern
-    ib_x, u0_x = 1.0 / bx, np.log(a) - np.log(bx)
-
-    def repeat_terms(w, x, T, tx, ix):
-        aT, aR = alpha + T, alpha + tx
-        LT, LR = np.log(aT), np.log(aR)
-        iT, iR = 1.0 / aT, 1.0 / aR
-        k = r + x
-        D = LT - LR
-        ib = ib_x[ix]
-        u = u0_x[ix] + k * D
-        sig = expit(u)
-        s1 = w * sig
-        s2 = s1 * (1.0 - sig)
-        e = iT - iR
-        J = np.empty((4, len(w)))  # ∇u, one column per pattern
-        J[0] = D
-        np.multiply(k, e, out=J[1])
-        J[2] = 1.0 / a
-        np.negative(ib, out=J[3])
-        # softplus(u) = u - ln σ(u): one log where np.logaddexp would take an exp and a log1p
-        ll = w @ (u - np.log(sig) - k * LT)
-        g = np.array([s1 @ D - w @ LT, s1 @ J[1] - w @ (k * iT), s1.sum() / a, -(s1 @ ib)])
-        H = (J * s2) @ J.T
-        H[0, 1] += s1 @ e - w @ iT
-        H[1, 1] += w @ (k * iT * iT) - s1 @ (k * (iT * iT - iR * iR))
-        H[2, 2] -= s1.sum() / a**2
-        H[3, 3] += s1 @ (ib * ib)
-        return ll, g, H
-
+    # -- repeat buyers: A3 + softplus(u) with u's b + x - 1, block by block
+    repeat_terms = softplus_terms(r, alpha, a, b + ux - 1.0)
     ll_1, g_1, H_1 = _blockwise(repeat_terms, d.w1, d.x1, d.T1, d.tx1, d.ix1)
     ll += ll_1
     g += g_1

@@ -27,6 +27,7 @@ from ._fitting import (
     _objective_in_logs,
     _patterns,
     _sorted_distinct,
+    softplus_terms,
 )
 
 
@@ -64,7 +65,7 @@ def _mbgnbd_objective(phi: np.ndarray, d: _MbgPatterns, penalizer: float):
     BG/NBD's likelihood with b+x for b+x-1 and x+1 purchases at risk of dropout, the softplus
     term now for every customer. Derivatives by hand, laid out as in ``_bgnbd_objective``.
     """
-    from scipy.special import digamma, expit, gammaln, polygamma
+    from scipy.special import digamma, gammaln, polygamma
 
     theta = np.exp(phi)
     r, alpha, a, b = theta
@@ -85,36 +86,8 @@ def _mbgnbd_objective(phi: np.ndarray, d: _MbgPatterns, penalizer: float):
     H[2, 2] = H[2, 3] = wx @ tab
     H[3, 3] = wx @ (tab + polygamma(1, b + ux + 1) - polygamma(1, b))
 
-    # -- every pattern: A3 + softplus(u), block by block
-    bx = b + ux
-    ib_x, u0_x = 1.0 / bx, np.log(a) - np.log(bx)
-
-    def pattern_terms(w, x, T, tx, ix):
-        aT, aR = alpha + T, alpha + tx
-        LT, LR = np.log(aT), np.log(aR)
-        iT, iR = 1.0 / aT, 1.0 / aR
-        k = r + x
-        D = LT - LR
-        ib = ib_x[ix]
-        u = u0_x[ix] + k * D
-        sig = expit(u)
-        s1 = w * sig
-        s2 = s1 * (1.0 - sig)
-        e = iT - iR
-        J = np.empty((4, len(w)))  # ∇u, one column per pattern
-        J[0] = D
-        np.multiply(k, e, out=J[1])
-        J[2] = 1.0 / a
-        np.negative(ib, out=J[3])
-        ll = w @ (np.logaddexp(u, 0.0) - k * LT)
-        g = np.array([s1 @ D - w @ LT, s1 @ J[1] - w @ (k * iT), s1.sum() / a, -(s1 @ ib)])
-        H = (J * s2) @ J.T
-        H[0, 1] += s1 @ e - w @ iT
-        H[1, 1] += w @ (k * iT * iT) - s1 @ (k * (iT * iT - iR * iR))
-        H[2, 2] -= s1.sum() / a**2
-        H[3, 3] += s1 @ (ib * ib)
-        return ll, g, H
-
+    # -- every pattern: A3 + softplus(u) with u's b + x (MBG/NBD's one change), block by block
+    pattern_terms = softplus_terms(r, alpha, a, b + ux)
     ll_1, g_1, H_1 = _blockwise(pattern_terms, d.w, d.x, d.T, d.tx, d.ix)
     ll += ll_1
     g += g_1
