@@ -20,7 +20,7 @@ import pandas as pd
 from . import file_limits, parsing, problem_counts, reference_names, workbook_scan
 from .exceptions import FileFormatError
 from .i18n import translate
-from .rules import Derived, Fault, Format, Reference, Required, rules_for
+from .rules import Derived, Fault, Format, Reference, Required, VisitTimeAllowed, rules_for
 from .schema import Table
 from .text_encoding import detect_encoding
 from .values import is_missing
@@ -320,8 +320,12 @@ class Reading:
 
 
 def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str | list[str]] | None = None,
-                known_customers: pd.Series | None = None, reading: Reading | None = None) -> CheckedFrame:
+                known_customers: pd.Series | None = None, reading: Reading | None = None,
+                closed_times: pd.Series | None = None) -> CheckedFrame:
     """Find the header, parse every mapped column and collect every problem.
+
+    ``known_customers`` (id -> deleted) and ``closed_times`` (id -> 不宜访问时间) are what the store
+    tells about its customers, for the rules that compare a record with them.
 
     ``mapping`` sends a file's header to a column, or to several (``{"Account": ["name",
     "customer_id"]}``: one column of the file feeds both fields); a column may be written as the
@@ -341,7 +345,7 @@ def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str,
     body = cells.iloc[hdr + 1:]
     excel_rows = body.index.to_numpy() + 1  # cells row 0 is spreadsheet row 1
     return _check_body(body, headers, excel_rows, str(path), table, mapping, report, known_customers,
-                       reading=reading)
+                       reading=reading, closed_times=closed_times)
 
 
 def map_headers(table: Table, mapping: dict | None, path) -> dict[str, list[str]]:
@@ -389,7 +393,7 @@ def _apply_value_map(raw: pd.Series, pairs: dict[str, str | None]) -> pd.Series:
 
 
 def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known_customers=None,
-                partial: bool = False) -> CheckedFrame:
+                partial: bool = False, closed_times: pd.Series | None = None) -> CheckedFrame:
     """Check a DataFrame whose columns are canonical names or the forms' headers.
 
     ``partial=True`` checks only the fields given (an update), not that required ones are there.
@@ -400,11 +404,12 @@ def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known_custome
     headers = list(body.columns)
     body.columns = range(len(headers))
     excel_rows = np.arange(len(body)) + 2
-    return _check_body(body, headers, excel_rows, source, table, {}, report, known_customers, partial)
+    return _check_body(body, headers, excel_rows, source, table, {}, report, known_customers, partial,
+                       closed_times=closed_times)
 
 
 def _check_body(body, headers, excel_rows, path, table, mapping, report, known_customers, partial=False,
-                reading: Reading | None = None):
+                reading: Reading | None = None, closed_times: pd.Series | None = None):
     reading = reading or Reading()
     lang = reading.lang
     hdr = (report.header_row or 1) - 1
@@ -486,6 +491,9 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known_c
     if known_customers is not None:
         for rule in (r for r in rules if isinstance(r, Reference)):
             _check_rules([rule], frame, add_problem, flagged, known=known_customers)
+    if closed_times is not None:
+        _check_rules([r for r in rules if isinstance(r, VisitTimeAllowed)], frame, add_problem, flagged,
+                     closed=closed_times)
 
     report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return CheckedFrame(frame, excel_rows, bad, report)

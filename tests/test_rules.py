@@ -14,6 +14,7 @@ from crmkit.rules import ALL_RULES, Reference, Required
 
 MONTH = "2026-10"
 KNOWN = "C1"
+CLOSED_MONDAY_MORNING = "C9"  # a customer who must not be visited on Monday mornings (不宜访问时间)
 
 # A valid record of each table, dated in MONTH; a customer KNOWN exists.
 VALID = {
@@ -32,6 +33,8 @@ VALID = {
     "profile": {"fact_id": "F1", "customer_id": KNOWN, "key": "爱好", "value": "高尔夫"},
     "credit_facts": {"fact_id": "W1", "customer_id": KNOWN, "recorded_at": "2026-10-10",
                      "financial_condition": "资金链紧张", "recorded_by": "张伟"},
+    "visit_plans": {"plan_item_id": "V1", "rep": "张伟", "day": "2026-10-05", "time": "09:00", "customer_id": KNOWN,
+                    "purpose": "回访", "status": "planned"},
 }
 
 # The fields that break each rule, on top of the valid record. A new rule needs an example here.
@@ -71,6 +74,14 @@ BREAK = {
     ("credit_facts", "recorded_at", "required"): {"recorded_at": None},
     ("credit_facts", "business_performance", "required_one_of"): {"financial_condition": None},
     ("credit_facts", "cleared_at", "date_order"): {"cleared_at": "2026-10-01"},
+    ("customers", "no_visit_times", "bad_visit_times"): {"no_visit_times": "周八上午"},
+    ("visit_plans", "rep", "required"): {"rep": None},
+    ("visit_plans", "day", "required"): {"day": None},
+    ("visit_plans", "customer_id", "required"): {"customer_id": None},
+    ("visit_plans", "customer_id", "reference"): {"customer_id": "NOPE"},
+    ("visit_plans", "time", "bad_time"): {"time": "下班后"},
+    # 2026-10-05 is a Monday: a visit at 09:00 falls in the customer's 不宜访问时间
+    ("visit_plans", "day", "no_visit_time"): {"customer_id": CLOSED_MONDAY_MORNING},
 }
 
 
@@ -82,8 +93,10 @@ def _quality_sees(rule) -> str | None:
     """Why the quality section cannot see this rule's faults (None: it can)."""
     if isinstance(rule, Reference):
         return "the store keeps references whole (customers are only soft-deleted)"
-    if rule.table in ("contacts", "profile", "credit_facts"):
-        return "the monthly report does not look at contacts', profile facts' or credit facts' fields"
+    if rule.table in ("contacts", "profile", "credit_facts", "visit_plans"):
+        return "the monthly report does not look at contacts', profile facts', credit facts' or visit plans' fields"
+    if rule.column == "no_visit_times":
+        return "the monthly report does not read the customers' times not to visit (the visit plan does)"
     t = rules.TABLES[rule.table]
     if isinstance(rule, Required) and rule.column in (t.date_column, t.id_column, "customer_id"):
         return "a record without its date, id or customer is outside every month"
@@ -97,6 +110,8 @@ def test_every_rule_has_an_example_that_breaks_it():
 @pytest.fixture
 def base(store):
     store.add("customers", {"customer_id": KNOWN, "name": "华信科技", "created_at": "2026-10-03"})
+    store.add("customers", {"customer_id": CLOSED_MONDAY_MORNING, "name": "周一上午开会的公司",
+                            "created_at": "2026-10-03", "no_visit_times": "周一上午"})
     return store
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from .. import importing
 from ..exceptions import (AccessDeniedError, ConflictError, DuplicateIdError, RecordNotFoundError,
                           RecordsAttachedError, RecordValidationError)
-from ..rules import Fault, Reference, derived_from, rule_columns, rules_for
+from ..rules import Fault, Reference, VisitTimeAllowed, derived_from, rule_columns, rules_for
 from ..schema import Table, sensitive_profile_key, table as lookup_table
 from ..values import blank_to_none, python_value, same_value
 from .cascade import attached_counts, delete_attached, restore_attached
@@ -42,6 +42,7 @@ class Edits:
             if self._row(t, rid, db) is not None:
                 raise DuplicateIdError(t.name, rid)
             self._check_references(db, t, values)
+            self._check_visit_times(t, values)
             names = [*values, "version", "modified_at", "modified_by"]
             params = [db.value(v, t[k].kind) for k, v in values.items()] + [1, db.value(now, "datetime"), author]
             db.execute(f"INSERT INTO {t.name} ({', '.join(names)}) VALUES ({db.placeholders(len(names))})", params)
@@ -79,6 +80,7 @@ class Edits:
                                     {k: (current[k], v) for k, v in values.items()},
                                     deleted=current["deleted_at"] is not None)
             self._check_references(db, t, values)
+            self._check_visit_times(t, {**current, **values})
             diff = {k: v for k, v in values.items() if not same_value(current[k], v)}
             if t.name == "profile" and not current["sensitive"] and _stays_secret(current, values):
                 diff["sensitive"] = True
@@ -145,7 +147,9 @@ class Edits:
                 if stored is None:
                     raise RecordNotFoundError(t.name, record_id)
                 values = self._check_changes(t, str(record_id), record, stored)
+                values = {**stored, **values}
             self._check_references(self._db, t, values)
+            self._check_visit_times(t, values)
         except RecordValidationError as err:
             return list(err.problems)
         return []
@@ -246,6 +250,21 @@ class Edits:
             problems = rule.violations(frame, known=found)
             if len(problems):
                 raise RecordValidationError(t.name, [_problem(rule.column, values[rule.column], problems.iloc[0])])
+
+
+    def _check_visit_times(self, t: Table, record: dict) -> None:
+        """``rules.VisitTimeAllowed``: the record as it will be stored (an update's changes with the
+        fields they leave alone) against its customer's 不宜访问时间, read from the store."""
+        rules = [r for r in rules_for(t.name) if isinstance(r, VisitTimeAllowed)]
+        if not rules or record.get("customer_id") is None:
+            return
+        closed = self._closed_times(t, [record["customer_id"]])
+        frame = pd.DataFrame([{c: record.get(c) for c in t.column_names}], dtype=object)
+        for rule in rules:
+            problems = rule.violations(frame, closed=closed)
+            if len(problems):
+                raise RecordValidationError(t.name, [_problem(rule.column, rule.shown_value(frame, 0),
+                                                              problems.iloc[0])])
 
 
 def _stays_secret(current: dict, values: dict) -> bool:

@@ -5,9 +5,10 @@
 >>> widgets.RecordEditor(crm)        # search, edit in a grid or a form, resolve conflicts, undo
 >>> widgets.SegmentExplorer(crm)     # as-of date, method, filters -> live charts and table
 >>> widgets.LeadBoard(crm)           # open opportunities by grade, follow-ups, overdue flags
+>>> widgets.VisitPlanner(crm, rep="张伟", week="2026-11-02")   # the week's visits: move, add, remove, save
 
 Modules: ``fields`` (schema -> input widgets, labels in zh/en, validation), ``forms``, ``picker``,
-``editor`` (with ``attachments``: a record's files), ``explorer``, ``board``, ``errors`` (callback errors shown
+``editor`` (with ``attachments``: a record's files), ``explorer``, ``board``, ``visit_plan``, ``errors`` (callback errors shown
 in the widget), ``app``.
 """
 
@@ -22,6 +23,7 @@ __getattr__, __dir__ = attach(__name__, {
     "editor": ["RecordEditor"],
     "explorer": ["SegmentExplorer"],
     "board": ["LeadBoard"],
+    "visit_plan": ["VisitPlanner"],
     "app": ["app_layout"],
 })
 
@@ -32,5 +34,7 @@ if TYPE_CHECKING:
     from .explorer import SegmentExplorer
     from .forms import EntryForms, RecordForm
     from .picker import CustomerPicker
+    from .visit_plan import VisitPlanner
 
-__all__ = ["CustomerPicker", "EntryForms", "LeadBoard", "RecordEditor", "RecordForm", "SegmentExplorer", "app_layout"]
+__all__ = ["CustomerPicker", "EntryForms", "LeadBoard", "RecordEditor", "RecordForm", "SegmentExplorer", "VisitPlanner",
+           "app_layout"]
