@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .i18n import N_, translate, translate_in_context
+from .values import is_missing
 
 DAY_MINUTES = 24 * 60
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -122,7 +123,7 @@ class VisitTimes:
 def parse_visit_times(value, lang: str = "en") -> VisitTimes:
     """Read a 不宜访问时间 cell; an empty or "无" cell is no closed time. Raises VisitTimesError
     (its message in ``lang``) naming the part that cannot be read."""
-    if value is None:
+    if is_missing(value):
         return VisitTimes()
     return _parse(str(value), lang)
 

@@ -87,7 +87,7 @@ def _visits_made(tables, week: pd.Timestamp) -> pd.DataFrame:
     closed = tables["customers"].set_index("customer_id")["no_visit_times"].dropna().to_dict()
     ok = [not parse_visit_times(closed.get(c)).blocks(d.weekday(), 60 * int(t[:2]), 60 * int(t[:2]) + 60)
           for c, d, t in zip(items["customer_id"], items["day"], items["time"])]
-    return items[ok]
+    return items[np.array(ok, dtype=bool)]
 
 
 def with_visit_plans(data: DemoData) -> DemoData:
