@@ -71,9 +71,19 @@ def presentable(frame: pd.DataFrame, table: Table, lang: str) -> pd.DataFrame:
             out[header] = pd.array(s, dtype="Float64")
         elif col.kind == "integer":
             out[header] = pd.array(s, dtype="Int64")
+        elif col.text_format == "visit_times" and lang == "zh":
+            out[header] = _visit_times_zh(s)
         else:
             out[header] = s.astype(object).where(s.notna(), None)
     return out
+
+
+def _visit_times_zh(s: pd.Series) -> pd.Series:
+    """不宜访问时间 as the forms write them (周一上午；周末): an import reads them back to the same value."""
+    from .visit_times import parse_visit_times
+
+    texts = {v: parse_visit_times(v).text("zh") for v in s.dropna().unique()}
+    return s.astype(object).map(texts).where(s.notna(), None)
 
 
 def _replace_unwritable(frame: pd.DataFrame) -> pd.DataFrame:

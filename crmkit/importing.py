@@ -20,7 +20,7 @@ import pandas as pd
 from . import file_limits, parsing, problem_counts, reference_names, workbook_scan
 from .exceptions import FileFormatError
 from .i18n import N_, translate
-from .rules import Derived, Fault, Format, GroupTotal, Reference, Required, rules_for
+from .rules import Derived, Fault, Format, GroupTotal, Reference, Required, VisitTimeAllowed, rules_for
 from .schema import Table
 from .text_encoding import detect_encoding
 from .values import is_missing
@@ -320,8 +320,12 @@ class Reading:
 
 
 def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str, str | list[str]] | None = None,
-                known: dict[str, pd.Series] | None = None, reading: Reading | None = None) -> CheckedFrame:
+                known: dict[str, pd.Series] | None = None, reading: Reading | None = None,
+                closed_times: pd.Series | None = None) -> CheckedFrame:
     """Find the header, parse every mapped column and collect every problem.
+
+    ``known`` (per referenced table: id -> deleted) and ``closed_times`` (id -> 不宜访问时间) are what the store
+    tells about its customers, for the rules that compare a record with them.
 
     ``mapping`` sends a file's header to a column, or to several (``{"Account": ["name",
     "customer_id"]}``: one column of the file feeds both fields); a column may be written as the
@@ -341,7 +345,7 @@ def check_cells(cells: pd.DataFrame, path: str, table: Table, mapping: dict[str,
     body = cells.iloc[hdr + 1:]
     excel_rows = body.index.to_numpy() + 1  # cells row 0 is spreadsheet row 1
     return _check_body(body, headers, excel_rows, str(path), table, mapping, report, known,
-                       reading=reading)
+                       reading=reading, closed_times=closed_times)
 
 
 def map_headers(table: Table, mapping: dict | None, path) -> dict[str, list[str]]:
@@ -389,7 +393,7 @@ def _apply_value_map(raw: pd.Series, pairs: dict[str, str | None]) -> pd.Series:
 
 
 def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known: dict[str, pd.Series] | None = None,
-                partial: bool = False) -> CheckedFrame:
+                partial: bool = False, closed_times: pd.Series | None = None) -> CheckedFrame:
     """Check a DataFrame whose columns are canonical names or the forms' headers.
 
     ``partial=True`` checks only the fields given (an update), not that required ones are there.
@@ -400,11 +404,12 @@ def check_frame(frame: pd.DataFrame, source: str, table: Table, *, known: dict[s
     headers = list(body.columns)
     body.columns = range(len(headers))
     excel_rows = np.arange(len(body)) + 2
-    return _check_body(body, headers, excel_rows, source, table, {}, report, known, partial)
+    return _check_body(body, headers, excel_rows, source, table, {}, report, known, partial,
+                       closed_times=closed_times)
 
 
 def _check_body(body, headers, excel_rows, path, table, mapping, report, known, partial=False,
-                reading: Reading | None = None):
+                reading: Reading | None = None, closed_times: pd.Series | None = None):
     reading = reading or Reading()
     lang = reading.lang
     hdr = (report.header_row or 1) - 1
@@ -487,6 +492,9 @@ def _check_body(body, headers, excel_rows, path, table, mapping, report, known, 
     if known is not None:  # the ids of each table the records refer to -> whether deleted
         for rule in (r for r in rules if isinstance(r, Reference) and r.target in known):
             _check_rules([rule], frame, add_problem, flagged, known=known[rule.target])
+    if closed_times is not None:
+        _check_rules([r for r in rules if isinstance(r, VisitTimeAllowed)], frame, add_problem, flagged,
+                     closed=closed_times)
 
     report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return CheckedFrame(frame, excel_rows, bad, report)

@@ -77,7 +77,7 @@ def parse(raw: pd.Series, column: Column, lang: str = "en", *, date_order: str |
 def _parse_kind(raw: pd.Series, text: pd.Series, column: Column, lang: str, date_order: str | None = None,
                 rows=None) -> Parsed:
     if column.kind in ("id", "text", "category"):
-        return _parse_text(text, column)
+        return _parse_text(text, column, lang)
     if column.kind == "enum":
         return _parse_enum(text, column, lang)
     if column.kind in ("datetime", "date"):
@@ -211,7 +211,7 @@ def _faults(cells: pd.Series, why, code: str) -> pd.Series:
     return pd.Series([Fault(why(v), code) for v in cells.tolist()], index=cells.index, dtype=object)
 
 
-def _parse_text(text: pd.Series, column: Column) -> Parsed:
+def _parse_text(text: pd.Series, column: Column, lang: str = "en") -> Parsed:
     reasons = _no_problems()
     if column.kind == "id":
         too_long = text.str.len() > 64
@@ -224,6 +224,8 @@ def _parse_text(text: pd.Series, column: Column) -> Parsed:
                 index=text.index[bad], dtype=object,
             )
             text = text.where(~bad)
+    if column.text_format in READ_FORMATS:
+        return _read_text_format(text, column.text_format, lang)
     if column.text_format:
         reasons, text = _check_text_format(text, column.text_format)
     return Parsed(text, reasons)
@@ -244,8 +246,33 @@ def _check_text_format(text: pd.Series, text_format: str) -> tuple[pd.Series, pd
     return reasons, text.where(~text.index.isin(reasons.index))
 
 
+#: Text formats read into a canonical text (the others are only checked): "clock" a time of day
+#: ("9点半" -> "09:30"), "visit_times" a 不宜访问时间 ("周一上午" -> "Mon 08:00-12:00"; crmkit.visit_times).
+READ_FORMATS = {"clock": ("bad_time", "canonical_clock"), "visit_times": ("bad_visit_times", "canonical_visit_times")}
+
+
+def _read_text_format(text: pd.Series, text_format: str, lang: str = "en") -> Parsed:
+    """Each distinct text read once (a column repeats a few values): canonical text, or the reason."""
+    from . import visit_times
+
+    code, reader_name = READ_FORMATS[text_format]
+    reader = getattr(visit_times, reader_name)
+    canonical, reasons = {}, {}
+    for value in text.dropna().unique():
+        try:
+            canonical[value] = reader(value, lang)
+        except visit_times.VisitTimesError as err:
+            reasons[value] = Fault(str(err), code)
+    values = text.map(canonical).astype(TEXT) if len(text) else text
+    bad = text.isin(list(reasons)).fillna(False).to_numpy(dtype=bool) if reasons else np.zeros(len(text), bool)
+    problems = pd.Series([reasons[v] for v in text[bad]], index=text.index[bad], dtype=object)
+    return Parsed(values, problems)
+
+
 def text_format_problems(text: pd.Series, text_format: str) -> pd.Series:
     """Cells that do not look like a phone number / an e-mail address -> why (the ``Format`` rule)."""
+    if text_format in READ_FORMATS:
+        return _read_text_format(text, text_format).reasons
     given = text.notna()
     if text_format == "phone":
         # Most phones are bare digits: one simple pattern clears them, the full test runs on the rest.

@@ -19,6 +19,7 @@ in ``CELL_CODES``. Record rules compare fields of one record (or a record with t
 - ``AnyOf``      at least one of several fields is filled in (a credit fact records something)
 - ``GroupTotal`` a field of the records that share a parent sums to a total (a plan's KPI weights to
                  100%): a rule of several records, which the store gives every live record of the group
+- ``VisitTimeAllowed``  a planned visit is not in its customer's 不宜访问时间 (with the store's customers)
 
 >>> [(r.column, r.code) for r in rules_for("complaints")]
 [('customer_id', 'reference'), ('received_at', 'required'), ('resolved_at', 'date_order')]
@@ -59,6 +60,8 @@ CELL_CODES = {
     "bad_format": "text that does not look like a phone number or an e-mail address",
     "bad_id": "an id that is too long or holds a line break",
     "bad_date": "a date that cannot be read",
+    "bad_time": "a time of day that cannot be read",
+    "bad_visit_times": "a 不宜访问时间 (times not to visit) that cannot be read",
     "needs_date_order": "a date with day and month before the year, in a file read without date_order",
     "date_out_of_range": "a date before 1900 or after 2199",
     "not_a_number": "a number that cannot be read",
@@ -74,6 +77,8 @@ CELL_CODES = {
     "bad_character": "a NUL or another control character no spreadsheet can hold",
     "unknown_name": "a reference by name (or another field) that matches no record",
     "ambiguous_name": "a reference by name (or another field) that matches several records",
+    "not_in_book": "a plan item for a customer outside the book of the store's user",
+    "outside_week": "a plan item saved with a week it is not in",
 }
 
 
@@ -319,6 +324,60 @@ def _total_text(t: Table, rule: GroupTotal, group, total: float) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class VisitTimeAllowed(Rule):
+    """A planned visit (``column``: its day; ``time`` and ``minutes``) does not fall in its customer's
+    不宜访问时间 (``customers.no_visit_times``, read by ``crmkit.visit_times``). The store supplies
+    ``closed``: customer id -> that text, for the customers that have one. A visit without a time
+    is refused only when its whole working day is closed; one without minutes lasts
+    ``DEFAULT_VISIT_MINUTES``. Visits done, missed or cancelled are a record of what happened, not
+    a plan, and are not checked."""
+
+    code: str = "no_visit_time"
+    message: str = ""
+    time: str = "time"
+    minutes: str = "minutes"
+    customer: str = "customer_id"
+    status: str = "status"
+
+    @property
+    def columns(self):
+        return (self.customer, self.column, self.time, self.minutes, self.status)
+
+    def applies_to(self, frame):
+        return self.customer in frame and self.column in frame
+
+    def violations(self, frame, closed: pd.Series | None = None):
+        from .visit_times import WEEKDAYS, clock_text, parse_clock, parse_visit_times
+
+        if closed is None or frame.empty:
+            return _reasons(pd.Series(False, index=frame.index), None, self.code)
+        texts = frame[self.customer].astype(object).map(closed.to_dict())
+        planned = _column(frame, self.status).isna() | _column(frame, self.status).astype(object).eq("planned")
+        reasons = {}
+        for i in frame.index[texts.notna() & planned.to_numpy(dtype=bool) & frame[self.column].notna()]:
+            times, day = parse_visit_times(texts[i]), pd.Timestamp(frame.at[i, self.column])
+            time, minutes = _column(frame, self.time)[i], _column(frame, self.minutes)[i]
+            if pd.isna(time):
+                blocked, when = times.closed_all_day(day.weekday()), f"{day:%Y-%m-%d}"
+            else:
+                start = parse_clock(time)
+                end = start + (DEFAULT_VISIT_MINUTES if pd.isna(minutes) else int(minutes))
+                blocked, when = times.blocks(day.weekday(), start, end), f"{day:%Y-%m-%d} {clock_text(start)}"
+            if blocked:
+                reasons[i] = Fault(f"customer {frame.at[i, self.customer]} must not be visited {times.text()} "
+                                   f"(不宜访问时间), and the visit is planned on {WEEKDAYS[day.weekday()]} {when}",
+                                   self.code)
+        return pd.Series(reasons, dtype=object)
+
+    def shown_value(self, frame, i):
+        return str(pd.Timestamp(frame.at[i, self.column]).date())
+
+
+#: How long a planned visit without minutes of its own lasts, for the 不宜访问时间 check.
+DEFAULT_VISIT_MINUTES = 60
+
+
 # --------------------------------------------------------------------------- the rules
 
 
@@ -346,6 +405,8 @@ CROSS_FIELD_RULES: tuple[Rule, ...] = (
     GroupTotal("plan_kpis", "weight", group="plan_id", total=KPI_WEIGHT_TOTAL, code="weights_total",
                message=N_("the KPI weights of a plan do not sum to 100%"),
                reason_text="the KPI weights of plan {group!r} sum to {sum}%, not {total}%: change them together"),
+    # visit plans (客户拜访计划, issue 14): never in the customer's 不宜访问时间
+    VisitTimeAllowed("visit_plans", "day", message=N_("planned when the customer must not be visited")),
 )
 
 
@@ -353,7 +414,9 @@ CROSS_FIELD_RULES: tuple[Rule, ...] = (
 #: only a hint, and stays unchecked).
 CHECKED_REFERENCES = ("customers", "account_plans")
 
-_FORMAT_MESSAGES = {"phone": N_("not a phone number"), "email": N_("not an e-mail address")}
+_FORMAT_MESSAGES = {"phone": N_("not a phone number"), "email": N_("not an e-mail address"),
+                    "clock": N_("not a time of day"), "visit_times": N_("times not to visit that cannot be read")}
+_FORMAT_CODES = {"clock": "bad_time", "visit_times": "bad_visit_times"}
 
 
 def _schema_rules(t: Table) -> list[Rule]:
@@ -362,7 +425,8 @@ def _schema_rules(t: Table) -> list[Rule]:
         if col.required and col.name != t.id_column:
             found.append(Required(t.name, col.name))
         if col.text_format:
-            found.append(Format(t.name, col.name, text_format=col.text_format, message=_FORMAT_MESSAGES[col.text_format]))
+            found.append(Format(t.name, col.name, text_format=col.text_format, message=_FORMAT_MESSAGES[col.text_format],
+                                code=_FORMAT_CODES.get(col.text_format, "bad_format")))
         if col.references in CHECKED_REFERENCES and t.name != col.references:
             found.append(Reference(t.name, col.name, target=col.references))
     if not t.natural_key:  # no id can be made up for such a record
@@ -404,6 +468,11 @@ ALL_RULES: tuple[Rule, ...] = tuple(r for rules in _RULES.values() for r in rule
 def _reasons(mask: pd.Series, text: Callable | None, code: str) -> pd.Series:
     index = mask.index[mask.to_numpy(dtype=bool)]
     return pd.Series([Fault(text(i), code) for i in index], index=index, dtype=object)
+
+
+def _column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column of ``frame``, or all empty when the frame lacks it."""
+    return frame[column] if column in frame else pd.Series(pd.NA, index=frame.index, dtype=object)
 
 
 def _filled(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -43,7 +43,9 @@ class Column:
     ordered: bool = False
     references: str | None = None  # table whose id this column holds
     personal: bool = False  # masked in reports (phones, emails, birthdays)
-    text_format: str | None = None  # "phone" or "email": text that must look like one (checked on import and entry)
+    # "phone" or "email": text that must look like one (checked on import and entry); "clock" (a time of
+    # day) and "visit_times" (不宜访问时间): text read into a canonical form ("09:30", crmkit.visit_times)
+    text_format: str | None = None
     percent: bool = False  # a number in per cent: "40%" reads as 40 (a KPI's weight)
 
     def __post_init__(self) -> None:
@@ -172,6 +174,10 @@ CUSTOMERS = _table(Table(
         _c("phone", "text", "联系电话", *_PHONE, personal=True, text_format="phone"),
         _c("email", "text", "电子邮件", *_EMAIL, personal=True, text_format="email"),
         _c("address", "text", "地址", "营业地址", "详细地址", "通讯地址", personal=True),
+        # 区域 table: when the customer must not be visited ("周一上午", "周末", "12:00-14:00"); kept as
+        # the canonical text of crmkit.visit_times, which the visit planner and the visit_plans rules read
+        _c("no_visit_times", "text", "不宜访问时间", "不宜拜访时间", "不宜来访时间", "勿访时间", "免访时间",
+           "no visit times", "do not visit", text_format="visit_times"),
         _c("source", "category", "来源", "客户来源", "信息来源"),
         _c("status", "enum", "业务状态", "状态", choices=CUSTOMER_STATUS,
            choice_aliases={"正常": "active", "合作中": "active", "活跃": "active", "休眠": "dormant",
@@ -570,3 +576,34 @@ PLAN_PARTS = ("plan_swot", "plan_goals", "plan_milestones", "plan_kpis")
 KPI_WEIGHT_TOTAL = 100.0
 
 LOAD_ORDER = (*LOAD_ORDER, "account_plans", *PLAN_PARTS)
+
+# --------------------------------------------------------------------------- visit plans (issue 14)
+# 附表二 客户拜访计划: a rep's planned visits, one row per visit (day, time, customer, purpose), whose
+# status the work log (附表九 业务工作日志) settles: done when the rep met the customer that day.
+# A planned visit may not fall in the customer's 不宜访问时间 (rules.VisitTimeAllowed). The week of
+# an item is the Monday of its day, not a column: one fact, one place.
+
+VISIT_STATUS = {"planned": "计划", "done": "已完成", "missed": "未完成", "cancelled": "已取消"}
+
+VISIT_PLANS = _table(Table(
+    "visit_plans", "客户拜访计划", "plan_item_id",
+    (
+        _c("plan_item_id", "id", "计划编号", "拜访计划编号"),
+        _c("rep", "category", "业务员", "销售顾问", "拜访人", "经办人", "业务负责人", required=True),
+        _c("day", "date", "拜访日期", "日期", "计划日期", "计划拜访日期", required=True),
+        _c("time", "text", "拜访时间", "时间", "计划时间", "预约时间", text_format="clock"),
+        _c("minutes", "integer", "时长", "预计时长", "拜访时长", "时长(分钟)"),
+        _c("customer_id", "id", "客户编号", *_CUSTOMER_REF, references="customers", required=True),
+        _c("purpose", "text", "拜访目的", "目的", "事由", "拜访事项"),
+        _c("status", "enum", "状态", "完成情况", "执行情况", choices=VISIT_STATUS,
+           choice_aliases={"已计划": "planned", "计划中": "planned", "待拜访": "planned", "完成": "done",
+                           "已拜访": "done", "未拜访": "missed", "未完成": "missed", "取消": "cancelled"}),
+        _c("notes", "text", "备注", "说明"),
+    ),
+    date_column="day", rep_column="rep", id_prefix="V",
+    natural_key=("rep", "day", "time", "customer_id"),
+    search=("plan_item_id", "customer_id", "rep", "purpose"),
+    short_zh="拜访计划", aliases=("拜访计划", "拜访计划表", "客户拜访计划表", "附表二"),
+))
+
+LOAD_ORDER = (*LOAD_ORDER, "visit_plans")

@@ -13,7 +13,7 @@ from crmkit.timeframe import end_of
 
 TABLE_NAMES = ["customers", "contacts", "interactions", "opportunities", "orders", "settlements",
                "complaints", "profile", "credit_facts", "account_plans", "plan_swot", "plan_goals", "plan_milestones",
-               "plan_kpis"]
+               "plan_kpis", "visit_plans"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -89,7 +89,8 @@ def test_ids_are_unique_zero_padded_text(data):
     assert customers.iloc[0] == "000001"
     assert customers.str.fullmatch(r"\d{6}").all()
     prefixes = {"contacts": "P", "interactions": "I", "opportunities": "O", "orders": "S",
-                "settlements": "R", "complaints": "Q", "profile": "F", "credit_facts": "W"}
+                "settlements": "R", "complaints": "Q", "profile": "F", "credit_facts": "W",
+                "visit_plans": "V"}
     for name, prefix in prefixes.items():
         ids = data.tables[name][schema.TABLES[name].id_column]
         assert ids.is_unique, name
@@ -560,3 +561,25 @@ def test_sample_files_decode_and_carry_the_chinese_headers(data, tmp_path):
     body = pd.DataFrame(rows[header_at + 1:], columns=header)
     assert set(body["阶段"]) <= set(schema.STAGES.values())
     assert set(body["客户编号"]) <= keep
+
+
+def test_some_customers_have_times_not_to_visit_and_the_reps_have_saved_visit_plans(data):
+    from crmkit.visit_times import parse_clock, parse_visit_times
+
+    customers = data.tables["customers"]
+    closed = customers["no_visit_times"].dropna()
+    assert 0.15 < len(closed) / len(customers) < 0.35 and closed.nunique() >= 8
+    assert all(parse_visit_times(t).text() == t for t in closed.unique())  # kept as the canonical text
+    plans = data.tables["visit_plans"]
+    assert set(plans["status"]) == {"done", "missed", "planned"}
+    assert (plans.loc[plans["status"] == "planned", "day"] > data.as_of).all()
+    assert (plans.loc[plans["status"] != "planned", "day"] <= data.as_of).all()
+    assert plans["rep"].nunique() == customers["owner"].nunique()
+    times = customers.set_index("customer_id")["no_visit_times"]
+    for item in plans.itertuples():  # no visit in a customer's 不宜访问时间, planned or made
+        start = parse_clock(item.time)
+        assert not parse_visit_times(times[item.customer_id]).blocks(item.day.weekday(), start, start + item.minutes)
+    done = plans[plans["status"] == "done"]
+    visits = data.tables["interactions"]
+    met = set(zip(visits["rep"], visits["customer_id"], visits["occurred_at"].dt.normalize()))
+    assert all(k in met for k in zip(done["rep"], done["customer_id"], done["day"]))

@@ -15,6 +15,7 @@ from crmkit.rules import ALL_RULES, Reference, Required
 MONTH = "2026-10"
 KNOWN = "C1"
 PLAN = "AP0"  # an account plan of KNOWN (a plan's parts name it)
+CLOSED_MONDAY_MORNING = "C9"  # a customer who must not be visited on Monday mornings (不宜访问时间)
 
 # A valid record of each table, dated in MONTH; a customer KNOWN exists.
 VALID = {
@@ -41,6 +42,8 @@ VALID = {
     "plan_milestones": {"milestone_id": "M1", "plan_id": PLAN, "title": "高层拜访", "due_date": "2026-10-11",
                         "owner": "张伟"},
     "plan_kpis": {"kpi_id": "K1", "plan_id": PLAN, "name": "销售额", "target": 100.0, "weight": 100.0},
+    "visit_plans": {"plan_item_id": "V1", "rep": "张伟", "day": "2026-10-05", "time": "09:00", "customer_id": KNOWN,
+                    "purpose": "回访", "status": "planned"},
 }
 
 # The fields that break each rule, on top of the valid record. A new rule needs an example here.
@@ -108,6 +111,14 @@ BREAK = {
     ("plan_kpis", "target", "required"): {"target": None},
     ("plan_kpis", "weight", "required"): {"weight": None},
     ("plan_kpis", "weight", "weights_total"): {"weight": 60.0},
+    ("customers", "no_visit_times", "bad_visit_times"): {"no_visit_times": "周八上午"},
+    ("visit_plans", "rep", "required"): {"rep": None},
+    ("visit_plans", "day", "required"): {"day": None},
+    ("visit_plans", "customer_id", "required"): {"customer_id": None},
+    ("visit_plans", "customer_id", "reference"): {"customer_id": "NOPE"},
+    ("visit_plans", "time", "bad_time"): {"time": "下班后"},
+    # 2026-10-05 is a Monday: a visit at 09:00 falls in the customer's 不宜访问时间
+    ("visit_plans", "day", "no_visit_time"): {"customer_id": CLOSED_MONDAY_MORNING},
 }
 
 
@@ -119,8 +130,10 @@ def _quality_sees(rule) -> str | None:
     """Why the quality section cannot see this rule's faults (None: it can)."""
     if isinstance(rule, Reference):
         return "the store keeps references whole (customers are only soft-deleted)"
-    if rule.table in ("contacts", "profile", "credit_facts"):
-        return "the monthly report does not look at contacts', profile facts' or credit facts' fields"
+    if rule.table in ("contacts", "profile", "credit_facts", "visit_plans"):
+        return "the monthly report does not look at contacts', profile facts', credit facts' or visit plans' fields"
+    if rule.column == "no_visit_times":
+        return "the monthly report does not read the customers' times not to visit (the visit plan does)"
     if rule.table in ("account_plans", "plan_swot", "plan_goals", "plan_milestones", "plan_kpis"):
         return "the monthly report does not look at account plans (the account one-pager shows them)"
     t = rules.TABLES[rule.table]
@@ -138,6 +151,8 @@ def base(store):
     store.add("customers", {"customer_id": KNOWN, "name": "华信科技", "created_at": "2026-10-03"})
     store.add("account_plans", {"plan_id": PLAN, "customer_id": KNOWN, "period_start": "2026-01-01",
                                 "period_end": "2026-12-31"})
+    store.add("customers", {"customer_id": CLOSED_MONDAY_MORNING, "name": "周一上午开会的公司",
+                            "created_at": "2026-10-03", "no_visit_times": "周一上午"})
     return store
 
 

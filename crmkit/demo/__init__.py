@@ -1,12 +1,12 @@
 """Seeded, realistic demo data for crmkit: a Chinese sales team's customers, contacts, visits,
-prospects, orders, receivables, complaints, Mackay-66 profiles, credit warnings (危险客户) and the
-key accounts' plans (客户计划工作表).
+prospects, orders, receivables, complaints, Mackay-66 profiles, credit warnings (危险客户), the key
+accounts' plans (客户计划工作表) and visit plans (客户拜访计划).
 
 >>> from crmkit import demo
 >>> data = demo.generate(n_customers=500, seed=1)
 >>> sorted(data.tables)                                             # doctest: +NORMALIZE_WHITESPACE
 ['account_plans', 'complaints', 'contacts', 'credit_facts', 'customers', 'interactions', 'opportunities',
- 'orders', 'plan_goals', 'plan_kpis', 'plan_milestones', 'plan_swot', 'profile', 'settlements']
+ 'orders', 'plan_goals', 'plan_kpis', 'plan_milestones', 'plan_swot', 'profile', 'settlements', 'visit_plans']
 >>> p = demo.true_close_probability(data, as_of=data.as_of)       # hidden P(won within 30 days)
 >>> paths = demo.write_sample_files("/tmp/crmkit-demo", data)      # files to try `crmkit import` on
 
@@ -41,6 +41,8 @@ The package is split by job; each module imports what it needs from the ones abo
   visitors).
 * ``tables``: the other record tables (opportunities, orders, settlements, complaints,
   contacts, profile facts, customers).
+* ``visits``: 不宜访问时间 for a quarter of the customers, and the reps' saved visit plans (the
+  visits they made, a few the planner proposed that they missed, and next week's proposal).
 * ``generator``: :func:`generate`, which runs all of the above from one seed and collects the
   tables and the hidden truth.
 * ``truth``: the truth at a date, :func:`true_close_probability` and :func:`opportunity_state`.

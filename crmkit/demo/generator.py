@@ -36,6 +36,7 @@ from .tables import (
 from .timeline import _timeline
 from .truth import _probability_at_creation
 from .vector_helpers import _draw, _ids
+from .visits import visit_plans_frame
 from .vocabulary import _CREDIT, _PAYMENT_TERMS, REGIONS
 
 
@@ -120,6 +121,8 @@ def generate(n_customers: int = 2000, seed: int = 0, end: str | date | None = No
     }
     tables.update(plan_tables(tables, tl.stop - pd.Timedelta(days=1)))  # the key accounts' plans
     tables = {name: _canonical(name, df) for name, df in tables.items()}
+    # the reps' saved visit plans, made by the planner from the tables above (no random draws)
+    tables["visit_plans"] = _canonical("visit_plans", visit_plans_frame(tables, tl.stop - pd.Timedelta(days=1)))
 
     truth = _truth(tl, seed, pp, cust_ids, pur, credit, contact_rate, reps, slots, pipe, slot_to_id, made)
     data = DemoData(tables=tables, truth=truth, as_of=tl.stop - pd.Timedelta(days=1))  # the last day, not its end

@@ -12,6 +12,7 @@ from .pipeline import _GRADES, _STAGES, _Pipeline, _Slots
 from .purchases import _Purchases
 from .reps_and_customers import _Customers, _Reps
 from .timeline import _Timeline
+from .visits import no_visit_times
 from .vector_helpers import (
     _cat,
     _digits,
@@ -355,6 +356,7 @@ def _customers_frame(rng, tl, cust: _Customers, cust_ids, reps: _Reps, orders: p
         "credit_limit": np.where(c, credit_limit, np.nan),
         "tags": np.where(tags == "", None, tags),
         "notes": _pick_text(rng, _TAG_NOTES, n, p_none=0.9),
+        "no_visit_times": no_visit_times(rng, n),  # drawn last: the other columns stay as they were
     })
     return frame
 

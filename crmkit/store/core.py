@@ -29,6 +29,7 @@ from .plans import Plans
 from .location import ENV_URL, default_url, hide_password, new_store_notice, normalise_url, sqlite_file
 from .reads import Reads
 from .settings import Settings
+from .visits import VisitPlanning
 
 
 def open(url: str | os.PathLike | None = None, *, user: "str | User | None" = None) -> "Store":  # noqa: A001 - crmkit.open reads well
@@ -53,7 +54,7 @@ def open(url: str | os.PathLike | None = None, *, user: "str | User | None" = No
     return store
 
 
-class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Attachments, Plans, Settings):
+class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Attachments, Plans, Settings, VisitPlanning):
     """A crmkit database. Create it with ``crmkit.open``.
 
     >>> crm = crmkit.open()                      # data/crm.db, or $CRMKIT_DB_URL
@@ -64,6 +65,7 @@ class Store(Reads, Edits, Combine, History, Imports, Export, Accounts, Attachmen
     >>> crm.merge("customers", keep="000123", drop=["000456"])     # a duplicate's records move over
     >>> crm.attach("customers", "000123", "合同.pdf")                # files kept with the record
     >>> crm.account_plans(customer="000123")                      # key-account plans (and crm.account_plan(id))
+    >>> crm.visit_plan(rep="张伟", week="2026-11-02")               # the week's visits, proposed
     """
 
     def __init__(self, url: str, *, user: "str | User | None" = None):

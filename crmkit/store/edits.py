@@ -15,7 +15,7 @@ import pandas as pd
 from .. import importing
 from ..exceptions import (AccessDeniedError, ConflictError, DuplicateIdError, RecordNotFoundError,
                           RecordsAttachedError, RecordValidationError)
-from ..rules import Fault, Reference, derived_from, rule_columns, rules_for
+from ..rules import Fault, Reference, VisitTimeAllowed, derived_from, rule_columns, rules_for
 from ..schema import Table, sensitive_profile_key, table as lookup_table
 from ..values import blank_to_none, python_value, same_value
 from .cascade import attached_counts, delete_attached, restore_attached
@@ -44,6 +44,7 @@ class Edits:
                 raise DuplicateIdError(t.name, rid)
             self._check_references(db, t, values)
             self._check_totals(db, t, values)
+            self._check_visit_times(t, values)
             names = [*values, "version", "modified_at", "modified_by"]
             params = [db.value(v, t[k].kind) for k, v in values.items()] + [1, db.value(now, "datetime"), author]
             db.execute(f"INSERT INTO {t.name} ({', '.join(names)}) VALUES ({db.placeholders(len(names))})", params)
@@ -82,6 +83,7 @@ class Edits:
                                     deleted=current["deleted_at"] is not None)
             self._check_references(db, t, values)
             self._check_totals(db, t, _after_update(t, record_id, current, values), groups=_left_group(t, current, values))
+            self._check_visit_times(t, {**current, **values})
             diff = {k: v for k, v in values.items() if not same_value(current[k], v)}
             if t.name == "profile" and not current["sensitive"] and _stays_secret(current, values):
                 diff["sensitive"] = True
@@ -148,12 +150,14 @@ class Edits:
                 if stored is None:
                     raise RecordNotFoundError(t.name, record_id)
                 values = self._check_changes(t, str(record_id), record, stored)
+                values = {**stored, **values}
             self._check_references(self._db, t, values)
             if record_id is None:
                 self._check_totals(self._db, t, values)
             else:
                 self._check_totals(self._db, t, _after_update(t, str(record_id), stored, values),
                                    groups=_left_group(t, stored, values))
+            self._check_visit_times(t, values)
         except RecordValidationError as err:
             return list(err.problems)
         return []
@@ -278,6 +282,21 @@ class Edits:
                 raise RecordValidationError(t.name, [_problem(rule.column, values[rule.column], problems.iloc[0])])
 
 
+    def _check_visit_times(self, t: Table, record: dict) -> None:
+        """``rules.VisitTimeAllowed``: the record as it will be stored (an update's changes with the
+        fields they leave alone) against its customer's 不宜访问时间, read from the store."""
+        rules = [r for r in rules_for(t.name) if isinstance(r, VisitTimeAllowed)]
+        if not rules or record.get("customer_id") is None:
+            return
+        closed = self._closed_times(t, [record["customer_id"]])
+        frame = pd.DataFrame([{c: record.get(c) for c in t.column_names}], dtype=object)
+        for rule in rules:
+            problems = rule.violations(frame, closed=closed)
+            if len(problems):
+                raise RecordValidationError(t.name, [_problem(rule.column, rule.shown_value(frame, 0),
+                                                              problems.iloc[0])])
+
+
 def _after_update(t: Table, record_id: str, current: dict, values: dict) -> dict | None:
     """The fields of a record that its total rules read, after an update (None: the update
     touches none of them)."""
@@ -291,7 +310,6 @@ def _left_group(t: Table, current: dict, values: dict) -> list:
     """The group an update moves a record out of (a KPI moved to another plan), which changes too."""
     return [current[r.group] for r in total_rules(t) if r.group in values and not same_value(current[r.group],
                                                                                              values[r.group])]
-
 
 def _stays_secret(current: dict, values: dict) -> bool:
     """Whether an updated profile fact must be flagged sensitive: its new key is not a harmless

@@ -12,9 +12,10 @@ from ..exceptions import ImportValidationError
 from ..i18n import LANGS
 from ..language import resolve_lang
 from ..reference_names import ReferenceIndex, parse_refs
-from ..rules import Reference, rules_for
+from ..rules import Reference, VisitTimeAllowed, rules_for
 from ..schema import Table, sensitive_profile_key, table as lookup_table
 from .merge import merge_frame
+from .query import Filter
 from .totals import total_faults
 
 
@@ -59,7 +60,7 @@ class Imports:
         cells = importing.read_cells(path, sheet, lang)
         step("checking")
         checked = importing.check_cells(cells, str(path), t, columns, known=self._known_references(t),
-                                        reading=reading)
+                                        reading=reading, closed_times=self._closed_times(t))
         step("writing")
         return self._write_checked(checked, t, on_error, by, source=str(path))
 
@@ -87,7 +88,8 @@ class Imports:
         """Like ``import_file`` for a DataFrame with canonical (or the forms') column names."""
         self._require_admin(f"import into {table}")
         t = lookup_table(table)
-        checked = importing.check_frame(frame, source, t, known=self._known_references(t))
+        checked = importing.check_frame(frame, source, t, known=self._known_references(t),
+                                        closed_times=self._closed_times(t))
         return self._write_checked(checked, t, on_error, by, source=source)
 
     def _known_references(self, t: Table) -> dict[str, pd.Series]:
@@ -118,6 +120,18 @@ class Imports:
                         reason, rule.severity, field=rule.column))
                     checked.bad[at] = True
         checked.report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+
+    def _closed_times(self, t: Table, customer_ids=None) -> pd.Series | None:
+        """Customer id -> 不宜访问时间, for the customers that have one (``rules.VisitTimeAllowed``);
+        None for a table without that rule. ``customer_ids``: only those customers."""
+        if not any(isinstance(r, VisitTimeAllowed) for r in rules_for(t.name)):
+            return None
+        f = Filter(self._db, lookup_table("customers")).add("no_visit_times IS NOT NULL")
+        if customer_ids is not None:
+            f.ids(customer_ids)
+        data = self._db.arrow(f"SELECT customer_id, no_visit_times FROM customers {f.where_clause()}", f.params)
+        return pd.Series(data.column(1).to_pylist(), index=pd.Index(data.column(0).to_pylist(), dtype=object),
+                         dtype=object)
 
     def _write_checked(self, checked: importing.CheckedFrame, t: Table, on_error: str, by, source: str):
         if on_error not in ("raise", "skip"):

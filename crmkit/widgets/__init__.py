@@ -6,9 +6,11 @@
 >>> widgets.SegmentExplorer(crm)     # as-of date, method, filters -> live charts and table
 >>> widgets.LeadBoard(crm)           # open opportunities by grade, follow-ups, overdue flags
 >>> widgets.AccountPlanEditor(crm, customer_id="000123")   # a key account's plan and its parts
+>>> widgets.VisitPlanner(crm, rep="张伟", week="2026-11-02")   # the week's visits: move, add, remove, save
 
 Modules: ``fields`` (schema -> input widgets, labels in zh/en, validation), ``forms``, ``picker``,
-``editor`` (with ``attachments``: a record's files), ``plan_editor`` (account plans), ``explorer``, ``board``, ``errors`` (callback errors shown
+``editor`` (with ``attachments``: a record's files), ``plan_editor`` (account plans), ``explorer``, ``board``,
+``visit_plan``, ``errors`` (callback errors shown
 in the widget), ``app``.
 """
 
@@ -24,6 +26,7 @@ __getattr__, __dir__ = attach(__name__, {
     "explorer": ["SegmentExplorer"],
     "board": ["LeadBoard"],
     "plan_editor": ["AccountPlanEditor"],
+    "visit_plan": ["VisitPlanner"],
     "app": ["app_layout"],
 })
 
@@ -35,5 +38,7 @@ if TYPE_CHECKING:
     from .forms import EntryForms, RecordForm
     from .picker import CustomerPicker
     from .plan_editor import AccountPlanEditor
+    from .visit_plan import VisitPlanner
 
-__all__ = ["AccountPlanEditor", "CustomerPicker", "EntryForms", "LeadBoard", "RecordEditor", "RecordForm", "SegmentExplorer", "app_layout"]
+__all__ = ["AccountPlanEditor", "CustomerPicker", "EntryForms", "LeadBoard", "RecordEditor", "RecordForm", "SegmentExplorer",
+           "VisitPlanner", "app_layout"]
