@@ -60,8 +60,7 @@ def week_traffic(data) -> Section:
         translate("By channel, against last week: {channels}.", say, channels=per_channel),
     ]
     table = pd.DataFrame({translate("day", data.lang): [
-        translate("{day:%m-%d} {weekday}", say, day=day, weekday=translate(WEEKDAYS[day.day_of_week], say))
-        for day in this.index]})
+        f"{day:%m-%d} " + translate(WEEKDAYS[day.day_of_week], say) for day in this.index]})
     for channel in this.columns:
         table[name(channel)] = [fmt.count(v) for v in this[channel]]
     table[translate("total", say)] = [fmt.count(v) for v in this.sum(axis=1)]
