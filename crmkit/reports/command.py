@@ -6,6 +6,8 @@
     crmkit report --region 华东 --rep 张伟   one region, one rep
     crmkit report --lang en --currency USD  in English, amounts in US dollars
     crmkit report --kind account --customer 000123 --pdf   a key account's one-pager
+    crmkit report --kind weekly --week 2026-W44            the week's traffic, follow-ups, visit plans
+    crmkit report --kind quarterly --quarter 2026Q3 --pdf  rep performance and sales by quarter
 
 It prints where each report is; a failing notebook cell ends it with exit status 1 and a
 message naming the cell, the exception and the partial notebook (``cli.main`` prints it).
@@ -23,9 +25,17 @@ from ..language import resolve_lang
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--kind", choices=["monthly", "account"], default="monthly",
-                        help="monthly (default): the month's report; account: one key account's one-pager "
-                             "(its plan, KPIs against targets, history, value), with --customer")
+    parser.add_argument("--kind", choices=["monthly", "weekly", "quarterly", "account"], default="monthly",
+                        help="monthly (default): the month's report; weekly: the week's traffic against last week, "
+                             "each rep's follow-ups and visit plans (--week); quarterly: rep performance over the "
+                             "quarter, ranked, and sales by quarter and region (--quarter); account: one key "
+                             "account's one-pager (its plan, KPIs against targets, history, value), with --customer")
+    parser.add_argument("--week", metavar="YYYY-Www",
+                        help="the week of --kind weekly, e.g. 2026-W44 or any day of it (default: the last full week "
+                             "of the store's data)")
+    parser.add_argument("--quarter", metavar="YYYYQn",
+                        help="the quarter of --kind quarterly, e.g. 2026Q3 (default: the last full quarter of the "
+                             "store's data)")
     parser.add_argument("--customer", metavar="ID", help="the account of --kind account (客户编号)")
     parser.add_argument("--month", metavar="YYYY-MM",
                         help="the month to report (default: the last full month of the store's data)")
@@ -55,6 +65,11 @@ def run(args) -> int:
     skip_slow_iri_grammar()
     if args.kind == "account":
         return _account(args)
+    if args.kind in ("weekly", "quarterly"):
+        return _periodic(args)
+    for option in ("week", "quarter"):
+        if getattr(args, option):
+            raise ReportParameterError(option, getattr(args, option), f"is for --kind {_KIND_OF[option]}")
     if args.customer:
         raise ReportParameterError("customer", args.customer, "names the account of --kind account")
     month_given = args.month is not None
@@ -87,15 +102,48 @@ def _account(args) -> int:
 
     if not args.customer:
         raise ReportParameterError("customer", None, "--kind account renders one account: add --customer ID")
-    for option in ("month", "region", "rep", "by", "notebook", "jobs"):
+    for option in ("month", "region", "rep", "by", "notebook", "jobs", "week", "quarter"):
         if getattr(args, option):
-            raise ReportParameterError(option, getattr(args, option), "is for --kind monthly")
+            raise ReportParameterError(option, getattr(args, option), f"is for --kind {_KIND_OF[option]}")
     paths = render_account(args.customer, db_url=args.db, out_dir=args.out, pdf=args.pdf, lang=args.lang,
                            currency=args.currency, show_personal_data=args.show_personal_data, progress=True)
     say = _message_lang(args)
     print(translate("account page of {customer}: {path}", say, customer=args.customer, path=_shown(paths.html)))
     for path in paths.files[1:]:
         print(f"  {_shown(path)}")
+    return 0
+
+
+#: The kind each period option belongs to (an option given to another kind is refused).
+_KIND_OF = {"week": "weekly", "quarter": "quarterly", "month": "monthly", "region": "monthly|weekly|quarterly",
+            "rep": "monthly|weekly|quarterly", "by": "monthly", "notebook": "monthly", "jobs": "monthly"}
+
+
+def _periodic(args) -> int:
+    from .periodic import render_quarterly, render_weekly
+
+    kind = args.kind
+    own = "week" if kind == "weekly" else "quarter"
+    for option in ("customer", "month", "by", "notebook", "jobs", "week", "quarter"):
+        if option != own and getattr(args, option):
+            raise ReportParameterError(option, getattr(args, option), f"is not an option of --kind {kind}")
+    render = render_weekly if kind == "weekly" else render_quarterly
+    given = getattr(args, own)
+    paths = render(given, db_url=args.db, out_dir=args.out, pdf=args.pdf, lang=args.lang, currency=args.currency,
+                   region=args.region, rep=args.rep, show_personal_data=args.show_personal_data, progress=True)
+    say = _message_lang(args)
+    if given is not None:
+        why = ""
+    elif kind == "weekly":
+        why = translate(" (the last full week of the store's data)", say)
+    else:
+        why = translate(" (the last full quarter of the store's data)", say)
+    print(translate("report for {month}{why}: {path}", say, month=paths.month, why=why, path=_shown(paths.html)))
+    for path in paths.files[1:]:
+        print(f"  {_shown(path)}")
+    if args.show_personal_data:
+        print(translate("note: phones and emails are shown unmasked; share these files accordingly", say),
+              file=sys.stderr)
     return 0
 
 

@@ -1,8 +1,10 @@
 """One report from start to finish: run the notebook, convert it to HTML (and PDF), write its manifest.
 
-Each report is a folder ``<out_dir>/<month>/`` holding, per region/rep:
+Each report is a folder ``<out_dir>/<period>/`` (a month "2026-10", a week "2026-W44", a quarter
+"2026Q3") holding, per region/rep:
 
-* ``monthly_report_<month>[_region-<R>][_rep-<N>].ipynb``: the executed notebook (kept, partial,
+* ``<notebook>_<period>[_region-<R>][_rep-<N>].ipynb`` (``monthly_report_2026-10.ipynb``,
+  ``weekly_report_2026-W44.ipynb`` …): the executed notebook (kept, partial,
   when a cell fails: open it in Jupyter to see the traceback);
 * ``… .html``: the report without code or prompts, self-contained, readable at A4 width;
 * ``… .pdf`` when asked for;
@@ -63,6 +65,8 @@ class ReportJob:
     progress: bool = False  # papermill's bar over the cells (a lone report's; a batch has its own)
     lang: str = "zh+en"
     currency: str = "CNY"
+    #: "monthly", "weekly" or "quarterly"; ``month`` then holds the period ("2026-10", "2026-W44", "2026Q3").
+    kind: str = "monthly"
 
 
 def render_job(job: ReportJob, kernel: WarmKernel | None = None) -> ReportPaths:
@@ -83,15 +87,16 @@ def render_job(job: ReportJob, kernel: WarmKernel | None = None) -> ReportPaths:
 
     t = time.perf_counter()
     if job.store_state is not None:
-        fingerprint = mf.data_fingerprint(None, job.month, region=job.region, rep=job.rep, state=job.store_state)
+        fingerprint = mf.data_fingerprint(None, job.month, region=job.region, rep=job.rep, state=job.store_state,
+                                          kind=job.kind)
     else:
         with open_store(job.db_url) as crm:
-            fingerprint = mf.data_fingerprint(crm, job.month, region=job.region, rep=job.rep)
+            fingerprint = mf.data_fingerprint(crm, job.month, region=job.region, rep=job.rep, kind=job.kind)
     stages = {"fingerprint": time.perf_counter() - t}
 
     parameters = notebook_parameters(month=job.month, db_url=job.db_url, region=job.region, rep=job.rep,
                                      show_personal_data=job.show_personal_data, lang=job.lang,
-                                     currency=job.currency)
+                                     currency=job.currency, kind=job.kind)
     t = time.perf_counter()
     reused = kernel is not None and kernel.runs > 0
     executed = run_notebook(job.notebook, paths["notebook"], parameters, db_url=job.db_url,
@@ -156,7 +161,12 @@ def _safe_name(value: str) -> str:
 
 def _title(job: ReportJob) -> str:
     say = prose_lang(job.lang)
-    parts = [translate("Monthly report {month}", say, month=job.month)]
+    if job.kind == "weekly":
+        parts = [translate("Weekly report {week}", say, week=job.month)]
+    elif job.kind == "quarterly":
+        parts = [translate("Quarterly report {quarter}", say, quarter=job.month)]
+    else:
+        parts = [translate("Monthly report {month}", say, month=job.month)]
     if job.region is not None:
         parts.append(translate("Region {region}", say, region=job.region))
     if job.rep is not None:

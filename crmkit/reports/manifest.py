@@ -28,7 +28,7 @@ _DATED = tuple(name for name, t in TABLES.items() if t.date_column)
 
 
 def data_fingerprint(crm, month: str, *, region: str | None = None, rep: str | None = None,
-                     state: dict | None = None) -> dict:
+                     state: dict | None = None, kind: str = "monthly") -> dict:
     """A sha256 that changes whenever the data a report of ``month`` could show changes.
 
     What it covers: the number of records in every table; the highest id and the length of the
@@ -40,24 +40,30 @@ def data_fingerprint(crm, month: str, *, region: str | None = None, rep: str | N
     too, so two regions' reports of one store differ. It does not see edits made to the
     database behind crmkit's back. Cost: a few indexed queries and the month's ids, about
     0.3 s at 1M interactions; a batch reads them once (``store_state``) and passes ``state``.
+    A weekly or quarterly report (``kind``) passes its week or quarter as ``month``: the rows
+    dated in that period are hashed, and the kind is hashed in with the filters.
 
     Returns ``{"sha256": ..., "tables": {table: records}, "history": {...}, "month_rows": {table: n},
     "filters": {...}}``.
     """
-    state = state if state is not None else store_state(crm, month)
+    state = state if state is not None else store_state(crm, month, kind=kind)
+    filters = {"month": month, "region": region, "rep": rep}
+    if kind != "monthly":  # the monthly report's fingerprints stay as they were
+        filters = {"kind": kind, "period": month, "region": region, "rep": rep}
     summary = {"tables": state["tables"], "history": state["history"], "month_rows": state["month_rows"],
-               "filters": {"month": month, "region": region, "rep": rep}}
+               "filters": filters}
     digest = hashlib.sha256(state["month_rows_sha256"].encode())
     digest.update(json.dumps(summary, sort_keys=True, ensure_ascii=False).encode())
     return {"sha256": digest.hexdigest(), **summary}
 
 
-def store_state(crm, month: str) -> dict:
-    """What ``data_fingerprint`` reads from the store: counts, the history's ends, the month's rows."""
+def store_state(crm, month: str, *, kind: str = "monthly") -> dict:
+    """What ``data_fingerprint`` reads from the store: counts, the history's ends, the period's rows."""
+    from .content.period import period_bounds
+
     store = crm.state()  # records per table (deleted ones too) and the history's ends
     tables, history = store["tables"], store["history"]
-    period = pd.Period(month, "M")
-    start, end = period.start_time, (period + 1).start_time
+    start, end = period_bounds(kind, month)
     digest = hashlib.sha256()
     month_rows = {}
     for name in _DATED:

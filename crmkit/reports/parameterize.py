@@ -20,9 +20,16 @@ _ENV_LOCK = threading.Lock()
 
 
 def notebook_parameters(*, month: str, db_url: str, region: str | None, rep: str | None,
-                        show_personal_data: bool, lang: str = "zh+en", currency: str = "CNY") -> dict:
-    """The parameters cell of the report, with ``db_url=None`` when the URL holds a password."""
-    return {"month": month, "db_url": None if has_password(db_url) else db_url, "region": region, "rep": rep,
+                        show_personal_data: bool, lang: str = "zh+en", currency: str = "CNY",
+                        kind: str = "monthly") -> dict:
+    """The parameters cell of the report, with ``db_url=None`` when the URL holds a password.
+
+    ``month`` is the report's period, given to the notebook as ``month``, ``week`` or ``quarter``
+    after its ``kind`` ("monthly", "weekly", "quarterly").
+    """
+    from .content.period import PERIOD_PARAMETER
+
+    return {PERIOD_PARAMETER[kind]: month, "db_url": None if has_password(db_url) else db_url, "region": region, "rep": rep,
             "show_personal_data": show_personal_data, "lang": lang, "currency": currency}
 
 

@@ -53,8 +53,10 @@ def show_title(data) -> None:
     say = data.prose
     scope = translate(" ({scope})", say, scope=data.scope) if data.scope else translate(" (all regions)", say)
     first_day, last_day = f"{data.start:%Y-%m-%d}", f"{data.end - pd.Timedelta(days=1):%Y-%m-%d}"
-    title = translate("Monthly CRM report", data.lang)
-    period = translate("{month}{scope}, from {first} to {last}.", say, month=data.fmt.month_label(data.start),
+    # a week's or a quarter's data (content.period) names its own report and period
+    title = getattr(data, "heading", None) or translate("Monthly CRM report", data.lang)
+    words = getattr(data, "period_words", None) or data.fmt.month_label(data.start)
+    period = translate("{month}{scope}, from {first} to {last}.", say, month=words,
                        scope=scope, first=first_day, last=last_day)
     lines = [_STYLE, '<div class="crmkit-report">', f"<h1>{e(title)} {e(data.month)}</h1>", f"<p>{e(period)}"]
     if not data.show_personal_data:
@@ -178,6 +180,4 @@ def publish_timings(data) -> None:
 
 def rows_read(data) -> dict[str, int]:
     """Rows of each frame the report read (a cheap fingerprint of what it saw)."""
-    names = ["customers", "contacts", "interactions", "interactions_last_year", "opportunities", "orders",
-             "settlements", "complaints", "opportunity_changes"]
-    return {name: int(len(getattr(data, name))) for name in names}
+    return {name: int(len(frame)) for name, frame in vars(data).items() if isinstance(frame, pd.DataFrame)}
