@@ -185,7 +185,7 @@ class PeriodData:
     def period_words(self) -> str:
         """The period in words, e.g. "2026-W44 (10-26 to 11-01)" or "2026年第3季度"."""
         if self.kind == "weekly":
-            return translate("week {week}", self.prose, week=self.period)
+            return translate("Week {week}", self.prose, week=self.period)
         return translate("{year} quarter {quarter}", self.prose, year=self.start.year,
                          quarter=self.start.quarter)
 
