@@ -19,7 +19,7 @@ from pathlib import Path
 from ..exceptions import ReportParameterError
 from ..i18n import BILINGUAL, translate
 from ..language import resolve_lang
-from .content.formatting import REPORT_LANGS, check_currency, prose_lang
+from .content.formatting import REPORT_LANGS, prose_lang
 
 __all__ = ["ACCOUNT_NOTEBOOK", "AccountPaths", "render_account"]
 
@@ -82,16 +82,9 @@ def render_account(customer_id: str, *, db_url: str | None = None, out_dir=None,
     from .convert import notebook_to_html
     from .execute import READ_MIME, notebook_stages, published, run_notebook
     from .pdf import find_chromium, html_to_pdf
-    from .render import _existing_store
+    from .render import _existing_store, check_shared_parameters
 
-    if not isinstance(show_personal_data, bool):  # "False" is truthy: personal data needs a real yes
-        raise ReportParameterError("show_personal_data", show_personal_data, "must be True or False")
-    if lang is not None and lang not in REPORT_LANGS:
-        raise ReportParameterError("lang", lang, f"one of {', '.join(REPORT_LANGS)}")
-    try:
-        currency = check_currency(currency) if currency is not None else None
-    except ValueError as error:
-        raise ReportParameterError("currency", currency, str(error)) from None
+    currency = check_shared_parameters(show_personal_data, lang, currency)
     customer_id = str(customer_id).strip()
     if not customer_id:
         raise ReportParameterError("customer", customer_id, "name the account by its customer id (客户编号)")

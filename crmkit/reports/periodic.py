@@ -19,7 +19,7 @@ from pathlib import Path
 from ..exceptions import NoReportDataError, ReportParameterError
 from ..i18n import BILINGUAL
 from ..language import resolve_lang
-from .content.formatting import REPORT_LANGS, check_currency
+from .content.formatting import REPORT_LANGS
 from .content.period import checked_period, last_full_period
 from .job import ReportJob, ReportPaths, render_job
 
@@ -104,7 +104,7 @@ def _render(kind: str, period, *, db_url, out_dir, pdf, lang, currency, region, 
     from ..store import default_url, project_dir
     from ..store import open as open_store
     from .pdf import find_chromium
-    from .render import _existing_store
+    from .render import _existing_store, check_shared_parameters
 
     if period is not None:
         name, form = _PERIOD_FORMS[kind]
@@ -112,14 +112,7 @@ def _render(kind: str, period, *, db_url, out_dir, pdf, lang, currency, region, 
             period = checked_period(kind, period)
         except ValueError:
             raise ReportParameterError(name, period, form) from None
-    if not isinstance(show_personal_data, bool):  # "False" is truthy: personal data needs a real yes
-        raise ReportParameterError("show_personal_data", show_personal_data, "must be True or False")
-    if lang is not None and lang not in REPORT_LANGS:
-        raise ReportParameterError("lang", lang, f"one of {', '.join(REPORT_LANGS)}")
-    try:
-        currency = check_currency(currency) if currency is not None else None
-    except ValueError as error:
-        raise ReportParameterError("currency", currency, str(error)) from None
+    currency = check_shared_parameters(show_personal_data, lang, currency)
     db_url = _existing_store(db_url or default_url())
     out_dir = Path(out_dir) if out_dir is not None else project_dir() / "reports"
     chromium = find_chromium() if pdf else None

@@ -103,14 +103,7 @@ def render_monthly(month: str | None = None, *, region: str | None = None, rep: 
                                    f"by={by!r} renders one report per {by}; leave out {by}=")
     if month is not None:
         month = _checked_month(month)
-    if not isinstance(show_personal_data, bool):  # "False" is truthy: personal data needs a real yes
-        raise ReportParameterError("show_personal_data", show_personal_data, "must be True or False")
-    if lang is not None and lang not in REPORT_LANGS:
-        raise ReportParameterError("lang", lang, f"one of {', '.join(REPORT_LANGS)}")
-    try:
-        currency = check_currency(currency) if currency is not None else None
-    except ValueError as error:
-        raise ReportParameterError("currency", currency, str(error)) from None
+    currency = check_shared_parameters(show_personal_data, lang, currency)
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ReportParameterError("jobs", jobs, "must be a whole number from 1 up")
     notebook = Path(notebook).resolve() if notebook is not None else NOTEBOOK
@@ -151,6 +144,19 @@ def last_full_month(crm) -> str:
     if last_day is None:
         raise NoReportDataError(repr(crm), _ACTIVITY_TABLES)
     return str((last_day + pd.Timedelta(days=1)).to_period("M") - 1)
+
+
+def check_shared_parameters(show_personal_data, lang, currency) -> str | None:
+    """The checks every report kind makes of the parameters they share (monthly, weekly,
+    quarterly, account); returns the currency as an ISO code (None: the store's)."""
+    if not isinstance(show_personal_data, bool):  # "False" is truthy: personal data needs a real yes
+        raise ReportParameterError("show_personal_data", show_personal_data, "must be True or False")
+    if lang is not None and lang not in REPORT_LANGS:
+        raise ReportParameterError("lang", lang, f"one of {', '.join(REPORT_LANGS)}")
+    try:
+        return check_currency(currency) if currency is not None else None
+    except ValueError as error:
+        raise ReportParameterError("currency", currency, str(error)) from None
 
 
 def _checked_month(month) -> str:
