@@ -12,6 +12,7 @@ import pytest
 
 import crmkit
 from crmkit import demo
+from crmkit.reports.execute import IOPUB_TIMEOUT  # a cell's outputs on a busy machine
 
 PACKAGE = Path(crmkit.__file__).resolve().parent
 # the analysts' notebooks, shipped in the package (crmkit/notebooks/, found with importlib.resources)
@@ -86,7 +87,7 @@ def test_segmentation_notebook_runs_on_the_store(demo_store, tmp_path, caplog):
     out = tmp_path / "segmentation.ipynb"
     papermill.execute_notebook(str(NOTEBOOKS / "segmentation.ipynb"), str(out), cwd=str(tmp_path),
                                parameters={"db_url": demo_store, "as_of": "2026-09-30", "k": 3},
-                               progress_bar=False, kernel_name="python3")
+                               progress_bar=False, kernel_name="python3", iopub_timeout=IOPUB_TIMEOUT)
     assert "unknown parameter" not in caplog.text
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(o.get("text", "") + json.dumps(o.get("data", {}), ensure_ascii=False)
@@ -108,7 +109,7 @@ def test_close_likelihood_notebook_runs_on_the_store(demo_store, tmp_path, caplo
     out = tmp_path / "close_likelihood.ipynb"
     papermill.execute_notebook(str(NOTEBOOKS / "close_likelihood.ipynb"), str(out), cwd=str(tmp_path),
                                parameters={"db_url": demo_store, "as_of": "2026-09-30"},
-                               progress_bar=False, kernel_name="python3")
+                               progress_bar=False, kernel_name="python3", iopub_timeout=IOPUB_TIMEOUT)
     assert "unknown parameter" not in caplog.text
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(o.get("text", "") + json.dumps(o.get("data", {}), ensure_ascii=False)

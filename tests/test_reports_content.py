@@ -27,6 +27,7 @@ from crmkit.reports.content.receivables import VERY_BAD
 from crmkit.reports.content.quality import quality_problems
 
 from crmkit.reports.render import NOTEBOOK  # the notebook the package ships
+from crmkit.reports.execute import IOPUB_TIMEOUT  # a cell's outputs on a busy machine
 MONTH, START, END = "2026-10", pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01")
 QUARTER_START = pd.Timestamp("2026-08-01")  # the quarter whose forecasts the report grades ends with MONTH
 SCRIPT = "<script>alert(1)</script>"
@@ -503,6 +504,7 @@ def test_the_notebook_runs_in_a_real_kernel_without_errors_or_leaks(planted, raw
 
     out = tmp_path / "report.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), cwd=str(NOTEBOOK.parent), kernel_name="python3",
+                               iopub_timeout=IOPUB_TIMEOUT,
                                parameters={"db_url": planted[0], "month": MONTH}, progress_bar=False)
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]

@@ -15,6 +15,7 @@ import crmkit
 from crmkit import demo
 from crmkit.cli import _parser
 from crmkit.widgets import command
+from crmkit.reports.execute import IOPUB_TIMEOUT  # a cell's outputs on a busy machine
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "crmkit" / "notebooks"  # shipped in the package
 
@@ -104,6 +105,7 @@ def test_widget_notebook_runs_in_a_kernel(name, widgets, store_url, tmp_path):
 
     out = tmp_path / name
     papermill.execute_notebook(str(NOTEBOOKS / name), str(out), cwd=str(tmp_path), kernel_name="python3",
+                               iopub_timeout=IOPUB_TIMEOUT,
                                parameters={"db_url": store_url, "lang": "zh"}, progress_bar=False)
     outs, text = _outputs(out)
     assert not [o for o in outs if o.get("output_type") == "error"]

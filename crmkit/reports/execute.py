@@ -24,6 +24,8 @@ __all__ = ["CELL_TIMEOUT", "READ_MIME", "TIMINGS_MIME", "notebook_stages", "publ
 # Seconds one cell may run before the report is stopped (a cell takes seconds at 1M interactions):
 # a hung query must not hold a batch forever.
 CELL_TIMEOUT = 600
+#: Seconds a cell's outputs may follow its reply (nbclient's default, 4, is for an idle machine).
+IOPUB_TIMEOUT = 60
 # What the notebook says it read (month, scope, rows per frame), published beside the timings.
 READ_MIME = "application/vnd.crmkit.report+json"
 # Cells of an executed notebook that its source does not have: papermill's parameters and error
@@ -56,6 +58,9 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, db_url: str,
                                        # every output is in by then: a graceful shutdown only adds seconds
                                        shutdown_kernel="immediate",
                                        execution_timeout=CELL_TIMEOUT,
+                                       # papermill fails a cell whose outputs arrive 4 s after its reply
+                                       # (nbclient's default): a chart on a busy machine can take longer
+                                       iopub_timeout=IOPUB_TIMEOUT,
                                        **({"km": kernel.manager} if kernel is not None else {}))
     except PapermillExecutionError as exc:
         error = _execution_error(output, exc, label)
