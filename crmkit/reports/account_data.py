@@ -18,7 +18,7 @@ import pandas as pd
 from .. import plan_metrics, value
 from ..exceptions import CrmkitError, NoChurnWarning, ReportParameterError
 from ..timeframe import end_of, resolve_as_of
-from .content.formatting import DEFAULT_CURRENCY, REPORT_LANGS, Numbers, check_currency, prose_lang
+from .content.formatting import DEFAULT_CURRENCY, REPORT_LANGS, ReportLanguage, check_currency
 from .content.section import timed
 
 #: The CLV horizon (months) and monthly discount rate, as the monthly report uses them.
@@ -30,7 +30,7 @@ MIN_REPEAT_BUYERS = 20
 
 
 @dataclass
-class AccountData:
+class AccountData(ReportLanguage):
     """One account as the one-pager shows it (frames typed as ``crm.read`` returns them)."""
 
     customer_id: str
@@ -52,14 +52,6 @@ class AccountData:
     lang: str = "zh+en"
     currency: str = DEFAULT_CURRENCY
     timings: dict = field(default_factory=dict)
-
-    @property
-    def prose(self) -> str:
-        return prose_lang(self.lang)
-
-    @property
-    def fmt(self) -> Numbers:
-        return Numbers(self.lang, self.currency)
 
     @property
     def open_cards(self) -> pd.DataFrame:

@@ -199,3 +199,21 @@ class Numbers:
                          else translate("100 million {symbol}", say, symbol=symbol))
         return 1e4, (translate("10 thousand yuan", say) if self.currency == "CNY"
                      else translate("10 thousand {symbol}", say, symbol=symbol))
+
+
+class ReportLanguage:
+    """``prose`` and ``fmt`` of a report's data (month, week or quarter, account page), which holds
+    ``lang`` and ``currency``."""
+
+    lang: str
+    currency: str
+
+    @property
+    def prose(self) -> str:
+        """The language of the report's sentences, table headers and charts (``prose_lang``)."""
+        return prose_lang(self.lang)
+
+    @property
+    def fmt(self) -> Numbers:
+        """How this report writes numbers and money (its language's locale, its currency)."""
+        return Numbers(self.lang, self.currency)

@@ -28,7 +28,7 @@ from functools import cached_property
 import pandas as pd
 
 from ...i18n import translate
-from .formatting import BILINGUAL, DEFAULT_CURRENCY, REPORT_LANGS, Numbers, check_currency, prose_lang
+from .formatting import BILINGUAL, DEFAULT_CURRENCY, REPORT_LANGS, ReportLanguage, check_currency
 from .section import timed
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -44,7 +44,7 @@ COMPLAINT_COLUMNS = ["customer_id", "received_at", "category", "content", "handl
 
 
 @dataclass
-class MonthData:
+class MonthData(ReportLanguage):
     """Everything a monthly report needs, read once by :func:`load_month`.
 
     ``start``/``end`` bound the month (end exclusive); ``as_of`` is its last day, the ``as_of`` of
@@ -108,16 +108,6 @@ class MonthData:
         """The month's last day: the report's ``as_of`` (a calendar day, see ``crmkit.timeframe``),
         so the month's records all count and ``end_of(as_of)`` is ``end``."""
         return self.end - pd.Timedelta(days=1)
-
-    @property
-    def prose(self) -> str:
-        """The language of the report's sentences, table headers and charts (``prose_lang``)."""
-        return prose_lang(self.lang)
-
-    @property
-    def fmt(self) -> Numbers:
-        """How this report writes numbers and money (its language's locale, its currency)."""
-        return Numbers(self.lang, self.currency)
 
     @property
     def scope(self) -> str:

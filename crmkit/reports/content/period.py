@@ -26,7 +26,7 @@ from functools import cached_property
 import pandas as pd
 
 from ...i18n import translate
-from .formatting import BILINGUAL, DEFAULT_CURRENCY, REPORT_LANGS, Numbers, check_currency, prose_lang
+from .formatting import BILINGUAL, DEFAULT_CURRENCY, REPORT_LANGS, ReportLanguage, check_currency
 from .month import OPPORTUNITY_COLUMNS, ORDER_COLUMNS, id_set, is_in
 from .section import timed
 
@@ -111,7 +111,7 @@ def last_full_period(kind: str, last_day: pd.Timestamp) -> str:
 
 
 @dataclass
-class PeriodData:
+class PeriodData(ReportLanguage):
     """Everything a weekly or quarterly report needs, read once by :func:`load_period`.
 
     ``start``/``end`` bound the period (end exclusive); ``previous_start`` is the week (quarter)
@@ -165,14 +165,6 @@ class PeriodData:
     @property
     def as_of(self) -> pd.Timestamp:
         return self.end - pd.Timedelta(days=1)
-
-    @property
-    def prose(self) -> str:
-        return prose_lang(self.lang)
-
-    @property
-    def fmt(self) -> Numbers:
-        return Numbers(self.lang, self.currency)
 
     @property
     def heading(self) -> str:
